@@ -1,0 +1,51 @@
+package org.sonicmigration.bridge.spi;
+
+import java.lang.foreign.MemorySegment;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * A running domain being migrated away: the operations of Xen's save loop, one method each.
+ * Implementations must be safe to call from the engine thread while the guest keeps running.
+ */
+public interface SourceDomain extends AutoCloseable {
+
+    DomainInfo info();
+
+    RunState state();
+
+    void pause();
+
+    void unpause();
+
+    /**
+     * Asks the guest to suspend and waits until it has (Xen: shut down with reason suspend).
+     *
+     * @throws BackendException if the guest did not suspend within {@code timeout}; it is then still running
+     */
+    void suspend(Duration timeout);
+
+    /** Undoes {@link #suspend}: the guest continues on this host (a cancelled migration). */
+    void resumeAfterSuspend();
+
+    /** Turns on dirty-page logging; closing the returned log turns it off. */
+    DirtyLog enableDirtyLog();
+
+    /**
+     * Copies guest frames into {@code dst}: frame {@code pfns[i]} goes to offset {@code i * pageSize}.
+     * A frame that cannot be mapped (a hole) gets a non-zero {@code errors[i]} and its slot is left as is.
+     *
+     * @param count how many entries of {@code pfns} to read (at most 1024 is a good batch)
+     */
+    void readFrames(long[] pfns, int count, MemorySegment dst, int[] errors);
+
+    /** The vCPU and platform state to carry at the end of the stream; valid when paused or suspended. */
+    PlatformState captureState();
+
+    /** The guest's soft-page hint channel, when the guest offers one. */
+    Optional<HintChannel> hintChannel();
+
+    /** Releases handles; never changes the guest's run state. */
+    @Override
+    void close();
+}
