@@ -202,6 +202,25 @@ final class Fixtures {
         byte[] toByteArray() { return out.toByteArray(); }
     }
 
+    /** A bare libxc image header of the given version plus an HVM domain header from Xen 4.17. */
+    static Le libxcHeaders(int version) {
+        return new Le().bytes(new byte[] {-1, -1, -1, -1, -1, -1, -1, -1, 'X', 'E', 'N', 'F', 0, 0, 0, (byte) version,
+                0, 0, 0, 0, 0, 0, 0, 0}).u32(2).u16(12).u16(0).u32(4).u32(17);
+    }
+
+    /** Appends a record with its padding. */
+    static Le record(Le out, int type, byte[] body) {
+        return out.u32(type).u32(body.length).bytes(body).bytes(new byte[(8 - body.length % 8) % 8]);
+    }
+
+    /** TSC, HVM_CONTEXT, HVM_PARAMS and END of a minimal valid HVM libxc stream. */
+    static Le finalRecords(Le out) {
+        record(out, RecordTypes.X86_TSC_INFO, new byte[24]);
+        record(out, RecordTypes.HVM_CONTEXT, new byte[] {1, 2, 3});
+        record(out, RecordTypes.HVM_PARAMS, new Le().u32(1).u32(0).u64(12).u64(0xfeffd).toByteArray());
+        return record(out, RecordTypes.END, new byte[0]);
+    }
+
     /** Index of the first occurrence of a little-endian (type, length) record header, or -1. */
     static int findRecord(byte[] stream, int type, int length) {
         byte[] needle = new Le().u32(type).u32(length).toByteArray();

@@ -8,7 +8,7 @@ import java.util.List;
 import org.sonicmigration.bridge.spi.PlatformState;
 
 /** A sink that copies everything it is given, so tests can compare it with what was written. */
-final class RecordingSink implements StreamSink {
+class RecordingSink implements StreamSink {
 
     /** Something the reader delivered in the body of the libxc stream. */
     sealed interface Event permits Pages, Optional {}
