@@ -108,7 +108,10 @@ public final class PreCopyEngine {
             this.startNanos = clock.nanoTime();
         }
 
+        private StreamDestination destination;
+
         void execute(StreamDestination destination) throws IOException, InterruptedException {
+            this.destination = destination;
             listener.phase(Phase.CONNECT);
             OutputStream raw = destination.open();
             OutputStream out = options.bandwidth()
@@ -173,6 +176,7 @@ public final class PreCopyEngine {
 
         /** Sends every page in {@code due} and empties it. */
         private void pass(PageSender sender, int k, boolean paused, PageBitmap due, long count) throws IOException {
+            StreamDestination destination = this.destination;
             listener.iterationStarted(k, paused, count);
             passStart = clock.nanoTime();
             passBytesStart = writer.bytesWritten();
@@ -182,6 +186,7 @@ public final class PreCopyEngine {
                 sender.add(pfn);
                 if ((++done & 1023) == 0) {
                     listener.progress(k, done, count, writer.bytesWritten());
+                    destination.checkPeer();
                 }
             }
             sender.flush();

@@ -18,6 +18,7 @@ public final class SocketDestination implements StreamDestination {
     private final InetSocketAddress address;
     private final Duration timeout;
     private Socket socket;
+    private WriteWatchdog watchdog;
     private InputStream in;
     private OutputStream out;
 
@@ -33,7 +34,8 @@ public final class SocketDestination implements StreamDestination {
         socket.setSoTimeout(Math.toIntExact(timeout.toMillis()));
         socket.connect(address, Math.toIntExact(timeout.toMillis()));
         in = new BufferedInputStream(socket.getInputStream());
-        out = new BufferedOutputStream(socket.getOutputStream(), 1 << 20);
+        watchdog = new WriteWatchdog(socket, timeout);
+        out = new BufferedOutputStream(watchdog.wrap(socket.getOutputStream()), 1 << 20);
         readOrTimeout(() -> XlHandshake.expect(in, XlHandshake.BANNER, "receiver's banner"));
         return out;
     }
@@ -72,7 +74,19 @@ public final class SocketDestination implements StreamDestination {
     }
 
     @Override
+    public void checkPeer() throws IOException {
+        // The receiver says nothing until the stream ends; anything earlier is a refusal.
+        if (in != null && in.available() > 0) {
+            XlHandshake.expect(in, XlHandshake.RECEIVED, "end of the stream");
+            throw new XlHandshake.HandshakeException("the receiver confirmed a stream that was not finished");
+        }
+    }
+
+    @Override
     public java.util.Optional<String> peerError() {
+        if (watchdog != null && watchdog.fired()) {
+            return java.util.Optional.of("peer refused: it stopped reading for " + timeout.toSeconds() + " s");
+        }
         if (in == null) {
             return java.util.Optional.empty();
         }
@@ -92,6 +106,9 @@ public final class SocketDestination implements StreamDestination {
 
     @Override
     public void close() throws IOException {
+        if (watchdog != null) {
+            watchdog.close();
+        }
         if (socket != null) {
             socket.close();
         }

@@ -21,6 +21,12 @@ public interface StreamDestination extends AutoCloseable {
     void handOver() throws IOException;
 
     /**
+     * Called between batches while the stream flows: throws if the destination has already given up
+     * (e.g. it refused the stream), so the source stops early instead of sending the rest into the void.
+     */
+    default void checkPeer() throws IOException {}
+
+    /**
      * After a failed write, what the peer said about why it stopped reading, if it said anything.
      * Called only on the failure path; may wait briefly.
      */
