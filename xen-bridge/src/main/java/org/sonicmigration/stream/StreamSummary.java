@@ -141,7 +141,8 @@ public final class StreamSummary implements StreamSink {
         StringBuilder s = new StringBuilder();
         if (xlHeader != null) {
             s.append(String.format("xl header: mandatory flags 0x%x, optional flags 0x%x, config %d bytes%n",
-                    xlHeader.mandatoryFlags(), xlHeader.optionalFlags(), xlHeader.jsonConfig().length()));
+                    xlHeader.mandatoryFlags(), xlHeader.optionalFlags(),
+                    xlHeader.jsonConfig().getBytes(java.nio.charset.StandardCharsets.UTF_8).length));
         }
         if (image != null) {
             s.append(String.format("libxc image: version %d, %s, page shift %d, written by Xen %d.%d%n",

@@ -79,14 +79,12 @@ final class Fixtures {
         StringBuilder s = new StringBuilder("{\n    \"c_info\": {\n        \"type\": \"pvh\",\n        \"name\": \"guest\",\n"
                 + "        \"uuid\": \"3f1c5a0e-6f7b-4d0e-9a44-2b7b1c0d9e11\",\n        \"run_hotplug_scripts\": \"True\"\n    },\n"
                 + "    \"b_info\": {\n        \"max_vcpus\": 1,\n        \"avail_vcpus\": [0],\n        \"max_memkb\": 131072,\n"
-                + "        \"target_memkb\": 131072,\n        \"shadow_memkb\": 2048,\n        \"sched_params\": {},\n"
+                + "        \"target_memkb\": 131072,\n"
                 + "        \"kernel\": \"/boot/vmlinuz-6.1.0-guest\",\n        \"cmdline\": \"console=hvc0 root=/dev/xvda\",\n"
                 + "        \"ramdisk\": \"/boot/initrd.img-6.1.0-guest\",\n        \"type.pvh\": {\n            \"pvshim\": \"False\"\n"
                 + "        },\n        \"arch_arm\": {},\n        \"arch_x86\": {\n            \"msr_relaxed\": \"False\"\n        }\n"
                 + "    },\n    \"disks\": [\n        {\n            \"pdev_path\": \"/dev/vg0/guest\",\n            \"vdev\": \"xvda\",\n"
-                + "            \"format\": \"raw\",\n            \"readwrite\": 1\n        }\n    ],\n    \"nics\": [\n        {\n"
-                + "            \"devid\": 0,\n            \"mac\": \"00:16:3e:12:34:56\",\n            \"bridge\": \"xenbr0\",\n"
-                + "            \"script\": \"/etc/xen/scripts/vif-bridge\",\n            \"nictype\": \"vif\"\n        }\n    ],\n"
+                + "            \"format\": \"raw\",\n            \"readwrite\": 1\n        }\n    ],\n"
                 + "    \"on_reboot\": \"restart\",\n    \"on_soft_reset\": \"soft_reset\"\n}\n");
         return s.toString();
     }

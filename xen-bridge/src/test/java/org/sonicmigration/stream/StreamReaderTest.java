@@ -396,4 +396,25 @@ class StreamReaderTest {
         });
         assertThat(sizes).containsExactly(27L * 4096, 4096L);
     }
+
+    /**
+     * A real {@code xl save} file, when one is given with {@code -DSONIC_XL_SAVE=path} or the environment
+     * variable of that name (the lab produces them; xen-facts §9 describes their layout).
+     */
+    @Test
+    void readsARealXlSaveFileWhenOneIsGiven() throws Exception {
+        String path = System.getProperty("SONIC_XL_SAVE", System.getenv("SONIC_XL_SAVE"));
+        org.junit.jupiter.api.Assumptions.assumeTrue(path != null && java.nio.file.Files.isRegularFile(java.nio.file.Path.of(path)),
+                "no real xl save file given (set SONIC_XL_SAVE)");
+        StreamSummary summary = new StreamSummary();
+        try (BufferedInputStream in = new BufferedInputStream(java.nio.file.Files.newInputStream(java.nio.file.Path.of(path)), 1 << 20)) {
+            assertThat(StreamReader.detect(in)).isEqualTo(Framing.XL);
+            new StreamReader(in, StreamLimits.defaults()).read(Framing.XL, summary);
+        }
+        System.out.println(summary);
+        assertThat(summary.complete()).isTrue();
+        assertThat(summary.domain().orElseThrow().type()).isEqualTo(DomainHeader.TYPE_X86_HVM);
+        assertThat(summary.pagesWithData()).isPositive();
+        assertThat(summary.platformState().orElseThrow().hvmContext()).isNotEmpty();
+    }
 }
