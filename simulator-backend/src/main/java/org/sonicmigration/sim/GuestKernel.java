@@ -40,7 +40,9 @@ final class GuestKernel {
     private long cacheHighWater;
     private long cacheAtStart;
     private long nextFlush;
+    private static final long KSWAPD_NAP_MS = 100;
     private boolean kswapdWoken;
+    private long kswapdNapUntil = -1;
     private long now;
     private long reclaimed;
     private long allocFailures;
@@ -460,8 +462,21 @@ final class GuestKernel {
         return now;
     }
 
+    /**
+     * kswapd: woken when an allocation finds every zone below its low watermark, it reclaims until the
+     * preferred zone is above its high watermark, then naps {@value #KSWAPD_NAP_MS} ms; if the zone has fallen
+     * below high again by then it rebalances, else it sleeps until the next wake-up (Linux's
+     * kswapd_try_to_sleep). So a guest that stops allocating settles just above the high watermark, as every
+     * measured stage does.
+     */
     private void kswapd() {
-        if (!kswapdWoken) {
+        boolean napOver = kswapdNapUntil >= 0 && now >= kswapdNapUntil;
+        if (!kswapdWoken && !napOver) {
+            return;
+        }
+        kswapdWoken = false;
+        if (preferred.free > preferred.high) {
+            kswapdNapUntil = -1;
             return;
         }
         drainPcp();
@@ -470,7 +485,7 @@ final class GuestKernel {
                 break;
             }
         }
-        kswapdWoken = false;
+        kswapdNapUntil = now + KSWAPD_NAP_MS * 1_000_000L;
     }
 
     private void writebackTick() {
