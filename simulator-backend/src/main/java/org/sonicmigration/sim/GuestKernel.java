@@ -1,0 +1,547 @@
+package org.sonicmigration.sim;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The simulated Linux guest kernel: per-frame state, a zoned page allocator with Linux's watermarks and
+ * lowmem reserve, the page cache (file index, LRU, reads through the disk model, dirty pages and their
+ * writeback), reclaim by kswapd and by direct reclaim, and the slab growth that page-cache metadata causes.
+ * It only runs on the guest's vCPU context (one thread at a time, under the guest's vCPU lock); its frames
+ * are read concurrently by the migrator.
+ *
+ * <p>Calibration (from the 6.1 profiles): watermarks follow Linux's khugepaged rule (min_free = 11 pageblocks
+ * per populated zone, capped at 5 % of memory); kswapd reclaims the preferred zone up to its high watermark
+ * in batches of 32 pages; one slab page is added per {@value #CACHE_PAGES_PER_SLAB_PAGE} pages of page-cache
+ * high water (the cache stage grew slab by 1235 pages for 473224 cache pages) and given back only by
+ * {@link #dropCaches()}; per-cpu free lists left from boot are drained into the buddy allocator at the first
+ * memory pressure.
+ */
+final class GuestKernel {
+    static final int CACHE_PAGES_PER_SLAB_PAGE = 383;
+    static final int SWAP_CLUSTER_MAX = 32;
+    private static final long PAGEBLOCK = 512;
+
+    final PageFrames frames;
+    final DirtyTracker dirty;
+    final DiskModel disk = new DiskModel();
+    private final long[] stateCounts = new long[PageState.values().length];
+    private final long[] freeBits;
+    private final List<Zone> zones = new ArrayList<>();
+    private Zone preferred;
+    private final LongStack pcp = new LongStack();
+    private final LruRing lru = new LruRing();
+    private final WritebackPolicy writeback;
+    private final ArrayDeque<PendingRead> pendingReads = new ArrayDeque<>();
+    private final ArrayDeque<DirtyEntry> dirtyQueue = new ArrayDeque<>();
+    private final ArrayDeque<DirtyEntry> inWriteback = new ArrayDeque<>();
+    private final LongStack cacheSlab = new LongStack();
+    private long cacheHighWater;
+    private long cacheAtStart;
+    private long nextFlush;
+    private static final long KSWAPD_NAP_MS = 100;
+    private boolean kswapdWoken;
+    private long kswapdNapUntil = -1;
+    private long now;
+    private long reclaimed;
+    private long allocFailures;
+
+    private record PendingRead(long pfn, SimFile file, long offset) {}
+
+    private record DirtyEntry(long pfn, long fileId, long offset, int version, long at) {}
+
+    GuestKernel(PageFrames frames, DirtyTracker dirty, WritebackPolicy writeback) {
+        this.frames = frames;
+        this.dirty = dirty;
+        this.writeback = writeback;
+        this.freeBits = new long[(int) ((frames.pfnLimit() + 63) >>> 6)];
+    }
+
+    // ---- boot ------------------------------------------------------------------------------------------
+
+    /** Sets a frame's boot state (before {@link #finishBoot}); free frames start as zeros, others with content. */
+    void bootFrame(long pfn, PageState s) {
+        boolean zero = s == PageState.FREE || s == PageState.HOLE;
+        frames.init(pfn, s, zero);
+        stateCounts[s.ordinal()]++;
+        if (s == PageState.FREE) {
+            freeBits[(int) (pfn >>> 6)] |= 1L << pfn;
+        } else if (s == PageState.PCP_FREE) {
+            pcp.push(pfn);
+        }
+    }
+
+    /** Replaces a booted frame's state (special pages laid over holes). */
+    void bootReplace(long pfn, PageState s) {
+        stateCounts[frames.state(pfn).ordinal()]--;
+        frames.init(pfn, s, s == PageState.FREE || s == PageState.HOLE);
+        stateCounts[s.ordinal()]++;
+    }
+
+    /** Boots a cache page of {@code file} at {@code offset} (profile replay). */
+    void bootCacheFrame(long pfn, PageState s, SimFile file, long offset) {
+        int version = s == PageState.CACHE_DIRTY ? 1 : 0;
+        frames.writeFile(pfn, s, file.id, offset, version);
+        stateCounts[s.ordinal()]++;
+        file.setCached(offset, pfn);
+        frames.setLru(pfn, true);
+        lru.add(pfn);
+        if (s == PageState.CACHE_DIRTY) {
+            dirtyQueue.add(new DirtyEntry(pfn, file.id, offset, version, 0));
+        }
+    }
+
+    /** Sets up zones and watermarks from the booted layout. */
+    void finishBoot(long ramEnd) {
+        long dmaEnd = Math.min(ramEnd, 4096);
+        long dma32End = Math.min(ramEnd, FrameSpace.HIGH_RAM_START);
+        addZone("DMA", 0, 0, dmaEnd);
+        addZone("DMA32", 1, dmaEnd, dma32End);
+        addZone("Normal", 2, dma32End, ramEnd);
+        if (zones.isEmpty()) {
+            throw new SimulatorException("guest has no usable memory");
+        }
+        preferred = zones.getLast();
+        long managed = zones.stream().mapToLong(z -> z.managed).sum();
+        long sqrtRule = Math.clamp((long) Math.sqrt(managed * 4.0 * 16) / 4, 32, 65536);
+        long thpRule = Math.min(PAGEBLOCK * zones.size() * 11, managed / 20);
+        long minFree = Math.max(sqrtRule, thpRule);
+        for (Zone z : zones) {
+            z.min = minFree * z.managed / managed;
+            long gap = Math.max(z.min / 4, z.managed * 10 / 10000);
+            z.low = z.min + gap;
+            z.high = z.low + gap;
+            for (Zone higher : zones) {
+                if (higher.index > z.index) {
+                    long above = zones.stream().filter(o -> o.index > z.index && o.index <= higher.index)
+                            .mapToLong(o -> o.managed).sum();
+                    z.reserve[higher.index] = above / (z.index == 2 ? 32 : 256);
+                }
+            }
+        }
+        cacheAtStart = cachePages();
+        cacheHighWater = cacheAtStart;
+    }
+
+    private void addZone(String name, int index, long start, long end) {
+        if (end <= start) {
+            return;
+        }
+        Zone z = new Zone(name, index, start, end);
+        for (long p = start; p < end; p++) {
+            PageState s = frames.state(p);
+            if (s != PageState.RESERVED && s != PageState.HOLE && s != PageState.XEN_SPECIAL) {
+                z.managed++;
+            }
+            if (s == PageState.FREE) {
+                z.free++;
+            }
+        }
+        if (z.managed > 0) {
+            zones.add(z);
+        }
+    }
+
+    // ---- state and content changes (counted, dirty-logged) ----------------------------------------------
+
+    private void setState(long pfn, PageState s) {
+        PageState old = frames.state(pfn);
+        stateCounts[old.ordinal()]--;
+        stateCounts[s.ordinal()]++;
+        frames.setState(pfn, s);
+    }
+
+    /** The CPU writes a whole page with new content. */
+    void cpuWrite(long pfn, PageState s) {
+        PageState old = frames.state(pfn);
+        frames.writeGeneric(pfn, s);
+        stateCounts[old.ordinal()]--;
+        stateCounts[s.ordinal()]++;
+        dirty.mark(pfn);
+    }
+
+    private void fileWrite(long pfn, PageState s, SimFile f, long offset, int version) {
+        PageState old = frames.state(pfn);
+        boolean lruFlag = Meta.onLru(frames.meta(pfn));
+        frames.writeFile(pfn, s, f.id, offset, version);
+        if (lruFlag) {
+            frames.setLru(pfn, true);
+        }
+        stateCounts[old.ordinal()]--;
+        stateCounts[s.ordinal()]++;
+        dirty.mark(pfn);
+    }
+
+    /** Explicit bytes written by a test or tool through the guest. */
+    void writeBytes(long pfn, int offset, byte[] data) {
+        frames.writeBytes(pfn, offset, data);
+        dirty.mark(pfn);
+    }
+
+    // ---- allocator -------------------------------------------------------------------------------------
+
+    /**
+     * Allocates one frame and gives it state {@code s} (content untouched: the caller writes it).
+     *
+     * @return the pfn, or -1 when nothing is free and nothing can be reclaimed
+     */
+    long allocate(PageState s) {
+        if (!pcp.isEmpty()) {
+            long pfn = pcp.pop();
+            setState(pfn, s);
+            return pfn;
+        }
+        long pfn = takeFrom(preferredZones(), zone -> zone.low);
+        if (pfn < 0) {
+            kswapdWoken = true;
+            pfn = takeFrom(preferredZones(), zone -> zone.min);
+        }
+        while (pfn < 0) {
+            if (reclaim(SWAP_CLUSTER_MAX) == 0) {
+                // out of reclaimable memory: dip into the reserves below min before giving up
+                pfn = takeFrom(preferredZones(), zone -> 0L);
+                if (pfn < 0) {
+                    allocFailures++;
+                    return -1;
+                }
+                break;
+            }
+            pfn = takeFrom(preferredZones(), zone -> zone.min);
+        }
+        setState(pfn, s);
+        return pfn;
+    }
+
+    private List<Zone> preferredZones() {
+        return zones.reversed();
+    }
+
+    private long takeFrom(List<Zone> order, java.util.function.ToLongFunction<Zone> mark) {
+        for (Zone z : order) {
+            if (z.watermarkOk(mark.applyAsLong(z), preferred)) {
+                long pfn = nextFree(z);
+                if (pfn >= 0) {
+                    freeBits[(int) (pfn >>> 6)] &= ~(1L << pfn);
+                    z.free--;
+                    z.cursor = pfn + 1 < z.end ? pfn + 1 : z.start;
+                    return pfn;
+                }
+            }
+        }
+        return -1;
+    }
+
+    private long nextFree(Zone z) {
+        long p = scan(z.cursor, z.end);
+        return p >= 0 ? p : scan(z.start, z.cursor);
+    }
+
+    private long scan(long from, long to) {
+        if (from >= to) {
+            return -1;
+        }
+        int w = (int) (from >>> 6);
+        long word = freeBits[w] & (-1L << from);
+        int last = (int) ((to - 1) >>> 6);
+        while (true) {
+            if (word != 0) {
+                long p = ((long) w << 6) + Long.numberOfTrailingZeros(word);
+                return p < to ? p : -1;
+            }
+            if (++w > last) {
+                return -1;
+            }
+            word = freeBits[w];
+        }
+    }
+
+    /** Returns a frame to the buddy allocator; its content stays as it was (Linux does not clear on free). */
+    void free(long pfn) {
+        setState(pfn, PageState.FREE);
+        freeBits[(int) (pfn >>> 6)] |= 1L << pfn;
+        zoneOf(pfn).free++;
+    }
+
+    private Zone zoneOf(long pfn) {
+        for (Zone z : zones) {
+            if (z.contains(pfn)) {
+                return z;
+            }
+        }
+        throw new IllegalStateException("pfn " + pfn + " is in no zone");
+    }
+
+    private void drainPcp() {
+        while (!pcp.isEmpty()) {
+            free(pcp.pop());
+        }
+    }
+
+    // ---- page cache ------------------------------------------------------------------------------------
+
+    /**
+     * Starts reading page {@code offset} of {@code f} into the page cache (no-op when cached or in flight).
+     *
+     * @return false if no frame could be allocated
+     */
+    boolean readPage(SimFile f, long offset) {
+        if (f.cachedPfn(offset) >= 0) {
+            return true;
+        }
+        long pfn = allocate(PageState.CACHE_LOCKED);
+        if (pfn < 0) {
+            return false;
+        }
+        f.setCached(offset, pfn);
+        pendingReads.add(new PendingRead(pfn, f, offset));
+        return true;
+    }
+
+    /** The device finishes every read in flight: DMA writes the data (dirty-logged), pages unlock. */
+    void completeReads() {
+        while (!pendingReads.isEmpty()) {
+            PendingRead r = pendingReads.poll();
+            if (r.file.deleted) {
+                free(r.pfn);
+                continue;
+            }
+            fileWrite(r.pfn, PageState.CACHE_CLEAN, r.file, r.offset, r.file.diskVersion(r.offset));
+            lruAdd(r.pfn);
+        }
+        growCacheSlab();
+    }
+
+    /**
+     * The guest writes a whole page of {@code f} through the page cache (no read needed).
+     *
+     * @return false if no frame could be allocated
+     */
+    boolean writePage(SimFile f, long offset) {
+        long pfn = f.cachedPfn(offset);
+        int base;
+        if (pfn >= 0) {
+            long m = frames.meta(pfn);
+            if (Meta.state(m) == PageState.CACHE_LOCKED) {
+                return true; // a read is in flight; the write would wait for it, skip it in this model
+            }
+            base = Meta.fileVersion(m);
+        } else {
+            pfn = allocate(PageState.CACHE_DIRTY);
+            if (pfn < 0) {
+                return false;
+            }
+            f.setCached(offset, pfn);
+            base = f.diskVersion(offset);
+        }
+        int version = (base + 1) & Meta.FILE_VERSION_MASK;
+        fileWrite(pfn, PageState.CACHE_DIRTY, f, offset, version);
+        lruAdd(pfn);
+        dirtyQueue.add(new DirtyEntry(pfn, f.id, offset, version, now));
+        growCacheSlab();
+        return true;
+    }
+
+    /** Deletes a file: its cached pages are freed whatever their state (in-flight reads free on completion). */
+    void deleteFile(SimFile f) {
+        for (long off = 0; off < f.pages; off++) {
+            long pfn = f.cachedPfn(off);
+            if (pfn >= 0 && frames.state(pfn) != PageState.CACHE_LOCKED) {
+                free(pfn);
+            }
+            f.setCached(off, -1);
+        }
+        disk.delete(f);
+    }
+
+    private void lruAdd(long pfn) {
+        if (!Meta.onLru(frames.meta(pfn))) {
+            frames.setLru(pfn, true);
+            lru.add(pfn);
+        }
+        if (lru.size() > 2 * cachePages() + 4096) {
+            lru.compact(p -> frames.state(p).isCache() && Meta.onLru(frames.meta(p)), frames.pfnLimit());
+        }
+    }
+
+    private long cachePages() {
+        return stateCounts[PageState.CACHE_CLEAN.ordinal()] + stateCounts[PageState.CACHE_DIRTY.ordinal()]
+                + stateCounts[PageState.CACHE_WRITEBACK.ordinal()] + stateCounts[PageState.CACHE_LOCKED.ordinal()]
+                + stateCounts[PageState.CACHE_MAPPED.ordinal()];
+    }
+
+    private void growCacheSlab() {
+        long cache = cachePages();
+        if (cache <= cacheHighWater) {
+            return;
+        }
+        cacheHighWater = cache;
+        long want = (cacheHighWater - cacheAtStart) / CACHE_PAGES_PER_SLAB_PAGE;
+        while (cacheSlab.size() < want) {
+            long pfn = allocate(PageState.SLAB);
+            if (pfn < 0) {
+                return;
+            }
+            cpuWrite(pfn, PageState.SLAB);
+            cacheSlab.push(pfn);
+        }
+    }
+
+    /**
+     * Evicts up to {@code n} clean, unmapped cache pages from the LRU head; dirty, locked, writeback and
+     * mapped pages rotate to the tail.
+     *
+     * @return pages freed
+     */
+    int reclaim(int n) {
+        int freed = 0;
+        int budget = lru.size();
+        while (freed < n && budget-- > 0 && lru.size() > 0) {
+            long pfn = lru.poll();
+            long m = frames.meta(pfn);
+            PageState s = Meta.state(m);
+            if (!s.isCache() || !Meta.onLru(m)) {
+                continue; // stale entry
+            }
+            if (s == PageState.CACHE_CLEAN) {
+                evict(pfn, m);
+                freed++;
+            } else {
+                lru.add(pfn);
+            }
+        }
+        reclaimed += freed;
+        return freed;
+    }
+
+    private void evict(long pfn, long m) {
+        SimFile f = disk.file(Meta.fileId(m));
+        if (f != null && f.cachedPfn(Meta.fileOffset(m)) == pfn) {
+            f.setCached(Meta.fileOffset(m), -1);
+        }
+        free(pfn);
+    }
+
+    /** Linux's {@code echo 1 > drop_caches}: frees every clean, unmapped cache page and the cache's slab. */
+    long dropCaches() {
+        long freed = 0;
+        int n = lru.size();
+        for (int i = 0; i < n; i++) {
+            long pfn = lru.poll();
+            long m = frames.meta(pfn);
+            PageState s = Meta.state(m);
+            if (!s.isCache() || !Meta.onLru(m)) {
+                continue;
+            }
+            if (s == PageState.CACHE_CLEAN) {
+                evict(pfn, m);
+                freed++;
+            } else {
+                lru.add(pfn);
+            }
+        }
+        while (!cacheSlab.isEmpty()) {
+            free(cacheSlab.pop());
+        }
+        cacheAtStart = cachePages();
+        cacheHighWater = cacheAtStart;
+        return freed;
+    }
+
+    // ---- time ------------------------------------------------------------------------------------------
+
+    /** Housekeeping of one quantum: device completions, writeback, kswapd. */
+    void tick(long dtNanos) {
+        now += dtNanos;
+        completeReads();
+        writebackTick();
+        kswapd();
+    }
+
+    long now() {
+        return now;
+    }
+
+    /**
+     * kswapd: woken when an allocation finds every zone below its low watermark, it reclaims until the
+     * preferred zone is above its high watermark, then naps {@value #KSWAPD_NAP_MS} ms; if the zone has fallen
+     * below high again by then it rebalances, else it sleeps until the next wake-up (Linux's
+     * kswapd_try_to_sleep). So a guest that stops allocating settles just above the high watermark, as every
+     * measured stage does.
+     */
+    private void kswapd() {
+        boolean napOver = kswapdNapUntil >= 0 && now >= kswapdNapUntil;
+        if (!kswapdWoken && !napOver) {
+            return;
+        }
+        kswapdWoken = false;
+        if (preferred.free > preferred.high) {
+            kswapdNapUntil = -1;
+            return;
+        }
+        drainPcp();
+        while (preferred.free <= preferred.high) {
+            if (reclaim(SWAP_CLUSTER_MAX) == 0) {
+                break;
+            }
+        }
+        kswapdNapUntil = now + KSWAPD_NAP_MS * 1_000_000L;
+    }
+
+    private void writebackTick() {
+        long latency = writeback.latency().toNanos();
+        while (!inWriteback.isEmpty() && inWriteback.peek().at + latency <= now) {
+            DirtyEntry e = inWriteback.poll();
+            SimFile f = disk.file(e.fileId);
+            if (f == null) {
+                continue;
+            }
+            f.setDiskVersion(e.offset, e.version);
+            long m = frames.meta(e.pfn);
+            if (Meta.state(m) == PageState.CACHE_WRITEBACK && Meta.kind(m) == Meta.FILE && Meta.fileId(m) == e.fileId
+                    && Meta.fileOffset(m) == e.offset && Meta.fileVersion(m) == e.version) {
+                setState(e.pfn, PageState.CACHE_CLEAN);
+            }
+        }
+        if (now < nextFlush) {
+            return;
+        }
+        nextFlush = now + writeback.interval().toNanos();
+        long expire = writeback.expire().toNanos();
+        while (!dirtyQueue.isEmpty() && dirtyQueue.peek().at + expire <= now) {
+            DirtyEntry e = dirtyQueue.poll();
+            long m = frames.meta(e.pfn);
+            if (Meta.state(m) == PageState.CACHE_DIRTY && Meta.kind(m) == Meta.FILE && Meta.fileId(m) == e.fileId
+                    && Meta.fileOffset(m) == e.offset && Meta.fileVersion(m) == e.version) {
+                setState(e.pfn, PageState.CACHE_WRITEBACK);
+                inWriteback.add(new DirtyEntry(e.pfn, e.fileId, e.offset, e.version, now));
+            }
+        }
+    }
+
+    // ---- inspection ------------------------------------------------------------------------------------
+
+    long count(PageState s) {
+        return stateCounts[s.ordinal()];
+    }
+
+    long[] stateCounts() {
+        return stateCounts.clone();
+    }
+
+    long reclaimedPages() {
+        return reclaimed;
+    }
+
+    long allocationFailures() {
+        return allocFailures;
+    }
+
+    List<Zone> zones() {
+        return List.copyOf(zones);
+    }
+
+    long buddyFree() {
+        return stateCounts[PageState.FREE.ordinal()];
+    }
+}

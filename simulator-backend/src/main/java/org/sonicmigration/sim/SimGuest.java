@@ -1,0 +1,664 @@
+package org.sonicmigration.sim;
+
+import java.lang.foreign.MemorySegment;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import org.sonicmigration.bridge.spi.DomainInfo;
+import org.sonicmigration.bridge.spi.PlatformState;
+import org.sonicmigration.bridge.spi.RunState;
+import org.sonicmigration.guest.profile.MemoryProfile;
+import org.sonicmigration.guest.profile.PageClass;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A simulated guest on a {@link SimHypervisor}: its kernel model, memory, workloads, clock and run state. This
+ * is the handle tests and the CLI use to start workloads, move virtual time, inspect pages and their kernel
+ * states, and (with {@link MigrationVerifier}) check a migration; the migrator reaches the same guest through
+ * {@link SimHypervisor#openSource}.
+ *
+ * <p>Everything the guest does happens in quanta of one millisecond of guest time on its vCPU context, under
+ * one lock; {@link #pause()} and {@link #suspend} take that lock, so when they return no guest write is in
+ * progress and none starts until {@link #unpause()} / {@link #resumeAfterSuspend()}. Frame reads and the
+ * dirty log do not take the lock: they run concurrently with the guest, as on Xen.
+ */
+public final class SimGuest {
+    private static final Logger LOG = LoggerFactory.getLogger(SimGuest.class);
+
+    /** Guest time per step of the kernel and its workloads. */
+    public static final Duration QUANTUM = Duration.ofMillis(1);
+    private static final long QUANTUM_NANOS = QUANTUM.toNanos();
+    /** The real-time driver never catches up more than this at once (a stalled host loses guest time). */
+    private static final long MAX_CATCH_UP_NANOS = 100_000_000L;
+
+    private final SimHypervisor host;
+    private final int domid;
+    private final GuestConfig config;
+    private final long ramEnd;
+    private final PageFrames frames;
+    private final DirtyTracker dirty;
+    private final GuestKernel kernel;
+    private final VcpuModel vcpu;
+    private final ReentrantLock vcpuLock = new ReentrantLock();
+    private final List<WorkloadHandle> workloads = new CopyOnWriteArrayList<>();
+    private final AtomicBoolean sourceOpen = new AtomicBoolean();
+    private volatile boolean paused;
+    private volatile boolean suspended;
+    private volatile boolean destroyed;
+    private volatile SuspendPolicy suspendPolicy;
+    private long carryNanos;
+    private long uptimeNanos;
+    private int workloadSeq;
+    private final Thread driver;
+
+    SimGuest(SimHypervisor host, int domid, GuestConfig config) {
+        this.host = host;
+        this.domid = domid;
+        this.config = config;
+        this.suspendPolicy = config.suspendPolicy();
+        FrameSpace fs = config.frameSpace();
+        long ramPages = config.ramPages();
+        long pfnLimit;
+        if (config.layout() instanceof GuestLayout.Replay(MemoryProfile p)) {
+            this.ramEnd = p.pfnCount();
+            pfnLimit = fs == FrameSpace.FLAT ? ramEnd : Math.max(ramEnd, FrameSpace.SPECIAL_END);
+        } else {
+            this.ramEnd = fs.ramEnd(ramPages);
+            pfnLimit = fs.pfnLimit(ramPages);
+        }
+        PageStoreMode mode = config.storeMode().resolve(config.memoryBytes());
+        PageStore store = mode == PageStoreMode.REAL ? new RealPageStore(pfnLimit) : new SeededPageStore();
+        long guestSeed = PageContent.seed(config.seed(), 0x6775657374L, 0);
+        long diskSeed = PageContent.seed(config.seed(), 0x6469736bL, 0);
+        this.frames = new PageFrames(pfnLimit, store, guestSeed, diskSeed);
+        this.dirty = new DirtyTracker(pfnLimit);
+        this.kernel = new GuestKernel(frames, dirty, config.writeback());
+        this.vcpu = new VcpuModel(config.vcpus(), config.seed());
+        boot(fs, ramPages, pfnLimit);
+        for (WorkloadSpec w : config.workloads()) {
+            start(w);
+        }
+        if (config.clock() == ClockMode.REAL_TIME) {
+            driver = Thread.ofPlatform().daemon().name("sim-guest-" + config.name()).unstarted(this::drive);
+            driver.start();
+        } else {
+            driver = null;
+        }
+        LOG.debug("created guest {} (domid {}, {} MiB, {} store, {} frames)", config.name(), domid,
+                config.memoryBytes() >> 20, mode, pfnLimit);
+    }
+
+    private void boot(FrameSpace fs, long ramPages, long pfnLimit) {
+        switch (config.layout()) {
+            case GuestLayout.Replay(MemoryProfile p) -> bootReplay(p, pfnLimit);
+            case GuestLayout.Linux61 l -> {
+                PageState[] states = LayoutTemplate.linux61().scale(ramPages, config.seed());
+                bootRam(fs, ramPages, pfnLimit, r -> states[(int) r]);
+            }
+            case GuestLayout.Blank b -> bootRam(fs, ramPages, pfnLimit, r -> PageState.FREE);
+        }
+        if (fs == FrameSpace.XEN_PVH) {
+            bootSpecial(FrameSpace.ACPI_PFN, FrameSpace.ACPI_PAGES);
+            bootSpecial(FrameSpace.SPECIAL_PFN, FrameSpace.SPECIAL_PAGES);
+        }
+        kernel.finishBoot(ramEnd);
+    }
+
+    private void bootRam(FrameSpace fs, long ramPages, long pfnLimit, java.util.function.LongFunction<PageState> state) {
+        long r = 0;
+        for (long pfn = 0; pfn < pfnLimit; pfn++) {
+            if (r < ramPages && fs.pfnOfRam(r) == pfn) {
+                kernel.bootFrame(pfn, state.apply(r));
+                r++;
+            } else {
+                kernel.bootFrame(pfn, PageState.HOLE);
+            }
+        }
+    }
+
+    private void bootReplay(MemoryProfile p, long pfnLimit) {
+        SimFile file = null;
+        long offset = 0;
+        for (long pfn = 0; pfn < pfnLimit; pfn++) {
+            PageState s = pfn < p.pfnCount() ? PageState.forClass(p.classOf(pfn)) : PageState.HOLE;
+            if (s.isCache()) {
+                if (file == null || offset == file.pages) {
+                    file = kernel.disk.create(16384);
+                    offset = 0;
+                }
+                kernel.bootCacheFrame(pfn, s, file, offset++);
+            } else {
+                kernel.bootFrame(pfn, s);
+            }
+        }
+    }
+
+    private void bootSpecial(long first, int count) {
+        for (long pfn = first; pfn < first + count; pfn++) {
+            if (pfn < frames.pfnLimit() && frames.state(pfn) == PageState.HOLE) {
+                kernel.bootReplace(pfn, PageState.XEN_SPECIAL);
+            }
+        }
+    }
+
+    // ---- identity --------------------------------------------------------------------------------------
+
+    public String name() {
+        return config.name();
+    }
+
+    public int domid() {
+        return domid;
+    }
+
+    public GuestConfig config() {
+        return config;
+    }
+
+    /** One past the highest pfn: a migration walks {@code [0, pfnLimit())}. */
+    public long pfnLimit() {
+        return frames.pfnLimit();
+    }
+
+    /** One past the last RAM pfn: the range {@link #profile()} covers. */
+    public long ramEnd() {
+        return ramEnd;
+    }
+
+    /** The page store in use (AUTO resolved). */
+    public PageStoreMode storeMode() {
+        return frames.store().mode();
+    }
+
+    public RunState state() {
+        if (destroyed) {
+            return RunState.DYING;
+        }
+        if (suspended) {
+            return RunState.SUSPENDED;
+        }
+        return paused ? RunState.PAUSED : RunState.RUNNING;
+    }
+
+    public DomainInfo info() {
+        long populated = frames.pfnLimit() - kernel.count(PageState.HOLE);
+        return new DomainInfo(domid, config.name(), frames.pfnLimit(), populated, PageContent.PAGE_SIZE, state());
+    }
+
+    // ---- time and workloads ----------------------------------------------------------------------------
+
+    /** Starts a program in the guest. */
+    public WorkloadHandle start(WorkloadSpec spec) {
+        vcpuLock.lock();
+        try {
+            checkAlive();
+            long seed = PageContent.seed(config.seed(), 0x776f726bL, workloadSeq++);
+            WorkloadHandle h = new WorkloadHandle(this, Workload.create(spec, seed, kernel));
+            workloads.add(h);
+            return h;
+        } finally {
+            vcpuLock.unlock();
+        }
+    }
+
+    /** Every workload started so far, in start order. */
+    public List<WorkloadHandle> workloads() {
+        return List.copyOf(workloads);
+    }
+
+    /**
+     * Moves virtual time forward by {@code d} (virtual clock only). Time passes while paused or suspended, but
+     * nothing in the guest runs then. Cutting the same total time into different calls gives the same result.
+     */
+    public void advance(Duration d) {
+        if (config.clock() != ClockMode.VIRTUAL) {
+            throw new IllegalStateException("guest " + name() + " runs on the real-time clock; advance() needs ClockMode.VIRTUAL");
+        }
+        if (d.isNegative()) {
+            throw new IllegalArgumentException("cannot advance by a negative duration: " + d);
+        }
+        run(d.toNanos());
+    }
+
+    /**
+     * Virtual clock: advances in steps of {@code step} until every running workload is ready, at most {@code max}.
+     *
+     * @return whether all workloads became ready
+     */
+    public boolean advanceUntilReady(Duration step, Duration max) {
+        long left = max.toNanos();
+        while (!allReady()) {
+            if (left <= 0) {
+                return false;
+            }
+            long s = Math.min(step.toNanos(), left);
+            advance(Duration.ofNanos(s));
+            left -= s;
+        }
+        return true;
+    }
+
+    /**
+     * Real-time clock: waits until every running workload is ready.
+     *
+     * @return false on timeout
+     */
+    public boolean awaitReady(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!allReady()) {
+            if (System.nanoTime() >= deadline) {
+                return false;
+            }
+            Thread.sleep(2);
+        }
+        return true;
+    }
+
+    private boolean allReady() {
+        for (WorkloadHandle h : workloads) {
+            if (!h.isStopped() && !h.isReady()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Guest time since creation, including time spent paused. */
+    public Duration uptime() {
+        vcpuLock.lock();
+        try {
+            return Duration.ofNanos(uptimeNanos);
+        } finally {
+            vcpuLock.unlock();
+        }
+    }
+
+    private void run(long nanos) {
+        long quanta;
+        vcpuLock.lock();
+        try {
+            carryNanos += nanos;
+            quanta = carryNanos / QUANTUM_NANOS;
+            carryNanos %= QUANTUM_NANOS;
+        } finally {
+            vcpuLock.unlock();
+        }
+        for (long q = 0; q < quanta; q++) {
+            vcpuLock.lock();
+            try {
+                if (destroyed) {
+                    return;
+                }
+                uptimeNanos += QUANTUM_NANOS;
+                if (!paused && !suspended) {
+                    quantum();
+                }
+            } finally {
+                vcpuLock.unlock();
+            }
+        }
+    }
+
+    private void quantum() {
+        long before = totalWork();
+        kernel.tick(QUANTUM_NANOS);
+        for (WorkloadHandle h : workloads) {
+            Workload w = h.workload();
+            if (!w.stopped) {
+                w.step(kernel, QUANTUM_NANOS);
+            }
+        }
+        vcpu.advance(QUANTUM_NANOS, totalWork() - before);
+    }
+
+    private long totalWork() {
+        long s = 0;
+        for (WorkloadHandle h : workloads) {
+            s += h.workload().pagesTouched;
+        }
+        return s;
+    }
+
+    private void drive() {
+        long last = System.nanoTime();
+        while (!destroyed) {
+            LockSupport.parkNanos(QUANTUM_NANOS);
+            long now = System.nanoTime();
+            long dt = Math.min(now - last, MAX_CATCH_UP_NANOS);
+            last = now;
+            try {
+                run(dt);
+            } catch (RuntimeException e) {
+                LOG.error("guest {} crashed: {}", name(), e.toString(), e);
+                destroyed = true;
+            }
+        }
+    }
+
+    void stopWorkload(Workload w) {
+        vcpuLock.lock();
+        try {
+            if (!w.stopped) {
+                w.stop(kernel);
+            }
+        } finally {
+            vcpuLock.unlock();
+        }
+    }
+
+    <T> T underLock(java.util.function.Supplier<T> s) {
+        vcpuLock.lock();
+        try {
+            return s.get();
+        } finally {
+            vcpuLock.unlock();
+        }
+    }
+
+    // ---- run state -------------------------------------------------------------------------------------
+
+    /** Stops the vCPUs; when this returns no guest write is in progress. */
+    public void pause() {
+        vcpuLock.lock();
+        try {
+            checkAlive();
+            paused = true;
+        } finally {
+            vcpuLock.unlock();
+        }
+    }
+
+    public void unpause() {
+        vcpuLock.lock();
+        try {
+            checkAlive();
+            paused = false;
+        } finally {
+            vcpuLock.unlock();
+        }
+    }
+
+    /**
+     * Asks the guest to suspend and waits for it. The guest keeps running (its programs keep writing) for its
+     * suspend latency; with the virtual clock that time is advanced here.
+     *
+     * @throws SimulatorException if the guest does not suspend within {@code timeout} (it then keeps running),
+     *                            or if it is paused and cannot answer
+     */
+    public void suspend(Duration timeout) {
+        if (paused) {
+            throw new SimulatorException("guest " + name() + " is paused and cannot answer a suspend request");
+        }
+        checkAlive();
+        if (suspended) {
+            return;
+        }
+        SuspendPolicy p = suspendPolicy;
+        Duration wait = switch (p) {
+            case SuspendPolicy.Refuse r -> timeout;
+            case SuspendPolicy.Cooperative(Duration latency) -> latency.compareTo(timeout) > 0 ? timeout : latency;
+        };
+        boolean complies = p instanceof SuspendPolicy.Cooperative(Duration latency) && latency.compareTo(timeout) <= 0;
+        if (config.clock() == ClockMode.VIRTUAL) {
+            run(wait.toNanos());
+        } else {
+            try {
+                TimeUnit.NANOSECONDS.sleep(wait.toNanos());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SimulatorException("interrupted while waiting for guest " + name() + " to suspend", e);
+            }
+        }
+        if (!complies) {
+            throw new SimulatorException("guest " + name() + " did not suspend within " + timeout.toMillis() + " ms");
+        }
+        vcpuLock.lock();
+        try {
+            checkAlive();
+            suspended = true;
+        } finally {
+            vcpuLock.unlock();
+        }
+    }
+
+    /** Lets a suspended guest continue on this host (a cancelled migration). */
+    public void resumeAfterSuspend() {
+        vcpuLock.lock();
+        try {
+            checkAlive();
+            suspended = false;
+        } finally {
+            vcpuLock.unlock();
+        }
+    }
+
+    /** Changes how the guest answers later suspend requests. */
+    public void setSuspendPolicy(SuspendPolicy p) {
+        this.suspendPolicy = java.util.Objects.requireNonNull(p);
+    }
+
+    /** vCPU and platform state; the guest must be paused or suspended. */
+    public PlatformState captureState() {
+        vcpuLock.lock();
+        try {
+            if (!paused && !suspended) {
+                throw new SimulatorException("cannot capture the platform state of running guest " + name()
+                        + ": pause or suspend it first");
+            }
+            return vcpu.capture();
+        } finally {
+            vcpuLock.unlock();
+        }
+    }
+
+    /** Stops the guest for good and frees its memory. */
+    public void destroy() {
+        vcpuLock.lock();
+        try {
+            destroyed = true;
+            dirty.disable();
+        } finally {
+            vcpuLock.unlock();
+        }
+        if (driver != null && driver != Thread.currentThread()) {
+            driver.interrupt();
+            try {
+                driver.join(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        host.forget(this);
+    }
+
+    boolean isDestroyed() {
+        return destroyed;
+    }
+
+    private void checkAlive() {
+        if (destroyed) {
+            throw new SimulatorException("guest " + name() + " has been destroyed");
+        }
+    }
+
+    // ---- memory access ---------------------------------------------------------------------------------
+
+    /** Error code {@link #readFrames} stores for a pfn with no frame (a hole or out of range): -ENOENT. */
+    public static final int ERR_NO_FRAME = -2;
+
+    /** The migrator's frame read: see {@link org.sonicmigration.bridge.spi.SourceDomain#readFrames}. */
+    public void readFrames(long[] pfns, int count, MemorySegment dst, int[] errors) {
+        if (count < 0 || count > pfns.length || count > errors.length) {
+            throw new IllegalArgumentException("count " + count + " does not fit pfns[" + pfns.length + "] / errors["
+                    + errors.length + "]");
+        }
+        if (dst.byteSize() < (long) count * PageContent.PAGE_SIZE) {
+            throw new IllegalArgumentException("destination of " + dst.byteSize() + " bytes cannot hold " + count + " pages");
+        }
+        for (int i = 0; i < count; i++) {
+            long pfn = pfns[i];
+            if (pfn < 0 || pfn >= frames.pfnLimit() || frames.state(pfn) == PageState.HOLE) {
+                errors[i] = ERR_NO_FRAME;
+                continue;
+            }
+            frames.read(pfn, dst, (long) i * PageContent.PAGE_SIZE);
+            errors[i] = 0;
+        }
+    }
+
+    /** The 4096 bytes of frame {@code pfn}. */
+    public byte[] readPage(long pfn) {
+        checkPfn(pfn);
+        byte[] b = new byte[PageContent.PAGE_SIZE];
+        frames.read(pfn, MemorySegment.ofArray(b), 0);
+        return b;
+    }
+
+    /** The fingerprint of frame {@code pfn}'s content (see {@link PageContent#fingerprint}). */
+    public long fingerprint(long pfn) {
+        checkPfn(pfn);
+        return frames.fingerprint(pfn);
+    }
+
+    /** Writes bytes into a frame as the guest CPU would (dirty-logged); the frame's kernel state is kept. */
+    public void writeBytes(long pfn, int offset, byte[] data) {
+        checkPfn(pfn);
+        if (offset < 0 || data.length > PageContent.PAGE_SIZE - offset) {
+            throw new IllegalArgumentException("write of " + data.length + " bytes at offset " + offset + " leaves the page");
+        }
+        vcpuLock.lock();
+        try {
+            checkAlive();
+            if (frames.state(pfn) == PageState.HOLE) {
+                throw new SimulatorException("pfn " + pfn + " is a hole");
+            }
+            kernel.writeBytes(pfn, offset, data);
+        } finally {
+            vcpuLock.unlock();
+        }
+    }
+
+    /** The kernel state of frame {@code pfn}. */
+    public PageState pageState(long pfn) {
+        checkPfn(pfn);
+        return frames.state(pfn);
+    }
+
+    /** The class {@code /proc/kpageflags} would report for frame {@code pfn}. */
+    public PageClass pageClass(long pfn) {
+        return pageState(pfn).pageClass();
+    }
+
+    /** For a page-cache frame: the file page it caches and the content version it holds. */
+    public Optional<FilePage> filePage(long pfn) {
+        checkPfn(pfn);
+        long m = frames.meta(pfn);
+        if (!Meta.state(m).isCache() || Meta.kind(m) != Meta.FILE) {
+            return Optional.empty();
+        }
+        return Optional.of(new FilePage(Meta.fileId(m), Meta.fileOffset(m), Meta.fileVersion(m)));
+    }
+
+    /** A page of a file on the guest's disk, at a content version. */
+    public record FilePage(long fileId, long offset, int version) {}
+
+    /**
+     * The fingerprint of what reading {@code fileId} at page {@code offset} from the disk gives now, or empty if
+     * the file does not exist (the disk model: content is a function of file, offset and on-disk version).
+     */
+    public Optional<Long> diskFingerprint(long fileId, long offset) {
+        return underLock(() -> {
+            SimFile f = kernel.disk.file(fileId);
+            if (f == null || offset < 0 || offset >= f.pages) {
+                return Optional.<Long>empty();
+            }
+            return Optional.of(frames.fileFingerprint(fileId, offset, f.diskVersion(offset)));
+        });
+    }
+
+    /** Frames in each kernel state, over the whole frame space. */
+    public Map<PageState, Long> stateCounts() {
+        long[] c = underLock(kernel::stateCounts);
+        EnumMap<PageState, Long> m = new EnumMap<>(PageState.class);
+        for (PageState s : PageState.values()) {
+            m.put(s, c[s.ordinal()]);
+        }
+        return Collections.unmodifiableMap(m);
+    }
+
+    /** The guest's memory as {@code /proc/kpageflags} would classify it, over pfns {@code [0, ramEnd())}. */
+    public MemoryProfile profile() {
+        return underLock(() -> {
+            byte[] b = new byte[(int) ramEnd];
+            for (long p = 0; p < ramEnd; p++) {
+                b[(int) p] = (byte) frames.state(p).pageClass().ordinal();
+            }
+            return MemoryProfile.ofOrdinals(b, "sim guest " + name() + " at " + Duration.ofNanos(uptimeNanos));
+        });
+    }
+
+    /** {@code echo 1 > /proc/sys/vm/drop_caches}: frees clean, unmapped page cache. Returns pages freed. */
+    public long dropCaches() {
+        return underLock(() -> {
+            checkAlive();
+            return kernel.dropCaches();
+        });
+    }
+
+    /** Pages reclaimed from the page cache since boot (kswapd and direct reclaim). */
+    public long reclaimedPages() {
+        return underLock(kernel::reclaimedPages);
+    }
+
+    /** The zones with their free counts and watermarks, for diagnostics. */
+    public List<String> zoneSummary() {
+        return underLock(() -> {
+            List<String> out = new ArrayList<>();
+            for (Zone z : kernel.zones()) {
+                out.add(z.toString());
+            }
+            return out;
+        });
+    }
+
+    /** Host memory the guest's simulation uses: per-frame metadata, stored bytes, bitmaps. */
+    public long footprintBytes() {
+        long bitmaps = 2 * ((frames.pfnLimit() + 63) >>> 6) * 8;
+        return frames.memoryBytes() + bitmaps;
+    }
+
+    // ---- migration hooks (package) ---------------------------------------------------------------------
+
+    DirtyTracker dirtyTracker() {
+        return dirty;
+    }
+
+    boolean claimSource() {
+        return sourceOpen.compareAndSet(false, true);
+    }
+
+    void releaseSource() {
+        sourceOpen.set(false);
+    }
+
+    private void checkPfn(long pfn) {
+        if (pfn < 0 || pfn >= frames.pfnLimit()) {
+            throw new IndexOutOfBoundsException("pfn " + pfn + " outside guest " + name() + " (pfnLimit " + frames.pfnLimit() + ")");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "SimGuest[" + name() + ", domid " + domid + ", " + (config.memoryBytes() >> 20) + " MiB, " + state() + "]";
+    }
+}

@@ -1,0 +1,104 @@
+package org.sonicmigration.sim;
+
+import java.lang.foreign.MemorySegment;
+import java.time.Duration;
+import java.util.Optional;
+import org.sonicmigration.bridge.spi.DirtyLog;
+import org.sonicmigration.bridge.spi.DomainInfo;
+import org.sonicmigration.bridge.spi.HintChannel;
+import org.sonicmigration.bridge.spi.PlatformState;
+import org.sonicmigration.bridge.spi.RunState;
+import org.sonicmigration.bridge.spi.SourceDomain;
+
+/**
+ * The migrator's handle on a simulated guest. One handle per guest at a time (a second migration of the same
+ * guest is refused); closing it turns off a dirty log it enabled and never changes the guest's run state.
+ */
+final class SimSourceDomain implements SourceDomain {
+    private final SimGuest guest;
+    private SimDirtyLog log;
+    private volatile boolean closed;
+
+    SimSourceDomain(SimGuest guest) {
+        this.guest = guest;
+    }
+
+    @Override
+    public DomainInfo info() {
+        return guest.info();
+    }
+
+    @Override
+    public RunState state() {
+        return guest.state();
+    }
+
+    @Override
+    public void pause() {
+        check();
+        guest.pause();
+    }
+
+    @Override
+    public void unpause() {
+        check();
+        guest.unpause();
+    }
+
+    @Override
+    public void suspend(Duration timeout) {
+        check();
+        guest.suspend(timeout);
+    }
+
+    @Override
+    public void resumeAfterSuspend() {
+        check();
+        guest.resumeAfterSuspend();
+    }
+
+    @Override
+    public synchronized DirtyLog enableDirtyLog() {
+        check();
+        if (log != null && !log.isClosed()) {
+            throw new SimulatorException("log-dirty mode is already enabled on guest " + guest.name());
+        }
+        log = new SimDirtyLog(guest);
+        return log;
+    }
+
+    @Override
+    public void readFrames(long[] pfns, int count, MemorySegment dst, int[] errors) {
+        check();
+        guest.readFrames(pfns, count, dst, errors);
+    }
+
+    @Override
+    public PlatformState captureState() {
+        check();
+        return guest.captureState();
+    }
+
+    @Override
+    public Optional<HintChannel> hintChannel() {
+        return Optional.empty();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (log != null) {
+            log.close();
+        }
+        guest.releaseSource();
+    }
+
+    private void check() {
+        if (closed) {
+            throw new SimulatorException("source handle of guest " + guest.name() + " is closed");
+        }
+    }
+}
