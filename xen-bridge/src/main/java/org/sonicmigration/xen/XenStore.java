@@ -35,6 +35,7 @@ public final class XenStore implements AutoCloseable {
     private static final NativeCall TX_START = call("xs_transaction_start", xenstore_h.xs_transaction_start$address(), xenstore_h.xs_transaction_start$descriptor());
     private static final NativeCall TX_END = call("xs_transaction_end", xenstore_h.xs_transaction_end$address(), xenstore_h.xs_transaction_end$descriptor());
     private static final NativeCall DOMAIN_PATH = call("xs_get_domain_path", xenstore_h.xs_get_domain_path$address(), xenstore_h.xs_get_domain_path$descriptor());
+    private static final NativeCall FILENO = call("xs_fileno", xenstore_h.xs_fileno$address(), xenstore_h.xs_fileno$descriptor());
     private static final NativeCall RESUME = call("xs_resume_domain", xenstore_h.xs_resume_domain$address(), xenstore_h.xs_resume_domain$descriptor());
 
     /** A fired watch: the path that changed and the token it was registered with. */
@@ -149,7 +150,7 @@ public final class XenStore implements AutoCloseable {
 
     /** The connection's file descriptor: readable when a watch event is pending. */
     public int fileno() {
-        return xenstore_h.xs_fileno(handle());
+        return FILENO.intOrThrow("", handle());
     }
 
     /** Starts a transaction; pass its id to {@link #endTransaction}. */
