@@ -1,0 +1,183 @@
+package org.sonicmigration.xen;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sonicmigration.bridge.spi.BackendException;
+import org.sonicmigration.bridge.spi.DomainInfo;
+import org.sonicmigration.bridge.spi.DomainRef;
+import org.sonicmigration.bridge.spi.DomainSpec;
+import org.sonicmigration.bridge.spi.Hypervisor;
+import org.sonicmigration.bridge.spi.SourceDomain;
+import org.sonicmigration.bridge.spi.TargetDomain;
+import org.sonicmigration.ffi.xenctrl_h;
+
+/**
+ * A connection to the local Xen hypervisor: one libxenctrl handle, one foreign-memory handle and, when
+ * xenstored runs, one xenstore connection, all logging into SLF4J through one {@link ToolLogger}.
+ * Domain names come from xenstore ({@code /local/domain/<id>/name}); without xenstore they are empty
+ * and guests cannot be asked to suspend.
+ */
+public final class XenHypervisor implements Hypervisor {
+    private static final Logger LOG = LoggerFactory.getLogger(XenHypervisor.class);
+
+    private final ToolLogger logger;
+    private final XenCtrl xc;
+    private final ForeignMemory memory;
+    private final Optional<XenStore> store;
+    private final String storeProblem;
+    private final List<XenSourceDomain> sources = new ArrayList<>();
+    private boolean closed;
+
+    private XenHypervisor(ToolLogger logger, XenCtrl xc, ForeignMemory memory, Optional<XenStore> store, String storeProblem) {
+        this.logger = logger;
+        this.xc = xc;
+        this.memory = memory;
+        this.store = store;
+        this.storeProblem = storeProblem;
+    }
+
+    /**
+     * Opens every handle.
+     *
+     * @throws XenUnavailableException if this is not a usable Xen dom0
+     */
+    public static XenHypervisor open() {
+        ToolLogger logger = ToolLogger.create();
+        XenCtrl xc = null;
+        ForeignMemory memory = null;
+        try {
+            xc = XenCtrl.open(logger);
+            memory = ForeignMemory.open(logger);
+            Optional<XenStore> store;
+            String problem = "";
+            try {
+                store = Optional.of(XenStore.open());
+            } catch (BackendException e) {
+                store = Optional.empty();
+                problem = e.getMessage();
+                LOG.warn("xenstore unavailable, domain names and suspend will not work: {}", problem);
+            }
+            return new XenHypervisor(logger, xc, memory, store, problem);
+        } catch (RuntimeException e) {
+            if (memory != null) {
+                memory.close();
+            }
+            if (xc != null) {
+                xc.close();
+            }
+            logger.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public String backendName() {
+        return "xen";
+    }
+
+    @Override
+    public synchronized List<DomainInfo> listDomains() {
+        ensureOpen();
+        List<DomainInfo> out = new ArrayList<>();
+        for (DomainStatus s : xc.domains()) {
+            out.add(describe(s));
+        }
+        return out;
+    }
+
+    DomainInfo describe(DomainStatus s) {
+        long pfnLimit;
+        try {
+            pfnLimit = xc.nrGpfns(s.domid());
+        } catch (XenCallException e) {
+            // a dying domain may no longer answer; the listing should still show it
+            LOG.debug("no frame count for domain {}: {}", s.domid(), e.getMessage());
+            pfnLimit = 0;
+        }
+        return new DomainInfo(s.domid(), name(s.domid()), pfnLimit, s.totPages(), (int) xenctrl_h.XC_PAGE_SIZE(), s.runState());
+    }
+
+    private String name(int domid) {
+        if (store.isEmpty()) {
+            return "";
+        }
+        try {
+            return store.get().read("/local/domain/" + domid + "/name").orElse("");
+        } catch (XenCallException e) {
+            LOG.debug("no name for domain {}: {}", domid, e.getMessage());
+            return "";
+        }
+    }
+
+    @Override
+    public synchronized SourceDomain openSource(DomainRef ref) {
+        ensureOpen();
+        DomainStatus status = switch (ref) {
+            case DomainRef.ById(int domid) -> xc.domain(domid)
+                    .orElseThrow(() -> new BackendException("no domain with id " + domid));
+            case DomainRef.ByName(String name) -> xc.domains().stream().filter(s -> name.equals(name(s.domid()))).findFirst()
+                    .orElseThrow(() -> new BackendException("no domain named '" + name + "'"
+                            + (store.isEmpty() ? " (xenstore unavailable: " + storeProblem + ")" : "")));
+        };
+        if (status.domid() == 0) {
+            throw new BackendException("domain 0 is this dom0: it cannot be migrated");
+        }
+        if (!status.hvm()) {
+            throw new BackendException("domain " + status.domid() + " is a PV guest: this backend migrates PVH and HVM "
+                    + "guests only (Debian's Xen has no shadow paging, so PV log-dirty fails anyway)");
+        }
+        XenSourceDomain source = new XenSourceDomain(this, status.domid());
+        sources.add(source);
+        return source;
+    }
+
+    @Override
+    public TargetDomain createTarget(DomainSpec spec) {
+        throw new BackendException("receiving into Xen: use `xl migrate-receive`/`xl restore` with the stream; "
+                + "the Java receiver on Xen is not implemented yet");
+    }
+
+    XenCtrl xc() {
+        ensureOpen();
+        return xc;
+    }
+
+    ForeignMemory memory() {
+        ensureOpen();
+        return memory;
+    }
+
+    XenStore store() {
+        ensureOpen();
+        return store.orElseThrow(() -> new BackendException("xenstore is needed to ask a guest to suspend: " + storeProblem));
+    }
+
+    synchronized void forget(XenSourceDomain source) {
+        sources.remove(source);
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("Xen hypervisor connection already closed");
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        for (XenSourceDomain s : List.copyOf(sources)) {
+            s.close();
+        }
+        closed = true;
+        memory.close();
+        store.ifPresent(XenStore::close);
+        xc.close();
+        logger.close();
+    }
+}

@@ -1,0 +1,179 @@
+package org.sonicmigration.xen;
+
+import java.lang.foreign.MemorySegment;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sonicmigration.bridge.spi.BackendException;
+import org.sonicmigration.bridge.spi.DirtyLog;
+import org.sonicmigration.bridge.spi.DomainInfo;
+import org.sonicmigration.bridge.spi.HintChannel;
+import org.sonicmigration.bridge.spi.PlatformState;
+import org.sonicmigration.bridge.spi.RunState;
+import org.sonicmigration.bridge.spi.SourceDomain;
+import org.sonicmigration.ffi.xenctrl_h;
+
+/**
+ * A PVH/HVM domain being migrated away, operated the way Xen's saver does: pause/unpause and resume
+ * through libxenctrl, suspend through xenstore's {@code control/shutdown}, log-dirty through shadow
+ * control, frames through foreign mappings (gfn = pfn for these guests), and the end-of-stream state
+ * from the HVM context, HVM params, TSC info and CPU policy.
+ */
+final class XenSourceDomain implements SourceDomain {
+    private static final Logger LOG = LoggerFactory.getLogger(XenSourceDomain.class);
+
+    /** Largest frame space accepted: 2^32 frames (16 TiB), a 512 MiB dirty bitmap. */
+    static final long MAX_FRAMES = 1L << 32;
+
+    /** The HVM params Xen 4.17's saver records, in its order; only non-zero ones go into the stream. */
+    static final int[] SAVED_HVM_PARAMS = {
+            xenctrl_h.HVM_PARAM_STORE_PFN(), xenctrl_h.HVM_PARAM_IOREQ_PFN(), xenctrl_h.HVM_PARAM_BUFIOREQ_PFN(),
+            xenctrl_h.HVM_PARAM_PAGING_RING_PFN(), xenctrl_h.HVM_PARAM_MONITOR_RING_PFN(),
+            xenctrl_h.HVM_PARAM_SHARING_RING_PFN(), xenctrl_h.HVM_PARAM_VM86_TSS_SIZED(), xenctrl_h.HVM_PARAM_CONSOLE_PFN(),
+            xenctrl_h.HVM_PARAM_ACPI_IOPORTS_LOCATION(), xenctrl_h.HVM_PARAM_VIRIDIAN(), xenctrl_h.HVM_PARAM_IDENT_PT(),
+            xenctrl_h.HVM_PARAM_VM_GENERATION_ID_ADDR(), xenctrl_h.HVM_PARAM_IOREQ_SERVER_PFN(),
+            xenctrl_h.HVM_PARAM_NR_IOREQ_SERVER_PAGES(), xenctrl_h.HVM_PARAM_X87_FIP_WIDTH(), xenctrl_h.HVM_PARAM_MCA_CAP(),
+    };
+
+    private final XenHypervisor hypervisor;
+    private final int domid;
+    private XenDirtyLog dirtyLog;
+    private boolean closed;
+
+    XenSourceDomain(XenHypervisor hypervisor, int domid) {
+        this.hypervisor = hypervisor;
+        this.domid = domid;
+    }
+
+    private DomainStatus status() {
+        return hypervisor.xc().domain(domid).orElseThrow(() -> new BackendException("domain " + domid + " no longer exists"));
+    }
+
+    @Override
+    public DomainInfo info() {
+        return hypervisor.describe(status());
+    }
+
+    @Override
+    public RunState state() {
+        return status().runState();
+    }
+
+    @Override
+    public void pause() {
+        hypervisor.xc().pause(domid);
+    }
+
+    @Override
+    public void unpause() {
+        hypervisor.xc().unpause(domid);
+    }
+
+    @Override
+    public void suspend(Duration timeout) {
+        if (status().suspended()) {
+            return;
+        }
+        XenStore store = hypervisor.store();
+        String control = store.domainPath(domid) + "/control/shutdown";
+        store.write(control, "suspend");
+        SuspendWait.Outcome outcome = SuspendWait.await(domid, () -> hypervisor.xc().domain(domid), timeout, SuspendWait.Clock.SYSTEM);
+        if (outcome == SuspendWait.Outcome.TIMED_OUT) {
+            // withdraw the request unless the guest already took it (it clears the node when it does)
+            if (store.read(control).filter("suspend"::equals).isPresent()) {
+                store.write(control, "");
+            }
+            throw new BackendException("domain " + domid + " did not suspend within " + timeout.toMillis()
+                    + " ms of control/shutdown=suspend; it is still running");
+        }
+    }
+
+    @Override
+    public void resumeAfterSuspend() {
+        hypervisor.xc().resume(domid, true);
+        hypervisor.store().resumeDomain(domid);
+    }
+
+    @Override
+    public synchronized DirtyLog enableDirtyLog() {
+        if (dirtyLog != null) {
+            throw new IllegalStateException("log-dirty of domain " + domid + " is already on");
+        }
+        long frames = hypervisor.xc().nrGpfns(domid);
+        XenDirtyLog log = XenDirtyLog.enable(hypervisor.xc(), domid, frames);
+        dirtyLog = log;
+        return new DirtyLog() {
+            @Override
+            public void fetchAndClean(org.sonicmigration.bridge.spi.PageBitmap into) {
+                log.fetchAndClean(into);
+            }
+
+            @Override
+            public void peek(org.sonicmigration.bridge.spi.PageBitmap into) {
+                log.peek(into);
+            }
+
+            @Override
+            public void close() {
+                synchronized (XenSourceDomain.this) {
+                    if (dirtyLog == log) {
+                        dirtyLog = null;
+                    }
+                }
+                log.close();
+            }
+        };
+    }
+
+    @Override
+    public void readFrames(long[] pfns, int count, MemorySegment dst, int[] errors) {
+        for (int i = 0; i < Math.min(count, pfns.length); i++) {
+            if (pfns[i] < 0 || pfns[i] >= MAX_FRAMES) {
+                throw new IllegalArgumentException("pfn " + pfns[i] + " at index " + i + " outside 0.." + (MAX_FRAMES - 1));
+            }
+        }
+        hypervisor.memory().copyFrames(domid, pfns, count, dst, errors);
+    }
+
+    @Override
+    public PlatformState captureState() {
+        XenCtrl xc = hypervisor.xc();
+        XenCtrl.CpuPolicy policy = xc.cpuPolicy(domid);
+        PlatformState.TscInfo tsc = xc.tscInfo(domid);
+        byte[] context = xc.hvmContext(domid);
+        List<PlatformState.HvmParam> params = new ArrayList<>();
+        for (int index : SAVED_HVM_PARAMS) {
+            long value = xc.hvmParam(domid, index);
+            if (value != 0) {
+                params.add(new PlatformState.HvmParam(index, value));
+            }
+        }
+        return new PlatformState(policy.cpuidLeaves(), policy.msrEntries(), tsc, context, params);
+    }
+
+    @Override
+    public Optional<HintChannel> hintChannel() {
+        return Optional.empty();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (dirtyLog != null) {
+            try {
+                dirtyLog.close();
+            } catch (RuntimeException e) {
+                LOG.warn("could not turn log-dirty off for domain {}: {}", domid, e.getMessage());
+            }
+            dirtyLog = null;
+        }
+        hypervisor.forget(this);
+    }
+}
