@@ -183,6 +183,17 @@ class HintAreaReaderTest {
     }
 
     @Test
+    void theDefaultRetryPolicyWaitsAsTheSpecSays() {
+        long total = 0;
+        for (int attempt = 1; attempt <= RetryPolicy.DEFAULT.maxAttempts(); attempt++) {
+            total += RetryPolicy.DEFAULT.backoffNanos(attempt);
+        }
+        assertThat(RetryPolicy.DEFAULT.backoffNanos(1)).isZero();
+        assertThat(total).isEqualTo((20 + 40 + 80 + 160 + 320 + 640 + 1280) * 1000L);
+        assertThat(new RetryPolicy(20, java.time.Duration.ofNanos(1000), java.time.Duration.ofNanos(5000)).backoffNanos(19)).isEqualTo(5000);
+    }
+
+    @Test
     void theSizeMathOfTheSpecHolds() {
         assertThat(HintAreaLayout.bitmapBytes((2L << 30) / 4096)).isEqualTo(64 * 1024);
         assertThat(HintAreaLayout.bitmapBytes((1L << 40) / 4096)).isEqualTo(32L << 20);
