@@ -447,6 +447,11 @@ public final class SimGuest {
         this.suspendPolicy = java.util.Objects.requireNonNull(p);
     }
 
+    /** The CPUID and MSR policies, fixed for the guest's life; available while it runs. */
+    public PlatformState.CpuPolicy cpuPolicy() {
+        return vcpu.policy();
+    }
+
     /** vCPU and platform state; the guest must be paused or suspended. */
     public PlatformState captureState() {
         vcpuLock.lock();

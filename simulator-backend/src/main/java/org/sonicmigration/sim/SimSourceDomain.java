@@ -80,6 +80,12 @@ final class SimSourceDomain implements SourceDomain {
     }
 
     @Override
+    public PlatformState.CpuPolicy cpuPolicy() {
+        check();
+        return guest.cpuPolicy();
+    }
+
+    @Override
     public Optional<HintChannel> hintChannel() {
         return Optional.empty();
     }

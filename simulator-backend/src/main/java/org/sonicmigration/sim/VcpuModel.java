@@ -48,17 +48,7 @@ final class VcpuModel {
     }
 
     PlatformState capture() {
-        ByteBuffer cpuid = le(51 * 24);
-        for (int i = 0; i < 51; i++) {
-            long leaf = i < 26 ? i : 0x80000000L + (i - 26);
-            cpuid.putInt((int) leaf).putInt(0);
-            long v = PageContent.seed(seed, 0xC0, i);
-            cpuid.putInt((int) v).putInt((int) (v >>> 32)).putInt((int) ~v).putInt((int) (v >>> 16));
-        }
-        ByteBuffer msr = le(32);
-        msr.putInt(0xce).putInt(0).putLong(0x80000000L);
-        msr.putInt(0x10a).putInt(0).putLong(PageContent.seed(seed, 0x10a, 0) & 0xFFFF);
-
+        PlatformState.CpuPolicy policy = policy();
         ByteBuffer ctx = le(8 + 24 + regs.length * (8 + regs[0].length * 8) + 8);
         record(ctx, 1, 0, 24);
         ctx.putInt(0x54381286).putInt(1).putLong(0).putInt(0).putInt(2_000_000);
@@ -80,8 +70,23 @@ final class VcpuModel {
         params.add(new PlatformState.HvmParam(29, special + 2)); // sharing ring pfn
         params.add(new PlatformState.HvmParam(17, special + 7)); // console pfn
         params.add(new PlatformState.HvmParam(12, special + 6)); // identity page table pfn
-        return new PlatformState(cpuid.array(), msr.array(),
+        return new PlatformState(policy.cpuid(), policy.msr(),
                 new PlatformState.TscInfo(0, 2_000_000, runNanos, 0), ctx.array(), params);
+    }
+
+    /** The guest's CPUID and MSR policies: fixed at creation, like a Xen domain's. */
+    PlatformState.CpuPolicy policy() {
+        ByteBuffer cpuid = le(51 * 24);
+        for (int i = 0; i < 51; i++) {
+            long leaf = i < 26 ? i : 0x80000000L + (i - 26);
+            cpuid.putInt((int) leaf).putInt(0);
+            long v = PageContent.seed(seed, 0xC0, i);
+            cpuid.putInt((int) v).putInt((int) (v >>> 32)).putInt((int) ~v).putInt((int) (v >>> 16));
+        }
+        ByteBuffer msr = le(32);
+        msr.putInt(0xce).putInt(0).putLong(0x80000000L);
+        msr.putInt(0x10a).putInt(0).putLong(PageContent.seed(seed, 0x10a, 0) & 0xFFFF);
+        return new PlatformState.CpuPolicy(cpuid.array(), msr.array());
     }
 
     private static void record(ByteBuffer b, int type, int instance, int length) {

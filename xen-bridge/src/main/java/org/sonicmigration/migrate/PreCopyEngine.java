@@ -129,7 +129,7 @@ public final class PreCopyEngine {
             try (PageSender sender = new PageSender(domain, writer, options.batchPages())) {
                 if (options.live()) {
                     dirtyLog = domain.enableDirtyLog();
-                    writer.writeStaticState(domain.captureState());
+                    writer.writeStaticState(domain.cpuPolicy());
                     listener.phase(Phase.LIVE);
                     long previousDirty = Long.MAX_VALUE;
                     for (int k = 0; ; k++) {

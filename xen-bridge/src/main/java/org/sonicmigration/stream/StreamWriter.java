@@ -115,9 +115,14 @@ public final class StreamWriter implements Flushable {
      * X86_CPUID_POLICY and X86_MSR_POLICY (each only when non-empty, as Xen does), then STATIC_DATA_END.
      */
     public void writeStaticState(PlatformState s) {
+        writeStaticState(new PlatformState.CpuPolicy(s.cpuidPolicy(), s.msrPolicy()));
+    }
+
+    /** The same from the CPU policy alone, which a running domain can give. */
+    public void writeStaticState(PlatformState.CpuPolicy policy) {
         expect("writeStaticState", Phase.STATIC);
-        byte[] cpuid = s.cpuidPolicy();
-        byte[] msr = s.msrPolicy();
+        byte[] cpuid = policy.cpuid();
+        byte[] msr = policy.msr();
         if (cpuid.length % 24 != 0) {
             throw new IllegalArgumentException("CPUID policy length " + cpuid.length + " is not a multiple of 24");
         }

@@ -33,4 +33,17 @@ class ThrottledOutputStreamTest {
         }
         assertThat(clock.nanoTime()).isZero();
     }
+
+    @Test
+    void aStreamThatFellBehindDoesNotBurstAboveTheCapLater() throws IOException {
+        VirtualClock clock = new VirtualClock();
+        try (ThrottledOutputStream out = new ThrottledOutputStream(new ByteArrayOutputStream(), Bandwidth.parse("1Gbit"), clock)) {
+            out.write(new byte[1_250_000]); // 10 ms at the cap
+            clock.advance(5_000_000_000L); // then the source stalls for 5 s
+            long before = clock.nanoTime();
+            out.write(new byte[125_000_000]); // one second's worth at the cap
+            // Only one burst (256 KiB, about 2 ms) of the stall may be used as credit.
+            assertThat(clock.nanoTime() - before).isBetween(997_000_000L, 1_000_000_000L);
+        }
+    }
 }

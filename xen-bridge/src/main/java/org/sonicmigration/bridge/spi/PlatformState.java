@@ -18,6 +18,27 @@ public record PlatformState(byte[] cpuidPolicy, byte[] msrPolicy, TscInfo tsc, b
     /** TSC mode and frequency as Xen records them. */
     public record TscInfo(int mode, int khz, long nsec, int incarnation) {}
 
+    /**
+     * The CPUID and MSR policies alone: static for a domain's life, so available while it runs, and
+     * what a stream carries before any page.
+     */
+    public record CpuPolicy(byte[] cpuid, byte[] msr) {
+        public CpuPolicy {
+            cpuid = cpuid.clone();
+            msr = msr.clone();
+        }
+
+        @Override
+        public byte[] cpuid() {
+            return cpuid.clone();
+        }
+
+        @Override
+        public byte[] msr() {
+            return msr.clone();
+        }
+    }
+
     /** One HVM parameter. */
     public record HvmParam(long index, long value) {}
 

@@ -42,6 +42,15 @@ public interface SourceDomain extends AutoCloseable {
     /** The vCPU and platform state to carry at the end of the stream; valid when paused or suspended. */
     PlatformState captureState();
 
+    /**
+     * The domain's CPUID and MSR policies; valid while it runs. Backends whose state capture works on
+     * a running domain need not override this.
+     */
+    default PlatformState.CpuPolicy cpuPolicy() {
+        PlatformState s = captureState();
+        return new PlatformState.CpuPolicy(s.cpuidPolicy(), s.msrPolicy());
+    }
+
     /** The guest's soft-page hint channel, when the guest offers one. */
     Optional<HintChannel> hintChannel();
 

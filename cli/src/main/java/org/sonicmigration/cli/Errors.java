@@ -1,0 +1,84 @@
+package org.sonicmigration.cli;
+
+import java.io.PrintWriter;
+import org.sonicmigration.bridge.spi.BackendException;
+import org.sonicmigration.migrate.MigrationException;
+import picocli.CommandLine;
+
+/**
+ * The error policy of the command line. A user's mistake or an environment problem is one line on
+ * stderr and exit code 2 (usage) or 1 (failure); only {@code --debug} adds the stack trace, because
+ * a trace is for developers, not for the operator of a migration.
+ */
+final class Errors {
+    static final int USAGE = 2;
+    static final int FAILED = 1;
+
+    private Errors() {}
+
+    /** A failure the user can act on; its message is the whole story. */
+    static final class UserException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        UserException(String message) {
+            super(message);
+        }
+
+        UserException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    static final class ExecutionHandler implements CommandLine.IExecutionExceptionHandler {
+        private final Sonic root;
+
+        ExecutionHandler(Sonic root) {
+            this.root = root;
+        }
+
+        @Override
+        public int handleExecutionException(Exception ex, CommandLine cl, CommandLine.ParseResult parsed) {
+            PrintWriter err = cl.getErr();
+            if (ex instanceof CommandLine.TypeConversionException) {
+                // A value the options parser could not check up front (e.g. a workload): still a usage error.
+                String command = cl.getCommandSpec().qualifiedName();
+                err.println(command + ": " + message(ex) + " (see '" + command + " --help')");
+                if (root.debug) {
+                    ex.printStackTrace(err);
+                }
+                err.flush();
+                return USAGE;
+            }
+            err.println("sonic: " + message(ex));
+            if (root.debug) {
+                ex.printStackTrace(err);
+            } else if (!(ex instanceof UserException || ex instanceof MigrationException
+                    || ex instanceof BackendException || ex instanceof IllegalArgumentException
+                    || ex instanceof java.io.IOException || ex instanceof org.sonicmigration.sim.SimulatorException)) {
+                err.println("sonic: (this looks like a bug; run again with --debug for details)");
+            }
+            err.flush();
+            return FAILED;
+        }
+
+        private static String message(Throwable ex) {
+            String m = ex.getMessage();
+            if (m == null || m.isBlank()) {
+                return ex.getClass().getSimpleName();
+            }
+            return m;
+        }
+    }
+
+    static final class ParameterHandler implements CommandLine.IParameterExceptionHandler {
+        @Override
+        public int handleParseException(CommandLine.ParameterException ex, String[] args) {
+            CommandLine cl = ex.getCommandLine();
+            PrintWriter err = cl.getErr();
+            String command = cl.getCommandSpec().qualifiedName();
+            err.println(command + ": " + ex.getMessage() + " (see '" + command + " --help')");
+            err.flush();
+            return USAGE;
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package org.sonicmigration.cli;
+
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import org.sonicmigration.bridge.spi.Backend;
+import org.sonicmigration.bridge.spi.Hypervisor;
+import org.sonicmigration.migrate.MigrationServer;
+import org.sonicmigration.migrate.Receiver;
+import org.sonicmigration.stream.StreamLimits;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code sonic receive --listen [HOST]:PORT}: waits for one incoming migration, builds the domain
+ * on this host's backend and starts it once the source has let go.
+ */
+@Command(name = "receive", description = "Receive one migration on [HOST]:PORT and start the guest here.")
+final class ReceiveCommand implements Callable<Integer> {
+    @Option(names = "--listen", required = true, paramLabel = "[HOST]:PORT", description = "Where to listen.")
+    String listen;
+
+    @Option(names = "--accept-timeout", paramLabel = "SECONDS", defaultValue = "600",
+            description = "How long to wait for the source (default: ${DEFAULT-VALUE}).")
+    int acceptSeconds;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "30",
+            description = "How long the source may stay silent mid-stream (default: ${DEFAULT-VALUE}).")
+    int timeoutSeconds;
+
+    @Mixin
+    BackendOption backend;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        var address = Addresses.parse(listen, spec.commandLine());
+        Backend b = backend.select();
+        PrintWriter out = spec.commandLine().getOut();
+        try (Hypervisor hv = b.open();
+             MigrationServer server = new MigrationServer(address, Duration.ofSeconds(timeoutSeconds))) {
+            out.printf("listening on port %d (backend %s)%n", server.port(), b.name());
+            out.flush();
+            var result = server.receiveOne(new Receiver(hv, StreamLimits.defaults(), null),
+                    Duration.ofSeconds(acceptSeconds));
+            if (!result.started()) {
+                throw new Errors.UserException("migration not received: " + result.error());
+            }
+            var r = result.received();
+            out.printf("received %s: %d pages with data, %d allocated without data, %s in %s; guest started%n",
+                    r.domain().info().name(), r.pagesWithData(), r.pagesAllocated(), Sizes.format(r.bytes()),
+                    ReportOptions.seconds(r.nanos()));
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package org.sonicmigration.cli;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.sonicmigration.sim.SimulatedMigration;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code sonic simulate}: a whole migration on the simulator — two hosts in this process, the real
+ * engine and receiver over loopback TCP — then a page-by-page check of the destination.
+ */
+@Command(name = "simulate", description = "Migrate a simulated guest end to end over loopback and verify it.")
+final class SimulateCommand implements Callable<Integer> {
+    @Mixin
+    GuestOptions guest;
+
+    @Mixin
+    EngineOptions engine;
+
+    @Mixin
+    ReportOptions report;
+
+    @Option(names = "--virtual-time", description = "Model time instead of spending it: only the capped link's"
+            + " transfer time passes (needs --bandwidth). Runs in seconds and repeatably.")
+    boolean virtualTime;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        if (virtualTime && engine.bandwidth == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--virtual-time needs --bandwidth");
+        }
+        var options = engine.toOptions();
+        Workloads.Plan plan = Workloads.parse(guest.workloads, !virtualTime);
+        var setup = new SimulatedMigration.Setup(guest.config(), plan.prepare(), plan.during(), options, virtualTime);
+        SimulatedMigration.Result result;
+        try (var progress = report.progress()) {
+            result = SimulatedMigration.run(setup, progress);
+        }
+        Verification v = result.verification().map(r -> new Verification(r.passed(), r.pagesCompared(),
+                r.mismatches(), r.firstMismatches(), r.stateEqual())).orElse(null);
+        Map<String, Object> setupView = new LinkedHashMap<>();
+        setupView.put("memoryBytes", guest.memory);
+        setupView.put("workloads", guest.workloads);
+        setupView.put("seed", guest.seed);
+        setupView.put("bandwidthBytesPerSecond", engine.bandwidth == null ? null : engine.bandwidth.bytesPerSecond());
+        setupView.put("maxIterations", options.maxIterations());
+        setupView.put("dirtyThreshold", options.dirtyThreshold());
+        setupView.put("virtualTime", virtualTime);
+        report.print(spec.commandLine().getOut(), new RunReport("simulate", setupView, result.report(), v));
+        if (!result.report().completed()) {
+            return Errors.FAILED;
+        }
+        return result.passed() ? 0 : Errors.FAILED;
+    }
+}
