@@ -151,4 +151,32 @@ class SimGuestTest {
             assertThatThrownBy(() -> h.openSource(new DomainRef.ByName("nope"))).hasMessageContaining("no domain nope");
         }
     }
+
+    @Test
+    void guestTasksRunOnlyWhileTheGuestRunsAndCanAllocateSharedPages() {
+        try (SimHypervisor h = new SimHypervisor()) {
+            SimGuest g = h.createGuest(small("vm1"));
+            long[] quanta = new long[1];
+            g.addTask((guest, dt) -> quanta[0]++);
+            g.advance(Duration.ofMillis(10));
+            g.pause();
+            g.advance(Duration.ofMillis(10));
+            assertThat(quanta[0]).isEqualTo(10);
+            g.unpause();
+            try (SourceDomain src = h.openSource(new DomainRef.ByName("vm1")); var log = src.enableDirtyLog()) {
+                long[] pages = g.allocateKernelPages(16);
+                PageBitmap bm = new PageBitmap(g.pfnLimit());
+                log.fetchAndClean(bm);
+                for (long p : pages) {
+                    assertThat(g.pageState(p)).isEqualTo(PageState.KERNEL);
+                    assertThat(bm.get(p)).isTrue();
+                    assertThat(g.fingerprint(p)).isEqualTo(PageContent.ZERO_FINGERPRINT);
+                }
+                long free = g.stateCounts().get(PageState.FREE) + g.stateCounts().get(PageState.PCP_FREE);
+                g.freeKernelPages(pages);
+                assertThat(g.stateCounts().get(PageState.FREE) + g.stateCounts().get(PageState.PCP_FREE)).isEqualTo(free + 16);
+                assertThatThrownBy(() -> g.freeKernelPages(new long[] {0})).hasMessageContaining("not a kernel page");
+            }
+        }
+    }
 }
