@@ -161,6 +161,15 @@ final class GuestKernel {
         dirty.mark(pfn);
     }
 
+    /** The CPU clears a page. */
+    void zeroPage(long pfn, PageState s) {
+        PageState old = frames.state(pfn);
+        frames.writeZero(pfn, s);
+        stateCounts[old.ordinal()]--;
+        stateCounts[s.ordinal()]++;
+        dirty.mark(pfn);
+    }
+
     private void fileWrite(long pfn, PageState s, SimFile f, long offset, int version) {
         PageState old = frames.state(pfn);
         boolean lruFlag = Meta.onLru(frames.meta(pfn));

@@ -5,8 +5,10 @@ import java.util.Arrays;
 /**
  * The page-cache LRU as a FIFO ring of pfns: insertion order approximates recency (a page read once is
  * evicted in the order it was read, as Linux's inactive list does for a streaming read). Entries are not
- * removed when a page leaves the cache by another path (file deletion); such stale entries are recognised
- * and skipped when they reach the head, and compacted away when they would outnumber live ones.
+ * removed when a page leaves the cache by another path (file deletion); such stale entries are skipped when
+ * they reach the head, and compacted away when they would outnumber live ones. One approximation remains: if
+ * the frame has meanwhile become a cache page again, its old entry counts as its LRU position, so it may be
+ * evicted earlier than Linux would evict it.
  */
 final class LruRing {
     private long[] ring = new long[1024];

@@ -38,7 +38,7 @@ public final class PageContent {
         return mix(mix(mix(a + GOLDEN) ^ b) + c * GOLDEN);
     }
 
-    /** Writes the page generated from {@code seed} to {@code dst} at {@code offset}. */
+    /** Writes the page generated from {@code seed} (which should be well mixed) to {@code dst} at {@code offset}. */
     static void generate(long seed, MemorySegment dst, long offset) {
         long[] w = SCRATCH.get();
         fill(seed, w);
@@ -54,8 +54,14 @@ public final class PageContent {
         long x = seed;
         for (int i = 0; i < WORDS; i++) {
             x += GOLDEN;
-            w[i] = mix(x);
+            w[i] = word(x);
         }
+    }
+
+    /** One content word: a single multiply-xorshift round, enough to make pages distinct and incompressible. */
+    private static long word(long x) {
+        long z = (x ^ (x >>> 32)) * 0xD6E8FEB86659FD93L;
+        return z ^ (z >>> 32);
     }
 
     /** Fingerprint of the page generated from {@code seed}, without materialising it. */
@@ -64,7 +70,7 @@ public final class PageContent {
         long h = FP_SEED;
         for (int i = 0; i < WORDS; i++) {
             x += GOLDEN;
-            h = step(h, mix(x), i);
+            h = step(h, word(x), i);
         }
         return finish(h);
     }

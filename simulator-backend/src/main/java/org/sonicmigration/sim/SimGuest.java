@@ -51,6 +51,7 @@ public final class SimGuest {
     private final VcpuModel vcpu;
     private final ReentrantLock vcpuLock = new ReentrantLock();
     private final List<WorkloadHandle> workloads = new CopyOnWriteArrayList<>();
+    private final List<GuestTask> tasks = new CopyOnWriteArrayList<>();
     private final AtomicBoolean sourceOpen = new AtomicBoolean();
     private volatile boolean paused;
     private volatile boolean suspended;
@@ -318,7 +319,19 @@ public final class SimGuest {
                 w.step(kernel, QUANTUM_NANOS);
             }
         }
+        for (GuestTask t : tasks) {
+            t.step(this, QUANTUM);
+        }
         vcpu.advance(QUANTUM_NANOS, totalWork() - before);
+    }
+
+    /** Runs {@code task} on the guest's vCPU context every quantum from now on. */
+    public void addTask(GuestTask task) {
+        tasks.add(java.util.Objects.requireNonNull(task));
+    }
+
+    public void removeTask(GuestTask task) {
+        tasks.remove(task);
     }
 
     private long totalWork() {
@@ -551,6 +564,51 @@ public final class SimGuest {
         } finally {
             vcpuLock.unlock();
         }
+    }
+
+    /**
+     * Allocates {@code n} zeroed kernel pages (state {@link PageState#KERNEL}), as a guest driver would for memory
+     * it shares with dom0. The zeroing is a guest write, so it is dirty-logged.
+     *
+     * @throws SimulatorException if memory runs out (pages taken so far are given back)
+     */
+    public long[] allocateKernelPages(int n) {
+        if (n < 0 || n > 1 << 20) {
+            throw new IllegalArgumentException("kernel page count must be 0..2^20, got " + n);
+        }
+        return underLock(() -> {
+            checkAlive();
+            long[] out = new long[n];
+            for (int i = 0; i < n; i++) {
+                long pfn = kernel.allocate(PageState.KERNEL);
+                if (pfn < 0) {
+                    for (int j = 0; j < i; j++) {
+                        kernel.free(out[j]);
+                    }
+                    throw new SimulatorException("guest " + name() + " is out of memory for " + n + " kernel pages");
+                }
+                kernel.zeroPage(pfn, PageState.KERNEL);
+                out[i] = pfn;
+            }
+            return out;
+        });
+    }
+
+    /** Frees pages from {@link #allocateKernelPages}. */
+    public void freeKernelPages(long[] pfns) {
+        underLock(() -> {
+            checkAlive();
+            for (long pfn : pfns) {
+                checkPfn(pfn);
+                if (frames.state(pfn) != PageState.KERNEL) {
+                    throw new SimulatorException("pfn " + pfn + " is " + frames.state(pfn) + ", not a kernel page");
+                }
+            }
+            for (long pfn : pfns) {
+                kernel.free(pfn);
+            }
+            return null;
+        });
     }
 
     /** The kernel state of frame {@code pfn}. */

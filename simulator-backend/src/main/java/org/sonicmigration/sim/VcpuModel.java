@@ -38,7 +38,7 @@ final class VcpuModel {
         for (long[] r : regs) {
             r[GP_REGS] += 3 * units + dtNanos / 1000; // rip
             r[GP_REGS + 1] = runNanos; // tsc-like
-            int i = (int) Math.floorMod(work, GP_REGS);
+            int i = Math.floorMod(work, GP_REGS);
             r[i] = PageContent.mix(r[i] ^ work);
         }
     }
