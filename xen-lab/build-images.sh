@@ -1,0 +1,167 @@
+#!/bin/bash
+# Builds what the lab boots, under $LAB_DIR (default lab-out/ in the repo):
+#   xen            Xen 4.17 unpacked (QEMU's -kernel wants the 32-bit multiboot ELF, not the .gz)
+#   bin/xen-probe  the native log-dirty check, built against the host's libxen-dev
+#   classes/       the lab's own Java checks (xen-lab/checks/*.java), compiled
+#   guest.cpio.gz  the PVH guest's initramfs: busybox + guest/init (memory writer + heartbeat)
+#   dom0.cpio.gz   dom0's initramfs: busybox, the Xen toolstack and its libraries, the kernel modules
+#                  for Xen and 9p, the guest's kernel and initramfs, and the dom0 scripts
+# run-lab.sh sources this file; running it alone rebuilds the images without booting anything,
+# which is the cheap way to iterate on them. Needs the packages run-lab.sh installs.
+set -euo pipefail
+
+BUILD_DIR_NAME=build
+DOM0_MODULES="xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs virtio_pci 9pnet_virtio 9p"
+DOM0_XEN_TOOLS="xl xenstored xenconsoled xen-init-dom0 libxl-save-helper"
+
+build_xen_image() {
+    [[ -f $XEN_GZ ]] || die "$XEN_GZ is missing (is xen-hypervisor-4.17-amd64 installed?)"
+    if [[ ! -f $LAB_DIR/xen || $XEN_GZ -nt $LAB_DIR/xen ]]; then
+        zcat "$XEN_GZ" > "$LAB_DIR/xen.tmp" && mv "$LAB_DIR/xen.tmp" "$LAB_DIR/xen"
+    fi
+}
+
+build_probe() {
+    mkdir -p "$LAB_DIR/bin"
+    gcc -std=gnu11 -O2 -Wall -Wextra -Werror -o "$LAB_DIR/bin/xen-probe" \
+        "$LAB_SRC/probe/xen-probe.c" -lxenctrl -lxenforeignmemory
+}
+
+# The lab's own Java checks, compiled on the host: a source-file launch would make the JVM in
+# dom0 run javac under TCG, which takes minutes. Skipped when there is no JDK.
+compile_java_checks() {
+    rm -rf "$LAB_DIR/classes"
+    [[ -x $LAB_JAVA_HOME/bin/javac ]] || return 0
+    "$LAB_JAVA_HOME/bin/javac" --release 25 -d "$LAB_DIR/classes" "$LAB_SRC"/checks/*.java
+}
+
+# An empty root with busybox and its applets (never replacing a file already there).
+new_busybox_root() { # ROOT
+    local root=$1 applet
+    rm -rf "$root"
+    mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,tmp,run,root,usr/bin,usr/sbin,var/log}
+    cp /bin/busybox "$root/bin/busybox"
+    for applet in $(/bin/busybox --list); do
+        [[ -e $root/bin/$applet ]] || ln -s busybox "$root/bin/$applet"
+    done
+    mknod -m 600 "$root/dev/console" c 5 1
+}
+
+# Copies FILE to the same path under ROOT, with every shared library ldd resolves for it.
+copy_with_libs() { # ROOT FILE
+    local root=$1 file=$2 lib
+    mkdir -p "$root$(dirname "$file")"
+    cp -L "$file" "$root$file"
+    for lib in $(ldd "$file" | grep -o '/[^ ]*'); do
+        if [[ ! -e $root$lib ]]; then
+            mkdir -p "$root$(dirname "$lib")"
+            cp -L "$lib" "$root$lib"
+        fi
+    done
+}
+
+pack_cpio() { # ROOT OUTPUT
+    (cd "$1" && find . -print0 | cpio --null -o -H newc --quiet | gzip -1) > "$2.tmp"
+    mv "$2.tmp" "$2"
+}
+
+build_guest_initramfs() {
+    local root=$LAB_DIR/$BUILD_DIR_NAME/guest-root
+    new_busybox_root "$root"
+    install -m 755 "$LAB_SRC/guest/init" "$root/init"
+    pack_cpio "$root" "$LAB_DIR/guest.cpio.gz"
+}
+
+# xl and the daemons, their libraries, and libgcc_s.so.1, which glibc loads at run time for
+# pthread_cancel (ldd does not list it, and xl aborts without it).
+add_toolstack() { # ROOT
+    local root=$1 tool libgcc
+    for tool in $DOM0_XEN_TOOLS; do copy_with_libs "$root" "$XEN_LIBEXEC/bin/$tool"; done
+    # awk reads to the end: an early exit would give ldconfig SIGPIPE, and pipefail a failure.
+    libgcc=$(ldconfig -p | awk '/libgcc_s.so.1 .*x86-64/ && !found { found = $NF } END { print found }')
+    [[ -n $libgcc ]] || die "libgcc_s.so.1 not found"
+    mkdir -p "$root$(dirname "$libgcc")"
+    cp -L "$libgcc" "$root$libgcc"
+    mkdir -p "$root/etc/xen" "$root/var/lib/xen" "$root/var/lib/xenstored" "$root/var/log/xen/console"
+    [[ -f /etc/xen/xl.conf ]] && cp /etc/xen/xl.conf "$root/etc/xen/"
+    echo "root:x:0:0:root:/root:/bin/sh" > "$root/etc/passwd"
+    echo "root:x:0:" > "$root/etc/group"
+}
+
+# The modules dom0 loads, with their dependencies, and the index files modprobe reads.
+add_modules() { # ROOT
+    local root=$1 module file moddir=/lib/modules/$KERNEL_VERSION
+    for module in $DOM0_MODULES; do
+        for file in $(modprobe -S "$KERNEL_VERSION" --show-depends "$module" | awk '$1 == "insmod" { print $2 }'); do
+            mkdir -p "$root$(dirname "$file")"
+            cp "$file" "$root$file"
+        done
+    done
+    cp "$moddir"/modules.{dep,dep.bin,alias,alias.bin,builtin,builtin.bin,builtin.modinfo,order,symbols,symbols.bin} \
+        "$root$moddir/"
+}
+
+# The settings dom0 reads at boot; baked into the image so no command line has to carry them.
+write_dom0_config() { # ROOT
+    cat > "$1/lab/config.env" <<CONFIG
+LAB_REPO='$REPO_ROOT'
+LAB_OUT='$LAB_DIR'
+LAB_HOST_RESULTS='$RESULTS_DIR'
+LAB_PROBE='$LAB_DIR/bin/xen-probe'
+LAB_JAVA_HOME='$LAB_JAVA_HOME'
+LAB_JAVA_OPTS='$LAB_JAVA_OPTS'
+LAB_JAVA_TIMEOUT=$LAB_JAVA_TIMEOUT
+CONFIG
+    cp "$JAVA_CHECKS_FILE" "$1/lab/java-checks.txt"
+}
+
+add_lab_scripts() { # ROOT
+    local root=$1
+    mkdir -p "$root/lab" "$root/guest"
+    install -m 755 "$LAB_SRC/dom0/init" "$root/init"
+    install -m 644 "$LAB_SRC/dom0/lib.sh" "$LAB_SRC/dom0/steps.sh" "$LAB_SRC/guest/domu.cfg" "$root/lab/"
+    install -m 755 "$LAB_SRC/dom0/ssh-tee" "$root/lab/ssh-tee"
+    cp "$KERNEL_IMAGE" "$root/guest/vmlinuz"
+    cp "$LAB_DIR/guest.cpio.gz" "$root/guest/initrd.cpio.gz"
+    write_dom0_config "$root"
+}
+
+# Fails early (seconds, not a boot) if a script does not parse or a tool misses a library.
+check_dom0_root() { # ROOT
+    local root=$1 script tool missing
+    for script in init lab/lib.sh lab/steps.sh lab/ssh-tee; do
+        chroot "$root" /bin/sh -n "/$script" || die "dom0 script $script does not parse"
+    done
+    for tool in $DOM0_XEN_TOOLS; do
+        missing=$(chroot "$root" /lib64/ld-linux-x86-64.so.2 --list "$XEN_LIBEXEC/bin/$tool" 2>&1 |
+            grep 'not found' || true)
+        [[ -z $missing ]] || die "$tool misses libraries in the dom0 image: $missing"
+    done
+}
+
+build_dom0_initramfs() {
+    local root=$LAB_DIR/$BUILD_DIR_NAME/dom0-root
+    new_busybox_root "$root"
+    add_toolstack "$root"
+    add_modules "$root"
+    add_lab_scripts "$root"
+    check_dom0_root "$root"
+    pack_cpio "$root" "$LAB_DIR/dom0.cpio.gz"
+}
+
+build_images() {
+    mkdir -p "$LAB_DIR/$BUILD_DIR_NAME" "$RESULTS_DIR"
+    build_xen_image
+    build_probe
+    compile_java_checks
+    build_guest_initramfs
+    build_dom0_initramfs
+}
+
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
+    source "$(dirname "$0")/lib/env.sh"
+    check_settings
+    resolve_kernel
+    build_images
+    ls -l "$LAB_DIR"/xen "$LAB_DIR"/*.cpio.gz "$LAB_DIR"/bin/xen-probe
+fi

@@ -1,0 +1,89 @@
+# Helpers for the lab's dom0 scripts (busybox sh): clock, step records, the guest's heartbeat and
+# running commands inside the host's filesystem (shared read-only over 9p and entered with chroot).
+# Needs /lab/config.env sourced first.
+
+RESULTS=/results            # writable 9p share: the host's $LAB_DIR/results
+HOSTROOT=/host              # read-only 9p share of the host's /
+CONSOLE_LOGS=/var/log/xen/console
+STEPS_FILE=$RESULTS/steps.txt
+
+# Seconds since dom0's kernel started, e.g. 12.34.
+now() { cut -d' ' -f1 /proc/uptime; }
+
+# Whole seconds since dom0's kernel started (for deadlines).
+now_int() { cut -d. -f1 /proc/uptime; }
+
+# Seconds elapsed since START (a value of now), one decimal.
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+
+say() { echo "SMLAB[$(now)] $*"; }
+
+# Records one step's outcome on the console (serial log) and in the results share.
+# Usage: labstep NAME PASS|FAIL SECONDS DETAILS...
+labstep() {
+    local line="LABSTEP $1 $2 ${3}s"
+    shift 3
+    line="$line $*"
+    echo "$line"
+    if is_mounted "$RESULTS"; then echo "$line" >> "$STEPS_FILE"; fi
+}
+
+# True if DIR is a mount point (busybox has no mountpoint applet here).
+is_mounted() { grep -q " $1 " /proc/mounts; }
+
+# The guest's domain id, or nothing if it does not run.
+guest_domid() { xl domid domu 2>/dev/null; }
+
+# Highest heartbeat number the guest has printed so far (0 if none), over every console log:
+# a guest arriving by migration is first named domu--incoming, so its log may have that name.
+# One process per call: it runs every second while the guest boots, and forks are dear in a PV
+# dom0 under TCG.
+last_heartbeat() {
+    awk '$1 == "SMLAB-HEARTBEAT" && $2 + 0 > max { max = $2 + 0 } END { print max + 0 }' \
+        "$CONSOLE_LOGS"/guest-*.log 2>/dev/null || echo 0
+}
+
+# Waits until the guest prints a heartbeat above FLOOR; prints that beat. Usage: FLOOR SECONDS
+wait_heartbeat_above() {
+    local floor=$1 deadline=$(( $(now_int) + $2 )) beat
+    while [ "$(now_int)" -lt "$deadline" ]; do
+        beat=$(last_heartbeat)
+        if [ "$beat" -gt "$floor" ]; then echo "$beat"; return 0; fi
+        sleep 1
+    done
+    return 1
+}
+
+# Copies SOURCE to DEST in 1 MiB writes, so each 9p request carries a full msize (every request
+# is a round trip through Xen and QEMU; the first run's busybox cp needed minutes for 168 MB).
+# Usage: copy_out SOURCE DEST
+copy_out() { dd if="$1" of="$2" bs=1M 2>/dev/null; }
+
+# Bytes in FILE.
+file_size() { wc -c < "$1" | tr -d ' '; }
+
+# True if FILE starts with xl's save-file magic.
+has_xl_magic() { [ "$(head -c 27 "$1")" = "Xen saved domain, xl format" ]; }
+
+# Makes the host's filesystem usable as a chroot: dom0's /proc, /sys and /dev (with the real
+# /dev/xen and /proc/xen), a private tmpfs /tmp, and the writable results share in place of the
+# read-only copy of the host's results directory.
+prepare_host_chroot() {
+    local d
+    for d in proc sys dev; do mount --rbind "/$d" "$HOSTROOT/$d" || return 1; done
+    mount -t tmpfs -o size=384m tmpfs "$HOSTROOT/tmp" || return 1
+    mount --bind "$RESULTS" "$HOSTROOT$LAB_HOST_RESULTS" || return 1
+}
+
+# Runs COMMAND (a shell command line) with the host's /bin/sh inside the host chroot, in the repo
+# root, with a clean environment and stdin from /dev/null. The host's coreutils timeout signals the
+# whole process group, so a hung JVM goes too (exit 124). Usage: in_host DOMID SECONDS COMMAND
+in_host() {
+    chroot "$HOSTROOT" /usr/bin/env -i \
+        PATH="$LAB_JAVA_HOME/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
+        HOME=/root LANG=C.UTF-8 TMPDIR=/tmp \
+        JAVA_HOME="$LAB_JAVA_HOME" LAB_JAVA_OPTS="$LAB_JAVA_OPTS" \
+        LAB_DOMID="$1" LAB_RESULTS="$LAB_HOST_RESULTS" LAB_OUT="$LAB_OUT" \
+        /usr/bin/timeout -k 10 "$2" \
+        /bin/sh -c 'cd "$1" && eval "$2"' lab-check "$LAB_REPO" "$3" < /dev/null
+}

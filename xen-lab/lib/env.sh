@@ -1,0 +1,61 @@
+# Resolves the lab's settings from the environment and the machine; sourced by run-lab.sh and
+# build-images.sh (bash). Every path ends up absolute and is checked once here, because the paths
+# travel on QEMU's and the kernel's command lines, where spaces and commas would split them.
+
+LAB_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)      # the xen-lab folder
+REPO_ROOT=$(cd "$LAB_SRC/.." && pwd)
+LAB_DIR=${LAB_DIR:-lab-out}
+[[ $LAB_DIR = /* ]] || LAB_DIR=$REPO_ROOT/$LAB_DIR
+RESULTS_DIR=$LAB_DIR/results
+LAB_TIMEOUT=${LAB_TIMEOUT:-900}
+LAB_JAVA_TIMEOUT=${LAB_JAVA_TIMEOUT:-300}
+LAB_JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
+# JVM options the java-check lines may use as $LAB_JAVA_OPTS: under TCG every JIT compile is
+# emulated, so C1 only, the serial GC and no perf-data file start the JVM noticeably faster.
+LAB_JAVA_OPTS=${LAB_JAVA_OPTS--XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData}
+XEN_GZ=/boot/xen-4.17-amd64.gz
+XEN_LIBEXEC=/usr/lib/xen-4.17
+
+die() { echo "run-lab: $*" >&2; exit 2; }
+
+# A path that may travel on a command line: no spaces, commas, quotes or other surprises.
+require_plain_path() { # WHAT PATH
+    [[ $2 =~ ^[A-Za-z0-9._/+-]+$ ]] || die "$1 '$2' must consist of letters, digits and . _ / + - only"
+}
+
+require_seconds() { # NAME VALUE
+    [[ $2 =~ ^[1-9][0-9]{0,5}$ ]] || die "$1 must be a whole number of seconds (got '$2')"
+}
+
+# The java-checks list: LAB_JAVA_CHECKS names it (relative to the repo root or absolute); unset
+# means the lab's own self-test list; set but empty means no checks.
+resolve_java_checks() {
+    if [[ ! -v LAB_JAVA_CHECKS ]]; then
+        JAVA_CHECKS_FILE=$LAB_SRC/checks/self-test.checks
+    elif [[ -z $LAB_JAVA_CHECKS ]]; then
+        JAVA_CHECKS_FILE=/dev/null
+    else
+        JAVA_CHECKS_FILE=$LAB_JAVA_CHECKS
+        [[ $JAVA_CHECKS_FILE = /* ]] || JAVA_CHECKS_FILE=$REPO_ROOT/$JAVA_CHECKS_FILE
+        [[ -f $JAVA_CHECKS_FILE ]] || die "LAB_JAVA_CHECKS names '$LAB_JAVA_CHECKS', which is not a file"
+    fi
+}
+
+# The newest installed kernel (dom0 and guest run the same one), by version order.
+resolve_kernel() {
+    local newest
+    newest=$(ls /boot/vmlinuz-* 2>/dev/null | sort -V | tail -n 1)
+    [[ -n $newest ]] || die "no /boot/vmlinuz-* (is linux-image-amd64 installed?)"
+    KERNEL_IMAGE=$newest
+    KERNEL_VERSION=${newest#/boot/vmlinuz-}
+    [[ -d /lib/modules/$KERNEL_VERSION ]] || die "no /lib/modules/$KERNEL_VERSION for $KERNEL_IMAGE"
+}
+
+check_settings() {
+    require_plain_path "repository root" "$REPO_ROOT"
+    require_plain_path "LAB_DIR" "$LAB_DIR"
+    require_seconds LAB_TIMEOUT "$LAB_TIMEOUT"
+    require_seconds LAB_JAVA_TIMEOUT "$LAB_JAVA_TIMEOUT"
+    [[ $LAB_JAVA_OPTS != *[\'\"\\\$\`]* ]] || die "LAB_JAVA_OPTS must not contain quotes, backslashes, \$ or backticks"
+    resolve_java_checks
+}

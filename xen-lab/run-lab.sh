@@ -1,0 +1,195 @@
+#!/bin/bash
+# The project's Xen lab: boots a real Xen 4.17 with a Linux dom0 under QEMU (TCG, no KVM needed),
+# runs a PVH guest, saves, restores and live-migrates it with Xen's own toolstack, runs the
+# project's Java checks in dom0 against the real /dev/xen, and checks the saved and migrated
+# streams with Xen's verify-stream-v2. Exit status 0 only if every step passed.
+#
+# Run as root from anywhere in the repo:   xen-lab/run-lab.sh
+# Environment (all optional):
+#   LAB_DIR           work dir, relative to the repo root or absolute      (default lab-out)
+#   LAB_TIMEOUT       seconds QEMU may run before it is killed             (default 900)
+#   LAB_JAVA_CHECKS   file of java-check command lines, relative to the repo root or absolute;
+#                     unset: xen-lab/checks/self-test.checks; empty: no java checks
+#   LAB_JAVA_TIMEOUT  seconds each java-check command may run              (default 300)
+#   LAB_SKIP_INSTALL  1: do not check or install Debian packages
+# Results: $LAB_DIR/results/ (steps.txt, pvh128.xlsave, pvh128.migrate.bin, logs), serial log
+# $LAB_DIR/serial.log.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib/env.sh"
+source "$LAB_SRC/build-images.sh"
+
+PACKAGES=(qemu-system-x86 xen-hypervisor-4.17-amd64 xen-utils-4.17 linux-image-amd64 busybox-static
+          cpio libxen-dev gcc libc6-dev python3 kmod)
+# Steps that must each report PASS (java-check-N lines, when present, must pass too).
+EXPECTED_STEPS=(dom0-boot toolstack guest-create logdirty xl-save xl-migrate java-checks shutdown
+                verify-xlsave verify-migrate)
+XEN_ARGS="console=com1 com1=115200,8n1 dom0_mem=1024M,max:1024M dom0_max_vcpus=2 console_timestamps=boot"
+DOM0_ARGS="console=hvc0 earlyprintk=xen"      # no commas: QEMU splits -initrd at commas
+SERIAL_LOG=$LAB_DIR/serial.log
+QEMU_LOG=$LAB_DIR/qemu.log
+STEPS_FILE=$RESULTS_DIR/steps.txt
+
+clock() { date +%s.%N; }
+seconds_since() { awk -v a="$1" -v b="$(clock)" 'BEGIN { printf "%.1f", b - a }'; }
+note() { echo "run-lab: $*"; }
+
+# Installs whatever of PACKAGES is missing (one apt-get update, only if something is missing).
+ensure_packages() {
+    local pkg missing=()
+    for pkg in "${PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+    done
+    [[ ${#missing[@]} -eq 0 ]] && return 0
+    note "installing ${missing[*]}"
+    apt-get update -q
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+# Only the JDK the checks use must exist beforehand; the lab does not install it.
+require_jdk_if_needed() {
+    grep -qvE '^[[:space:]]*(#|$)' "$JAVA_CHECKS_FILE" || return 0
+    [[ -x $LAB_JAVA_HOME/bin/java ]] || die "java checks are listed but there is no JDK at $LAB_JAVA_HOME"
+}
+
+prepare_run_dir() {
+    rm -rf "$RESULTS_DIR"
+    mkdir -p "$RESULTS_DIR"
+    rm -f "$SERIAL_LOG" "$QEMU_LOG"
+}
+
+# Boots Xen + dom0. QEMU's status: 1 = dom0 ended it through isa-debug-exit (the normal end),
+# 124 = LAB_TIMEOUT hit, 0 = Xen rebooted (dom0 crashed or init died).
+boot_lab() {
+    set +e
+    timeout -k 10 "$LAB_TIMEOUT" qemu-system-x86_64 \
+        -accel tcg -cpu qemu64,+npt -smp 2 -m 2048 -machine pc \
+        -nodefaults -display none -no-reboot \
+        -serial "file:$SERIAL_LOG" \
+        -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+        -kernel "$LAB_DIR/xen" -append "$XEN_ARGS" \
+        -initrd "$KERNEL_IMAGE $DOM0_ARGS,$LAB_DIR/dom0.cpio.gz" \
+        -virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap \
+        -virtfs "local,path=$RESULTS_DIR,mount_tag=results,security_model=none,multidevs=remap" \
+        < /dev/null > "$QEMU_LOG" 2>&1
+    QEMU_STATUS=$?
+    set -e
+    case $QEMU_STATUS in
+        1) note "QEMU ended by dom0 (isa-debug-exit)" ;;
+        124|137) note "QEMU killed after LAB_TIMEOUT=${LAB_TIMEOUT}s" ;;
+        *) note "QEMU exited with status $QEMU_STATUS (dom0 did not finish; see $QEMU_LOG)" ;;
+    esac
+}
+
+record_host_step() { # NAME PASS|FAIL SECONDS DETAILS...
+    local line="LABSTEP $1 $2 ${3}s"
+    shift 3
+    echo "$line $*" | tee -a "$STEPS_FILE"
+}
+
+# Xen's own stream checker on a file in the results dir. Usage: verify_stream STEP FILE
+verify_stream() {
+    local step=$1 file=$RESULTS_DIR/$2 log=$RESULTS_DIR/$1.log t0 rc
+    t0=$(clock)
+    if [[ ! -s $file ]]; then
+        record_host_step "$step" FAIL 0 "$2 was not produced"
+        return
+    fi
+    set +e
+    PYTHONPATH=$XEN_LIBEXEC/lib/python timeout 300 \
+        python3 "$XEN_LIBEXEC/bin/verify-stream-v2" -v -f xl -i "$file" > "$log" 2>&1
+    rc=$?
+    set -e
+    if [[ $rc -eq 0 ]]; then
+        record_host_step "$step" PASS "$(seconds_since "$t0")" "verify-stream-v2 -f xl accepts $2 ($(stat -c %s "$file") bytes)"
+    else
+        record_host_step "$step" FAIL "$(seconds_since "$t0")" "verify-stream-v2 -f xl rejects $2: $(tail -n 1 "$log")"
+    fi
+}
+
+# LABSTEP lines: from the results share, or from the serial log if dom0 never mounted it.
+step_lines() {
+    if [[ -s $STEPS_FILE ]] && grep -q '^LABSTEP dom0-boot ' "$STEPS_FILE"; then
+        grep '^LABSTEP ' "$STEPS_FILE"
+    else
+        { grep -a '^LABSTEP ' "$SERIAL_LOG" 2>/dev/null | tr -d '\r'; grep -s '^LABSTEP ' "$STEPS_FILE"; } || true
+    fi
+}
+
+# Expected steps that left no LABSTEP line (dom0 died or the timeout hit before them).
+missing_steps() {
+    local lines step
+    lines=$(step_lines)
+    for step in "${EXPECTED_STEPS[@]}"; do
+        grep -q "^LABSTEP $step " <<< "$lines" || echo "$step"
+    done
+}
+
+print_step_table() {
+    local step
+    printf '\n%-16s %-7s %8s  %s\n' STEP RESULT SECONDS DETAILS
+    step_lines | awk '{ d = ""; for (i = 5; i <= NF; i++) d = d " " $i;
+                        printf "%-16s %-7s %8s %s\n", $2, $3, $4, d }'
+    for step in $(missing_steps); do
+        printf '%-16s %-7s %8s  %s\n' "$step" MISSING - "did not run"
+    done
+}
+
+# True if every expected step reported and no step failed.
+all_steps_passed() {
+    [[ -z $(missing_steps) ]] && ! step_lines | grep -q '^LABSTEP [^ ]* FAIL '
+}
+
+# Boot time as the host saw it: QEMU's wall time minus dom0's uptime at the end gives the time
+# before dom0's kernel started (firmware + Xen); dom0-boot adds dom0's own boot.
+print_timings() { # INSTALL BUILD QEMU VERIFY TOTAL
+    local end_uptime pre_dom0
+    end_uptime=$(step_lines | sed -n 's/^LABSTEP shutdown .*dom0 uptime \([0-9.]*\)s.*/\1/p')
+    printf '\nhost: install %ss, build %ss, QEMU %ss, verify %ss, total %ss\n' "$@"
+    if [[ -n $end_uptime ]]; then
+        pre_dom0=$(awk -v w="$3" -v u="$end_uptime" 'BEGIN { printf "%.1f", w - u }')
+        printf 'QEMU start to dom0 kernel (firmware + Xen): %ss; dom0 uptime at exit %ss\n' "$pre_dom0" "$end_uptime"
+    fi
+}
+
+print_failure_context() {
+    printf '\nLAB FAILED. Last 60 lines of %s:\n' "$SERIAL_LOG"
+    tail -n 60 "$SERIAL_LOG" 2>/dev/null | tr -d '\r' || echo "(no serial log)"
+    [[ -s $QEMU_LOG ]] && { echo "--- $QEMU_LOG:"; tail -n 20 "$QEMU_LOG"; }
+    return 0
+}
+
+main() {
+    local t_start t_install t_build t_qemu t_verify
+    t_start=$(clock)
+    check_settings
+    [[ $(id -u) -eq 0 ]] || die "run as root (QEMU's 9p export of / and apt-get need it)"
+    [[ ${LAB_SKIP_INSTALL:-0} == 1 ]] || ensure_packages
+    t_install=$(seconds_since "$t_start")
+    resolve_kernel
+    require_jdk_if_needed
+    local t0; t0=$(clock)
+    prepare_run_dir
+    build_images
+    t_build=$(seconds_since "$t0")
+    note "booting Xen 4.17 + dom0 (kernel $KERNEL_VERSION) under QEMU/TCG; serial log: $SERIAL_LOG"
+    t0=$(clock)
+    boot_lab
+    t_qemu=$(seconds_since "$t0")
+    t0=$(clock)
+    verify_stream verify-xlsave pvh128.xlsave
+    verify_stream verify-migrate pvh128.migrate.bin
+    t_verify=$(seconds_since "$t0")
+    print_step_table
+    print_timings "$t_install" "$t_build" "$t_qemu" "$t_verify" "$(seconds_since "$t_start")"
+    if [[ $QEMU_STATUS -eq 1 ]] && all_steps_passed; then
+        printf '\nLAB PASSED. Streams: %s/pvh128.xlsave, %s/pvh128.migrate.bin\n' "$RESULTS_DIR" "$RESULTS_DIR"
+        return 0
+    fi
+    print_failure_context
+    return 1
+}
+
+# Sourcing (for a look at the functions) does not start a run.
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
+    main "$@"
+fi
