@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Optional;
 import org.sonicmigration.migrate.Bandwidth;
 import org.sonicmigration.migrate.MigrationOptions;
+import org.sonicmigration.migrate.SoftPolicy;
 import picocli.CommandLine.Option;
 
 /** The migration-engine options shared by every command that sends a guest. */
@@ -24,7 +25,35 @@ final class EngineOptions {
             description = "How long the guest may take to suspend (default: ${DEFAULT-VALUE}).")
     int suspendTimeoutSeconds;
 
+    @Option(names = "--soft", paramLabel = "POLICY", defaultValue = "free+cache", converter = SoftPolicyConverter.class,
+            description = "Soft pages to leave unsent: off (plain pre-copy), free, or free+cache (default).")
+    SoftPolicy soft;
+
+    @Option(names = "--retain-hot", description = "Send the pages the guest marks recently referenced early, so its"
+            + " hottest page cache arrives warm instead of being dropped.")
+    boolean retainHot;
+
+    @Option(names = "--handshake-timeout", paramLabel = "MS", defaultValue = "2000",
+            description = "How long the guest may take to give its final soft set (default: ${DEFAULT-VALUE}).")
+    int handshakeMillis;
+
+    /** Parses {@code --soft}. */
+    static final class SoftPolicyConverter implements picocli.CommandLine.ITypeConverter<SoftPolicy> {
+        @Override
+        public SoftPolicy convert(String value) {
+            try {
+                return SoftPolicy.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
     MigrationOptions toOptions() {
+        if (handshakeMillis <= 0) {
+            throw new picocli.CommandLine.TypeConversionException("--handshake-timeout must be positive, got "
+                    + handshakeMillis);
+        }
         if (maxIterations < 0) {
             throw new picocli.CommandLine.TypeConversionException("--max-iterations must be 0 or more, got " + maxIterations);
         }
@@ -36,6 +65,7 @@ final class EngineOptions {
         }
         return MigrationOptions.defaults().withMaxIterations(maxIterations).withDirtyThreshold(dirtyThreshold)
                 .withBandwidth(Optional.ofNullable(bandwidth))
-                .withSuspendTimeout(Duration.ofSeconds(suspendTimeoutSeconds));
+                .withSuspendTimeout(Duration.ofSeconds(suspendTimeoutSeconds))
+                .withSoft(soft).withRetainHot(retainHot).withHandshakeTimeout(Duration.ofMillis(handshakeMillis));
     }
 }

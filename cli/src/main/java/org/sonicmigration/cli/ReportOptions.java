@@ -56,17 +56,26 @@ final class ReportOptions {
             out.println("  error: " + r.error());
         }
         out.printf(Locale.ROOT, "  guest memory  %s (%d pages)%n", Sizes.format(r.guestPages() * 4096), r.guestPages());
-        out.printf(Locale.ROOT, "  %-6s %12s %10s %10s %10s %12s%n", "pass", "pages sent", "no data", "MiB", "time",
-                "dirty after");
+        out.printf(Locale.ROOT, "  %-6s %12s %10s %10s %10s %10s %12s%n", "pass", "pages sent", "no data",
+                "soft skip", "MiB", "time", "dirty after");
         for (IterationStats s : r.iterations()) {
-            out.printf(Locale.ROOT, "  %-6s %12d %10d %10.1f %10s %12s%n", s.paused() ? "final" : Integer.toString(s.index()),
-                    s.pagesSent(), s.pagesNoData(), s.bytes() / 1048576.0, seconds(s.nanos()),
-                    s.paused() ? "-" : Long.toString(s.dirtyAfter()));
+            out.printf(Locale.ROOT, "  %-6s %12d %10d %10d %10.1f %10s %12s%n",
+                    s.paused() ? "final" : Integer.toString(s.index()), s.pagesSent(), s.pagesNoData(), s.skipped(),
+                    s.bytes() / 1048576.0, seconds(s.nanos()), s.paused() ? "-" : Long.toString(s.dirtyAfter()));
         }
         long live = r.iterations().stream().filter(s -> !s.paused()).count();
         out.printf(Locale.ROOT, "  total: %d pages with data, %.1f MiB in %s; downtime %s; %d live iteration%s%n",
                 r.pagesSent(), r.bytes() / 1048576.0, seconds(r.totalNanos()), millis(r.downtimeNanos()), live,
                 live == 1 ? "" : "s");
+        var soft = r.soft();
+        if (soft != null && soft.hintArea()) {
+            out.printf(Locale.ROOT, "  soft pages (%s): %d skips in live passes (%d of %d hint reads usable); handshake: %s;"
+                            + " %d caught up live; %d pages never sent (%.1f%% of guest memory)%n",
+                    soft.policy(), soft.skippedLive(), soft.usableHints(), soft.hintReads(), soft.handshake(),
+                    soft.catchUpPages(), soft.unsentPages(), 100.0 * soft.unsentPages() / Math.max(1, r.guestPages()));
+        } else if (soft != null) {
+            out.printf(Locale.ROOT, "  soft pages (%s): not used%n", soft.policy());
+        }
         for (String n : r.notices()) {
             out.println("  note: " + n);
         }

@@ -8,9 +8,10 @@ package org.sonicmigration.migrate;
  * @param candidates  pages that were due in this pass
  * @param pagesSent   pages sent with data
  * @param pagesNoData pages sent as "allocate, no data" or as holes
+ * @param skipped     due pages left unsent in this pass because the guest called them soft
  * @param bytes       stream bytes this pass wrote
  * @param nanos       time the pass took on the engine's clock
  * @param dirtyAfter  pages found dirty at the end of the pass (what the next pass must resend)
  */
 public record IterationStats(int index, boolean paused, long candidates, long pagesSent, long pagesNoData,
-                             long bytes, long nanos, long dirtyAfter) {}
+                             long skipped, long bytes, long nanos, long dirtyAfter) {}

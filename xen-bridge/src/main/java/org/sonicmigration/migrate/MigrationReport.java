@@ -17,10 +17,12 @@ import java.util.List;
  * @param downtimeNanos from suspend until the destination confirmed (or the stream ended)
  * @param guestPages   pages of guest memory (populated frames)
  * @param notices      fallbacks and warnings, in order
+ * @param soft         what soft-page pruning did
  */
 public record MigrationReport(String domain, String backend, Outcome outcome, String error,
                               List<IterationStats> iterations, long pagesSent, long pagesNoData, long bytes,
-                              long totalNanos, long downtimeNanos, long guestPages, List<String> notices) {
+                              long totalNanos, long downtimeNanos, long guestPages, List<String> notices,
+                              SoftPageSummary soft) {
 
     public MigrationReport {
         iterations = List.copyOf(iterations);

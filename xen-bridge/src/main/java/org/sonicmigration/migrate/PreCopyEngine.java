@@ -11,6 +11,7 @@ import org.sonicmigration.bridge.spi.PlatformState;
 import org.sonicmigration.bridge.spi.RunState;
 import org.sonicmigration.bridge.spi.SourceDomain;
 import org.sonicmigration.stream.DomainHeader;
+import org.sonicmigration.stream.PageType;
 import org.sonicmigration.stream.StreamWriter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,6 +78,8 @@ public final class PreCopyEngine {
             String message = "migration of " + run.name + " failed: " + why + "; " + rollback;
             log.debug("migration failed", e);
             throw new MigrationException(message, run.report(Outcome.FAILED_SOURCE_RESUMED, message), e);
+        } finally {
+            run.closeAdvisor();
         }
     }
 
@@ -99,6 +102,12 @@ public final class PreCopyEngine {
         long suspendNanos = -1;
         long endNanos = -1;
         boolean suspended;
+        private StreamDestination destination;
+        private SoftPageAdvisor advisor;
+        private PageBitmap stale;
+        private long skippedLive;
+        private long catchUp;
+        private long unsent;
 
         Run(SourceDomain domain, String backend) {
             this.domain = domain;
@@ -107,8 +116,6 @@ public final class PreCopyEngine {
             this.name = info.name().isEmpty() ? Integer.toString(info.domid()) : info.name();
             this.startNanos = clock.nanoTime();
         }
-
-        private StreamDestination destination;
 
         void execute(StreamDestination destination) throws IOException, InterruptedException {
             this.destination = destination;
@@ -119,26 +126,30 @@ public final class PreCopyEngine {
             writer = new StreamWriter(out);
             startNanos = clock.nanoTime();
             long pfnLimit = info.pfnLimit();
-            PageBitmap stale = new PageBitmap(pfnLimit);
+            stale = new PageBitmap(pfnLimit);
             stale.setAll();
             PageBitmap dirty = new PageBitmap(pfnLimit);
+            PageBitmap send = new PageBitmap(pfnLimit);
 
             writer.writeXlHeader(XlConfig.json(info));
             writer.writeLibxlHeader();
-            writer.beginLibxc(new org.sonicmigration.stream.DomainHeader(DOMAIN_TYPE_HVM, PAGE_SHIFT, 4, 17));
+            writer.beginLibxc(new DomainHeader(DOMAIN_TYPE_HVM, PAGE_SHIFT, 4, 17));
             try (PageSender sender = new PageSender(domain, writer, options.batchPages())) {
+                PageBitmap finalSoft = null;
                 if (options.live()) {
                     dirtyLog = domain.enableDirtyLog();
                     writer.writeStaticState(domain.cpuPolicy());
+                    advisor = SoftPageAdvisor.open(domain, options, clock, listener, notices).orElse(null);
                     listener.phase(Phase.LIVE);
                     long previousDirty = Long.MAX_VALUE;
                     for (int k = 0; ; k++) {
-                        long due = stale.cardinality();
-                        pass(sender, k, false, stale, due);
+                        long skipped = choose(send, dirty, k);
+                        pass(sender, k, false, send);
+                        stale.andNot(send);
                         dirtyLog.fetchAndClean(dirty);
                         stale.or(dirty);
                         long dirtyCount = dirty.cardinality();
-                        finishPass(k, false, due, sender, dirtyCount);
+                        finishPass(k, false, send, sender, skipped, dirtyCount);
                         String stop = stopReason(k, dirtyCount, previousDirty);
                         if (stop != null) {
                             log.debug("stop iterating after pass {}: {}", k, stop);
@@ -146,18 +157,41 @@ public final class PreCopyEngine {
                         }
                         previousDirty = dirtyCount;
                     }
+                    if (advisor != null) {
+                        // Right after the last live fetch-and-clean: every later write shows in a later dirty set.
+                        finalSoft = advisor.handshake();
+                        if (finalSoft != null) {
+                            send.copyFrom(stale);
+                            send.andNot(finalSoft);
+                            int k = iterations.size();
+                            pass(sender, k, false, send);
+                            stale.andNot(send);
+                            catchUp = send.cardinality();
+                            finishPass(k, false, send, sender, 0, 0);
+                        }
+                    }
                     suspend();
                     dirtyLog.fetchAndClean(dirty);
                     stale.or(dirty);
                 } else {
                     suspend();
-                    writer.writeStaticState(domain.captureState());
+                    writer.writeStaticState(domain.cpuPolicy());
                 }
                 listener.phase(Phase.FINAL);
                 int k = iterations.size();
-                long due = stale.cardinality();
-                pass(sender, k, true, stale, due);
-                finishPass(k, true, due, sender, 0);
+                PageBitmap noData = null;
+                if (finalSoft != null) {
+                    // Stale pages the guest promised free, and that stayed clean, go without content.
+                    noData = finalSoft;
+                    noData.and(stale);
+                    noData.andNot(dirty);
+                    stale.andNot(noData);
+                }
+                pass(sender, k, true, stale);
+                if (noData != null) {
+                    unsent = sender.sendWithoutData(noData, PageType.XALLOC);
+                }
+                finishPass(k, true, stale, sender, 0, 0);
             }
             PlatformState state = domain.captureState();
             writer.writeFinalState(state);
@@ -171,18 +205,41 @@ public final class PreCopyEngine {
             listener.phase(Phase.DONE);
         }
 
+        /**
+         * Fills {@code send} with the pages due in live pass {@code k}: every stale page, less those the
+         * guest's current hint calls soft and that were not just dirtied (DESIGN.md step 2). Skipped
+         * pages stay stale.
+         *
+         * @return how many due pages were skipped
+         */
+        private long choose(PageBitmap send, PageBitmap lastDirty, int k) {
+            send.copyFrom(stale);
+            PageBitmap soft = advisor == null ? null : advisor.liveSoft();
+            if (soft == null) {
+                return 0;
+            }
+            if (k > 0) {
+                soft.andNot(lastDirty);
+            }
+            long before = send.cardinality();
+            send.andNot(soft);
+            long skipped = before - send.cardinality();
+            skippedLive += skipped;
+            return skipped;
+        }
+
         private long passStart;
         private long passBytesStart;
 
-        /** Sends every page in {@code due} and empties it. */
-        private void pass(PageSender sender, int k, boolean paused, PageBitmap due, long count) throws IOException {
-            StreamDestination destination = this.destination;
+        /** Sends every page in {@code pages}. */
+        private void pass(PageSender sender, int k, boolean paused, PageBitmap pages) throws IOException {
+            long count = pages.cardinality();
             listener.iterationStarted(k, paused, count);
             passStart = clock.nanoTime();
             passBytesStart = writer.bytesWritten();
             sender.resetCounters();
             long done = 0;
-            for (long pfn = due.nextSetBit(0); pfn >= 0; pfn = due.nextSetBit(pfn + 1)) {
+            for (long pfn = pages.nextSetBit(0); pfn >= 0; pfn = pages.nextSetBit(pfn + 1)) {
                 sender.add(pfn);
                 if ((++done & 1023) == 0) {
                     listener.progress(k, done, count, writer.bytesWritten());
@@ -190,12 +247,12 @@ public final class PreCopyEngine {
                 }
             }
             sender.flush();
-            due.clearAll();
             listener.progress(k, done, count, writer.bytesWritten());
         }
 
-        private void finishPass(int k, boolean paused, long due, PageSender sender, long dirtyAfter) {
-            IterationStats s = new IterationStats(k, paused, due, sender.sent, sender.sentNoData,
+        private void finishPass(int k, boolean paused, PageBitmap due, PageSender sender, long skipped,
+                                long dirtyAfter) {
+            IterationStats s = new IterationStats(k, paused, due.cardinality(), sender.sent, sender.sentNoData, skipped,
                     writer.bytesWritten() - passBytesStart, clock.nanoTime() - passStart, dirtyAfter);
             iterations.add(s);
             listener.iterationFinished(s);
@@ -219,6 +276,12 @@ public final class PreCopyEngine {
             suspendNanos = clock.nanoTime();
             domain.suspend(options.suspendTimeout());
             suspended = true;
+        }
+
+        void closeAdvisor() {
+            if (advisor != null) {
+                advisor.close();
+            }
         }
 
         void closeLog() {
@@ -260,8 +323,13 @@ public final class PreCopyEngine {
                 noData += s.pagesNoData();
             }
             long downtime = suspendNanos < 0 ? 0 : end - suspendNanos;
+            SoftPageSummary soft = advisor == null ? SoftPageSummary.off(options.soft())
+                    : new SoftPageSummary(options.soft(), true, advisor.reads, advisor.usable, skippedLive,
+                    advisor.finalPages, advisor.handshakeNanos, advisor.handshake, catchUp, unsent,
+                    advisor.fallbacks());
             return new MigrationReport(name, backend, outcome, error, iterations, sent, noData,
-                    writer == null ? 0 : writer.bytesWritten(), end - startNanos, downtime, info.totalPages(), notices);
+                    writer == null ? 0 : writer.bytesWritten(), end - startNanos, downtime, info.totalPages(), notices,
+                    soft);
         }
     }
 }

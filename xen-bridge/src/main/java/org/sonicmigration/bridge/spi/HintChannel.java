@@ -23,6 +23,16 @@ public interface HintChannel extends AutoCloseable {
      */
     boolean awaitGuestEvent(Duration timeout) throws InterruptedException;
 
+    /**
+     * Tells the guest, before the handshake, whether it should keep its clean page cache (SPEC §6.2
+     * step 2, {@code data/sonic/keep-cache}) instead of dropping it.
+     *
+     * @return false if this channel cannot carry the wish (the guest then follows its default: drop)
+     */
+    default boolean keepCache(boolean keep) {
+        return !keep;
+    }
+
     @Override
     void close();
 }
