@@ -72,12 +72,22 @@ public final class SimulatedMigration {
     }
 
     private static final Duration PREPARE_LIMIT = Duration.ofHours(1);
+    private static final Duration PREPARE_SLICE = Duration.ofSeconds(2);
     private static final Duration PEER_TIMEOUT = Duration.ofSeconds(30);
 
     private SimulatedMigration() {}
 
     /** Runs the migration; a failed migration is reported in the result, with the source guest running. */
     public static Result run(Setup setup, MigrationListener listener) throws InterruptedException, IOException {
+        return run(setup, listener, g -> { });
+    }
+
+    /**
+     * Runs the migration; {@code beforeMigration} sees the prepared guest just before the engine starts
+     * (to record what preparation produced).
+     */
+    public static Result run(Setup setup, MigrationListener listener, java.util.function.Consumer<SimGuest> beforeMigration)
+            throws InterruptedException, IOException {
         GuestConfig config = setup.guest().withClock(setup.virtualTime() ? ClockMode.VIRTUAL : ClockMode.REAL_TIME);
         try (SimHypervisor source = new SimHypervisor("source");
              SimHypervisor destination = new SimHypervisor("destination")) {
@@ -86,6 +96,7 @@ public final class SimulatedMigration {
             for (WorkloadSpec w : setup.during()) {
                 guest.start(w);
             }
+            beforeMigration.accept(guest);
             Clock clock = Clock.SYSTEM;
             if (setup.virtualTime()) {
                 VirtualClock virtual = new VirtualClock();
@@ -99,12 +110,22 @@ public final class SimulatedMigration {
     private static long prepare(SimGuest guest, Setup setup) throws InterruptedException {
         Duration before = guest.uptime();
         for (WorkloadSpec w : setup.prepare()) {
-            guest.start(w);
-            boolean ready = setup.virtualTime()
-                    ? guest.advanceUntilReady(Duration.ofMillis(10), PREPARE_LIMIT)
-                    : guest.awaitReady(PREPARE_LIMIT);
-            if (!ready) {
-                throw new SimulatorException("the guest did not finish preparing (" + w + ") within " + PREPARE_LIMIT);
+            WorkloadHandle h = guest.start(w);
+            long lastTouched = -1;
+            // Run in slices; a program that stalls for memory without progress for a whole slice has
+            // taken all it can get (a guest asked for more memory than it has): keep what it holds.
+            for (long waited = 0; !h.isReady(); waited += PREPARE_SLICE.toNanos()) {
+                if (waited > PREPARE_LIMIT.toNanos()) {
+                    throw new SimulatorException("the guest did not finish preparing (" + w + ") within " + PREPARE_LIMIT);
+                }
+                boolean ready = setup.virtualTime()
+                        ? guest.advanceUntilReady(Duration.ofMillis(10), PREPARE_SLICE)
+                        : guest.awaitReady(PREPARE_SLICE);
+                long touched = h.pagesTouched();
+                if (!ready && touched == lastTouched && h.stalls() > 0) {
+                    break;
+                }
+                lastTouched = touched;
             }
         }
         return guest.uptime().minus(before).toNanos();
