@@ -30,8 +30,12 @@ final class PageSender implements AutoCloseable {
     long sent;
     long sentNoData;
 
+    /** Frames that would not map: holes in the guest's frame space, never to be allocated for it. */
+    final PageBitmap holes;
+
     PageSender(SourceDomain domain, StreamWriter writer, int batch) {
         this.domain = domain;
+        this.holes = new PageBitmap(domain.info().pfnLimit());
         this.writer = writer;
         this.batch = batch;
         this.pageSize = domain.info().pageSize();
@@ -74,6 +78,7 @@ final class PageSender implements AutoCloseable {
                 withData++;
             } else {
                 types[i] = PageType.XTAB;
+                holes.set(pfns[i]);
             }
         }
         writer.writePages(pfns, types, n, buffer.asSlice(0, (long) withData * pageSize));

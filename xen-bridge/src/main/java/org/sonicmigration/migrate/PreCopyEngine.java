@@ -185,6 +185,8 @@ public final class PreCopyEngine {
                     noData = finalSoft;
                     noData.and(stale);
                     noData.andNot(dirty);
+                    // A guest may only give up its own memory: a hole it calls free stays a hole.
+                    noData.andNot(sender.holes);
                     stale.andNot(noData);
                 }
                 pass(sender, k, true, stale);
