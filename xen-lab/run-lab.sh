@@ -37,7 +37,7 @@ note() { echo "run-lab: $*"; }
 ensure_packages() {
     local pkg missing=()
     for pkg in "${PACKAGES[@]}"; do
-        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+        [[ $(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null) == "install ok installed" ]] || missing+=("$pkg")
     done
     [[ ${#missing[@]} -eq 0 ]] && return 0
     note "installing ${missing[*]}"
@@ -134,9 +134,12 @@ print_step_table() {
     done
 }
 
-# True if every expected step reported and no step failed.
+# True if every expected step reported and no step failed. (No `cmd | grep -q` here: under
+# pipefail grep's early exit can fail the pipeline with SIGPIPE and flip the answer.)
 all_steps_passed() {
-    [[ -z $(missing_steps) ]] && ! step_lines | grep -q '^LABSTEP [^ ]* FAIL '
+    local lines
+    lines=$(step_lines)
+    [[ -z $(missing_steps) ]] && ! grep -q '^LABSTEP [^ ]* FAIL ' <<< "$lines"
 }
 
 # Boot time as the host saw it: QEMU's wall time minus dom0's uptime at the end gives the time

@@ -44,6 +44,8 @@ last_heartbeat() {
 }
 
 # Waits until the guest prints a heartbeat above FLOOR; prints that beat. Usage: FLOOR SECONDS
+# Callers read the floor after the old domain is gone and add one, so a beat of the old domain
+# that xenconsoled writes late cannot pass for one of the new domain.
 wait_heartbeat_above() {
     local floor=$1 deadline=$(( $(now_int) + $2 )) beat
     while [ "$(now_int)" -lt "$deadline" ]; do

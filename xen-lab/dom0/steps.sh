@@ -67,15 +67,15 @@ step_logdirty() {
 }
 
 # xl save to tmpfs (straight onto 9p it fails with EFAULT), copy to the results share, xl restore,
-# and a heartbeat above the one seen before the save: the restored guest runs on.
+# and new heartbeats: the restored guest runs on.
 step_xl_save() {
     local t0 ts tc tr beat domid save=/tmp/pvh128.xlsave; t0=$(now)
     if [ -z "$(guest_domid)" ]; then labstep xl-save FAIL 0 "guest not running"; return 1; fi
-    beat=$(last_heartbeat)
     if ! timeout 300 xl save domu "$save" > "$RESULTS/xl-save.log" 2>&1; then
         labstep xl-save FAIL "$(since "$t0")" "xl save failed (see xl-save.log)"; return 1
     fi
     ts=$(since "$t0")
+    beat=$(last_heartbeat)
     tc=$(now)
     if ! has_xl_magic "$save" || ! copy_out "$save" "$RESULTS/pvh128.xlsave"; then
         labstep xl-save FAIL "$(since "$t0")" "save file has no xl magic or could not be copied"; return 1
@@ -86,7 +86,7 @@ step_xl_save() {
         labstep xl-save FAIL "$(since "$t0")" "xl restore failed (see xl-save.log)"; return 1
     fi
     tr=$(since "$tr")
-    if ! beat=$(wait_heartbeat_above "$beat" 60); then
+    if ! beat=$(wait_heartbeat_above $((beat + 1)) 60); then
         labstep xl-save FAIL "$(since "$t0")" "restored guest printed no new heartbeat"; return 1
     fi
     domid=$(guest_domid)
@@ -95,21 +95,27 @@ step_xl_save() {
 }
 
 # Live migration to localhost (needs log-dirty); ssh-tee keeps the stream the sender wrote.
+# Passes with exactly one guest left (no "--migratedaway" or "--incoming" leftover) that prints
+# new heartbeats.
 step_xl_migrate() {
-    local t0 tm tc beat stream="$HOSTROOT/tmp/migrate.bin"; t0=$(now)
+    local t0 tm tc beat guests stream="$HOSTROOT/tmp/migrate.bin"; t0=$(now)
     if [ -z "$(guest_domid)" ]; then labstep xl-migrate FAIL 0 "guest not running"; return 1; fi
-    beat=$(last_heartbeat)
     rm -f "$stream"
     if ! timeout 400 xl migrate -s /lab/ssh-tee domu localhost > "$RESULTS/xl-migrate.log" 2>&1; then
         labstep xl-migrate FAIL "$(since "$t0")" "xl migrate failed (see xl-migrate.log)"; return 1
     fi
     tm=$(since "$t0")
+    beat=$(last_heartbeat)
+    guests=$(xl list | awk 'NR > 2 { printf " %s", $1 }')
+    if [ "$guests" != " domu" ]; then
+        labstep xl-migrate FAIL "$(since "$t0")" "expected one guest named domu after migration, found:$guests"; return 1
+    fi
     tc=$(now)
     if ! has_xl_magic "$stream" || ! copy_out "$stream" "$RESULTS/pvh128.migrate.bin"; then
         labstep xl-migrate FAIL "$(since "$t0")" "captured stream missing or without xl magic"; return 1
     fi
     tc=$(since "$tc")
-    if ! beat=$(wait_heartbeat_above "$beat" 60); then
+    if ! beat=$(wait_heartbeat_above $((beat + 1)) 60); then
         labstep xl-migrate FAIL "$(since "$t0")" "migrated guest printed no new heartbeat"; return 1
     fi
     labstep xl-migrate PASS "$(since "$t0")" "migrate=${tm}s copy=${tc}s bytes=$(file_size "$stream") domid=$(guest_domid) heartbeat=$beat"

@@ -54,6 +54,9 @@ resolve_kernel() {
 check_settings() {
     require_plain_path "repository root" "$REPO_ROOT"
     require_plain_path "LAB_DIR" "$LAB_DIR"
+    # dom0's chroot of the host mounts its own /tmp, /proc, /sys and /dev over the host's.
+    [[ ! $LAB_DIR =~ ^/(tmp|proc|sys|dev)(/|$) ]] ||
+        die "LAB_DIR '$LAB_DIR' must not be under /tmp, /proc, /sys or /dev (dom0's chroot hides them)"
     require_seconds LAB_TIMEOUT "$LAB_TIMEOUT"
     require_seconds LAB_JAVA_TIMEOUT "$LAB_JAVA_TIMEOUT"
     [[ $LAB_JAVA_OPTS != *[\'\"\\\$\`]* ]] || die "LAB_JAVA_OPTS must not contain quotes, backslashes, \$ or backticks"
