@@ -61,6 +61,8 @@ final class MigrateCommand implements Callable<Integer> {
                 report.print(spec.commandLine().getOut(), e.report(), null);
                 throw e;
             }
+            // The destination runs the guest now: the source copy goes, as with xl migrate.
+            source.destroy();
             report.print(spec.commandLine().getOut(), result, null);
             return 0;
         }

@@ -3,9 +3,15 @@ package org.sonicmigration.cli;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import org.sonicmigration.bridge.spi.Backend;
 import org.sonicmigration.bridge.spi.DomainRef;
+import org.sonicmigration.bridge.spi.Hypervisor;
+import org.sonicmigration.bridge.spi.SourceDomain;
 import org.sonicmigration.migrate.Clock;
 import org.sonicmigration.migrate.FileDestination;
+import org.sonicmigration.migrate.MigrationException;
+import org.sonicmigration.migrate.MigrationOptions;
+import org.sonicmigration.migrate.MigrationReport;
 import org.sonicmigration.migrate.PreCopyEngine;
 import org.sonicmigration.sim.SimGuest;
 import org.sonicmigration.sim.SimHypervisor;
@@ -15,16 +21,28 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code sonic save}: suspends a simulated guest and writes it to a stream file in xl's save format,
- * like {@code xl save}, so streams can be inspected and exchanged.
+ * {@code sonic save}: suspends a guest and writes it to a stream file in xl's save format, like
+ * {@code xl save}: a running domain of this host ({@code --domain}), or a simulated guest made for
+ * the purpose. After a complete save the domain is destroyed, as {@code xl save} does, unless
+ * {@code --keep-running} (then it resumes: a checkpoint).
  */
-@Command(name = "save", description = "Save a simulated guest to a stream file (xl save format).")
+@Command(name = "save", description = "Save a domain (--domain) or a simulated guest to a stream file (xl save format).")
 final class SaveCommand implements Callable<Integer> {
     @Mixin
     GuestOptions guest;
 
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "Stream file to write.")
     Path output;
+
+    @Option(names = "--domain", paramLabel = "DOMAIN", description = "Save this running domain (id or name) instead"
+            + " of a simulated guest.")
+    String domain;
+
+    @Option(names = "--keep-running", description = "Resume the domain after saving instead of destroying it.")
+    boolean keepRunning;
+
+    @Mixin
+    BackendOption backend;
 
     @Mixin
     ReportOptions report;
@@ -34,6 +52,14 @@ final class SaveCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        MigrationOptions options = MigrationOptions.defaults().withLive(false);
+        if (domain != null) {
+            Backend b = backend.select();
+            try (Hypervisor hv = b.open(); SourceDomain source = hv.openSource(DomainRef.parse(domain))) {
+                save(source, b.name(), options);
+            }
+            return 0;
+        }
         Workloads.Plan plan = Workloads.parse(guest.workloads, true);
         try (SimHypervisor host = new SimHypervisor("local")) {
             SimGuest g = host.createGuest(guest.config());
@@ -42,15 +68,28 @@ final class SaveCommand implements Callable<Integer> {
                 g.awaitReady(Duration.ofHours(1));
             }
             plan.during().forEach(g::start);
-            var options = org.sonicmigration.migrate.MigrationOptions.defaults().withLive(false);
-            try (var domain = host.openSource(new DomainRef.ByName(g.name()));
-                 var file = new FileDestination(output);
-                 var progress = report.progress()) {
-                var result = new PreCopyEngine(options, Clock.SYSTEM, progress).migrate(domain, host.backendName(), file);
-                report.print(spec.commandLine().getOut(), new RunReport("save", null, result, null));
+            try (SourceDomain source = host.openSource(new DomainRef.ByName(g.name()))) {
+                save(source, host.backendName(), options);
             }
-            g.destroy();
         }
         return 0;
+    }
+
+    private void save(SourceDomain source, String backendName, MigrationOptions options) throws Exception {
+        MigrationReport result;
+        try (var file = new FileDestination(output); var progress = report.progress()) {
+            try {
+                result = new PreCopyEngine(options, Clock.SYSTEM, progress).migrate(source, backendName, file);
+            } catch (MigrationException e) {
+                report.print(spec.commandLine().getOut(), new RunReport("save", null, e.report(), null));
+                throw e;
+            }
+        }
+        if (keepRunning) {
+            source.resumeAfterSuspend();
+        } else {
+            source.destroy();
+        }
+        report.print(spec.commandLine().getOut(), new RunReport("save", null, result, null));
     }
 }

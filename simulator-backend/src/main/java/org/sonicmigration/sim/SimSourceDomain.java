@@ -80,6 +80,12 @@ final class SimSourceDomain implements SourceDomain {
     }
 
     @Override
+    public void destroy() {
+        check();
+        guest.destroy();
+    }
+
+    @Override
     public PlatformState.CpuPolicy cpuPolicy() {
         check();
         return guest.cpuPolicy();

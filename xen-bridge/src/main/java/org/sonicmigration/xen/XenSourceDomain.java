@@ -93,6 +93,11 @@ final class XenSourceDomain implements SourceDomain {
     }
 
     @Override
+    public void destroy() {
+        hypervisor.xc().destroy(domid);
+    }
+
+    @Override
     public void resumeAfterSuspend() {
         hypervisor.xc().resume(domid, true);
         hypervisor.store().resumeDomain(domid);

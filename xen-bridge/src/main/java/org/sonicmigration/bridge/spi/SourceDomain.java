@@ -28,6 +28,12 @@ public interface SourceDomain extends AutoCloseable {
     /** Undoes {@link #suspend}: the guest continues on this host (a cancelled migration). */
     void resumeAfterSuspend();
 
+    /**
+     * Discards the domain for good: only once its state has safely moved elsewhere (the destination
+     * confirmed a migration, or a save file is complete and synced), as {@code xl} does.
+     */
+    void destroy();
+
     /** Turns on dirty-page logging; closing the returned log turns it off. */
     DirtyLog enableDirtyLog();
 
