@@ -879,6 +879,255 @@ public class libxl_h extends xen_shared {
         }
     }
 
+    private static class libxl_retrieve_domain_configuration {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            libxl_h.C_INT,
+            libxl_h.C_POINTER,
+            libxl_h.C_INT,
+            libxl_h.C_POINTER,
+            libxl_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("libxl_retrieve_domain_configuration");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int libxl_retrieve_domain_configuration(libxl_ctx *ctx, uint32_t domid, libxl_domain_config *d_config, const libxl_asyncop_how *ao_how)
+     * }
+     */
+    public static FunctionDescriptor libxl_retrieve_domain_configuration$descriptor() {
+        return libxl_retrieve_domain_configuration.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int libxl_retrieve_domain_configuration(libxl_ctx *ctx, uint32_t domid, libxl_domain_config *d_config, const libxl_asyncop_how *ao_how)
+     * }
+     */
+    public static MethodHandle libxl_retrieve_domain_configuration$handle() {
+        return libxl_retrieve_domain_configuration.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int libxl_retrieve_domain_configuration(libxl_ctx *ctx, uint32_t domid, libxl_domain_config *d_config, const libxl_asyncop_how *ao_how)
+     * }
+     */
+    public static MemorySegment libxl_retrieve_domain_configuration$address() {
+        return libxl_retrieve_domain_configuration.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int libxl_retrieve_domain_configuration(libxl_ctx *ctx, uint32_t domid, libxl_domain_config *d_config, const libxl_asyncop_how *ao_how)
+     * }
+     */
+    public static int libxl_retrieve_domain_configuration(MemorySegment ctx, int domid, MemorySegment d_config, MemorySegment ao_how) {
+        var mh$ = libxl_retrieve_domain_configuration.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("libxl_retrieve_domain_configuration", ctx, domid, d_config, ao_how);
+            }
+            return (int)mh$.invokeExact(ctx, domid, d_config, ao_how);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class libxl_domain_config_to_json {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            libxl_h.C_POINTER,
+            libxl_h.C_POINTER,
+            libxl_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("libxl_domain_config_to_json");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * char *libxl_domain_config_to_json(libxl_ctx *ctx, libxl_domain_config *p)
+     * }
+     */
+    public static FunctionDescriptor libxl_domain_config_to_json$descriptor() {
+        return libxl_domain_config_to_json.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * char *libxl_domain_config_to_json(libxl_ctx *ctx, libxl_domain_config *p)
+     * }
+     */
+    public static MethodHandle libxl_domain_config_to_json$handle() {
+        return libxl_domain_config_to_json.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * char *libxl_domain_config_to_json(libxl_ctx *ctx, libxl_domain_config *p)
+     * }
+     */
+    public static MemorySegment libxl_domain_config_to_json$address() {
+        return libxl_domain_config_to_json.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * char *libxl_domain_config_to_json(libxl_ctx *ctx, libxl_domain_config *p)
+     * }
+     */
+    public static MemorySegment libxl_domain_config_to_json(MemorySegment ctx, MemorySegment p) {
+        var mh$ = libxl_domain_config_to_json.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("libxl_domain_config_to_json", ctx, p);
+            }
+            return (MemorySegment)mh$.invokeExact(ctx, p);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class libxl_domain_destroy {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            libxl_h.C_INT,
+            libxl_h.C_POINTER,
+            libxl_h.C_INT,
+            libxl_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("libxl_domain_destroy");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int libxl_domain_destroy(libxl_ctx *ctx, uint32_t domid, const libxl_asyncop_how *ao_how)
+     * }
+     */
+    public static FunctionDescriptor libxl_domain_destroy$descriptor() {
+        return libxl_domain_destroy.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int libxl_domain_destroy(libxl_ctx *ctx, uint32_t domid, const libxl_asyncop_how *ao_how)
+     * }
+     */
+    public static MethodHandle libxl_domain_destroy$handle() {
+        return libxl_domain_destroy.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int libxl_domain_destroy(libxl_ctx *ctx, uint32_t domid, const libxl_asyncop_how *ao_how)
+     * }
+     */
+    public static MemorySegment libxl_domain_destroy$address() {
+        return libxl_domain_destroy.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int libxl_domain_destroy(libxl_ctx *ctx, uint32_t domid, const libxl_asyncop_how *ao_how)
+     * }
+     */
+    public static int libxl_domain_destroy(MemorySegment ctx, int domid, MemorySegment ao_how) {
+        var mh$ = libxl_domain_destroy.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("libxl_domain_destroy", ctx, domid, ao_how);
+            }
+            return (int)mh$.invokeExact(ctx, domid, ao_how);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class libxl_domain_rename {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            libxl_h.C_INT,
+            libxl_h.C_POINTER,
+            libxl_h.C_INT,
+            libxl_h.C_POINTER,
+            libxl_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("libxl_domain_rename");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int libxl_domain_rename(libxl_ctx *ctx, uint32_t domid, const char *old_name, const char *new_name)
+     * }
+     */
+    public static FunctionDescriptor libxl_domain_rename$descriptor() {
+        return libxl_domain_rename.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int libxl_domain_rename(libxl_ctx *ctx, uint32_t domid, const char *old_name, const char *new_name)
+     * }
+     */
+    public static MethodHandle libxl_domain_rename$handle() {
+        return libxl_domain_rename.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int libxl_domain_rename(libxl_ctx *ctx, uint32_t domid, const char *old_name, const char *new_name)
+     * }
+     */
+    public static MemorySegment libxl_domain_rename$address() {
+        return libxl_domain_rename.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int libxl_domain_rename(libxl_ctx *ctx, uint32_t domid, const char *old_name, const char *new_name)
+     * }
+     */
+    public static int libxl_domain_rename(MemorySegment ctx, int domid, MemorySegment old_name, MemorySegment new_name) {
+        var mh$ = libxl_domain_rename.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("libxl_domain_rename", ctx, domid, old_name, new_name);
+            }
+            return (int)mh$.invokeExact(ctx, domid, old_name, new_name);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static final int LIBXL_VERSION = (int)0L;
     /**
      * {@snippet lang=c :
