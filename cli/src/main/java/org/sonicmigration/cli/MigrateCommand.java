@@ -11,7 +11,9 @@ import org.sonicmigration.migrate.Clock;
 import org.sonicmigration.migrate.MigrationException;
 import org.sonicmigration.migrate.MigrationReport;
 import org.sonicmigration.migrate.PreCopyEngine;
+import org.sonicmigration.migrate.ProcessDestination;
 import org.sonicmigration.migrate.SocketDestination;
+import org.sonicmigration.migrate.StreamDestination;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -19,15 +21,24 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code sonic migrate DOMAIN HOST:PORT}: live-migrates a running domain of this host to a receiver
- * ({@code sonic receive}, or anything speaking xl's migration handshake over TCP).
+ * ({@code sonic receive}, or anything speaking xl's migration handshake over TCP). With
+ * {@code --exec CMD} instead of {@code HOST:PORT} the receiver is a command whose standard input and
+ * output carry the stream and the handshake, as with {@code xl migrate -s}: e.g.
+ * {@code --exec "xl migrate-receive"} on this host or {@code --exec "ssh HOST xl migrate-receive"}.
  */
-@Command(name = "migrate", description = "Live-migrate a domain to a receiver (sonic receive) at HOST:PORT.")
+@Command(name = "migrate", description = "Live-migrate a domain to a receiver (sonic receive) at HOST:PORT,"
+        + " or to a receiver command (--exec, e.g. 'xl migrate-receive').")
 final class MigrateCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "DOMAIN", description = "Domain id or name.")
     String domain;
 
-    @Parameters(index = "1", paramLabel = "HOST:PORT", description = "Where 'sonic receive' listens.")
+    @Parameters(index = "1", arity = "0..1", paramLabel = "HOST:PORT", description = "Where 'sonic receive' listens.")
     String target;
+
+    @CommandLine.Option(names = "--exec", paramLabel = "CMD", description = "Run CMD (with /bin/sh -c) as the receiver"
+            + " and speak xl's migration protocol over its stdin/stdout, e.g. 'xl migrate-receive' or"
+            + " 'ssh HOST xl migrate-receive'. Instead of HOST:PORT.")
+    String exec;
 
     @Mixin
     BackendOption backend;
@@ -39,7 +50,7 @@ final class MigrateCommand implements Callable<Integer> {
     ReportOptions report;
 
     @CommandLine.Option(names = "--connect-timeout", paramLabel = "SECONDS", defaultValue = "30",
-            description = "How long the receiver may stay silent (default: ${DEFAULT-VALUE}).")
+            description = "How long the receiver may stay silent or stop reading (default: ${DEFAULT-VALUE}).")
     int timeoutSeconds;
 
     @CommandLine.Spec
@@ -47,11 +58,11 @@ final class MigrateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        InetSocketAddress address = Addresses.parse(target, spec.commandLine());
+        StreamDestination receiver = destination();
         var options = engine.toOptions();
         Backend b = backend.select();
         try (Hypervisor hv = b.open(); SourceDomain source = hv.openSource(DomainRef.parse(domain));
-             var destination = new SocketDestination(address, Duration.ofSeconds(timeoutSeconds));
+             var destination = receiver;
              var progress = report.progress()) {
             PreCopyEngine engineRun = new PreCopyEngine(options, Clock.SYSTEM, progress);
             MigrationReport result;
@@ -66,5 +77,28 @@ final class MigrateCommand implements Callable<Integer> {
             report.print(spec.commandLine().getOut(), result, null);
             return 0;
         }
+    }
+
+    /** The receiver: HOST:PORT or --exec, exactly one of them. */
+    private StreamDestination destination() {
+        CommandLine cl = spec.commandLine();
+        if (timeoutSeconds <= 0) {
+            throw new CommandLine.ParameterException(cl, "--connect-timeout must be positive, got " + timeoutSeconds);
+        }
+        Duration timeout = Duration.ofSeconds(timeoutSeconds);
+        if (exec != null && target != null) {
+            throw new CommandLine.ParameterException(cl, "give either HOST:PORT or --exec, not both");
+        }
+        if (exec != null) {
+            if (exec.isBlank()) {
+                throw new CommandLine.ParameterException(cl, "--exec needs a command, e.g. 'xl migrate-receive'");
+            }
+            return new ProcessDestination(exec, timeout);
+        }
+        if (target == null) {
+            throw new CommandLine.ParameterException(cl, "missing the receiver: HOST:PORT or --exec CMD");
+        }
+        InetSocketAddress address = Addresses.parse(target, cl);
+        return new SocketDestination(address, timeout);
     }
 }

@@ -131,7 +131,8 @@ public final class PreCopyEngine {
             PageBitmap dirty = new PageBitmap(pfnLimit);
             PageBitmap send = new PageBitmap(pfnLimit);
 
-            writer.writeXlHeader(XlConfig.json(info));
+            // The toolstack's own configuration lets a stock receiver rebuild the domain.
+            writer.writeXlHeader(domain.toolstackConfig().orElseGet(() -> XlConfig.json(info)));
             writer.writeLibxlHeader();
             writer.beginLibxc(new DomainHeader(DOMAIN_TYPE_HVM, PAGE_SHIFT, 4, 17));
             try (PageSender sender = new PageSender(domain, writer, options.batchPages())) {
@@ -201,7 +202,7 @@ public final class PreCopyEngine {
             writer.endLibxl();
             writer.flush();
             listener.phase(Phase.HANDOVER);
-            destination.handOver();
+            destination.handOver(domain::releaseName);
             endNanos = clock.nanoTime();
             closeLog();
             listener.phase(Phase.DONE);

@@ -21,6 +21,16 @@ public interface StreamDestination extends AutoCloseable {
     void handOver() throws IOException;
 
     /**
+     * {@link #handOver()}, running {@code beforeStart} once the destination has confirmed the whole stream
+     * and before it is allowed to start the guest: the point of no return, where the source gives up what
+     * the new copy needs (Xen: the domain's name). If {@code beforeStart} throws, the destination is not
+     * told to start. A destination without a peer (a file) starts nothing and never runs it.
+     */
+    default void handOver(Runnable beforeStart) throws IOException {
+        handOver();
+    }
+
+    /**
      * Called between batches while the stream flows: throws if the destination has already given up
      * (e.g. it refused the stream), so the source stops early instead of sending the rest into the void.
      */

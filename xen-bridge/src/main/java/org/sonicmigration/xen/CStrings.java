@@ -30,4 +30,20 @@ final class CStrings {
         }
         return Optional.of(new String(bytes.toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8) + "...");
     }
+
+    /**
+     * The whole string at {@code pointer} (non-NULL), for text that must not be cut (a configuration).
+     *
+     * @return empty if there is no NUL within {@code maxBytes} bytes
+     */
+    @SuppressWarnings("restricted")
+    static Optional<String> readWhole(MemorySegment pointer, int maxBytes) {
+        MemorySegment bytes = pointer.reinterpret(maxBytes);
+        for (int i = 0; i < maxBytes; i++) {
+            if (bytes.get(ValueLayout.JAVA_BYTE, i) == 0) {
+                return Optional.of(new String(bytes.asSlice(0, i).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8));
+            }
+        }
+        return Optional.empty();
+    }
 }

@@ -16,10 +16,12 @@ import org.sonicmigration.bridge.spi.TargetDomain;
 import org.sonicmigration.ffi.xenctrl_h;
 
 /**
- * A connection to the local Xen hypervisor: one libxenctrl handle, one foreign-memory handle and, when
- * xenstored runs, one xenstore connection, all logging into SLF4J through one {@link ToolLogger}.
- * Domain names come from xenstore ({@code /local/domain/<id>/name}); without xenstore they are empty
- * and guests cannot be asked to suspend.
+ * A connection to the local Xen hypervisor: one libxenctrl handle, one foreign-memory handle, when
+ * xenstored runs one xenstore connection, and on first need one libxl context, all logging into SLF4J
+ * through one {@link ToolLogger}. Domain names come from xenstore ({@code /local/domain/<id>/name});
+ * without xenstore they are empty and guests cannot be asked to suspend. libxl gives what the toolstack
+ * keeps about a domain (its configuration, renaming, a full destroy); without it a domain's stream
+ * carries a minimal configuration and destroying it leaves its xenstore entries behind.
  */
 public final class XenHypervisor implements Hypervisor {
     private static final Logger LOG = LoggerFactory.getLogger(XenHypervisor.class);
@@ -30,6 +32,8 @@ public final class XenHypervisor implements Hypervisor {
     private final Optional<XenStore> store;
     private final String storeProblem;
     private final List<XenSourceDomain> sources = new ArrayList<>();
+    private LibXl libxl;
+    private String libxlProblem;
     private boolean closed;
 
     private XenHypervisor(ToolLogger logger, XenCtrl xc, ForeignMemory memory, Optional<XenStore> store, String storeProblem) {
@@ -101,7 +105,7 @@ public final class XenHypervisor implements Hypervisor {
         return new DomainInfo(s.domid(), name(s.domid()), pfnLimit, s.totPages(), (int) xenctrl_h.XC_PAGE_SIZE(), s.runState());
     }
 
-    private String name(int domid) {
+    String name(int domid) {
         if (store.isEmpty()) {
             return "";
         }
@@ -156,6 +160,24 @@ public final class XenHypervisor implements Hypervisor {
         return store.orElseThrow(() -> new BackendException("xenstore is needed to ask a guest to suspend: " + storeProblem));
     }
 
+    /**
+     * The libxl context, opened on first use; empty (with the reason logged once) if libxl cannot be used
+     * here, e.g. without xenstored.
+     */
+    synchronized Optional<LibXl> libxl() {
+        ensureOpen();
+        if (libxl == null && libxlProblem == null) {
+            try {
+                libxl = LibXl.open(logger);
+            } catch (BackendException e) {
+                libxlProblem = e.getMessage();
+                LOG.warn("libxl unavailable, streams carry a minimal domain configuration and destroyed domains "
+                        + "keep their xenstore entries: {}", libxlProblem);
+            }
+        }
+        return Optional.ofNullable(libxl);
+    }
+
     synchronized void forget(XenSourceDomain source) {
         sources.remove(source);
     }
@@ -175,6 +197,9 @@ public final class XenHypervisor implements Hypervisor {
             s.close();
         }
         closed = true;
+        if (libxl != null) {
+            libxl.close();
+        }
         memory.close();
         store.ifPresent(XenStore::close);
         xc.close();

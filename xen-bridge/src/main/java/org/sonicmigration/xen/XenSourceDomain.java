@@ -18,10 +18,11 @@ import org.sonicmigration.bridge.spi.SourceDomain;
 import org.sonicmigration.ffi.xenctrl_h;
 
 /**
- * A PVH/HVM domain being migrated away, operated the way Xen's saver does: pause/unpause and resume
+ * A PVH/HVM domain being migrated away, operated the way Xen's saver and xl do: pause/unpause and resume
  * through libxenctrl, suspend through xenstore's {@code control/shutdown}, log-dirty through shadow
- * control, frames through foreign mappings (gfn = pfn for these guests), and the end-of-stream state
- * from the HVM context, HVM params, TSC info and CPU policy.
+ * control, frames through foreign mappings (gfn = pfn for these guests), the end-of-stream state
+ * from the HVM context, HVM params, TSC info and CPU policy; and through libxl its stored configuration
+ * (for the xl header), the rename to {@code NAME--migratedaway} at the hand-over and the final destroy.
  */
 final class XenSourceDomain implements SourceDomain {
     private static final Logger LOG = LoggerFactory.getLogger(XenSourceDomain.class);
@@ -41,7 +42,12 @@ final class XenSourceDomain implements SourceDomain {
 
     private final XenHypervisor hypervisor;
     private final int domid;
+    /** xl's suffix for a source whose copy is about to start elsewhere. */
+    static final String MIGRATED_AWAY = "--migratedaway";
+
     private XenDirtyLog dirtyLog;
+    /** The name {@link #releaseName} gave up, for {@link #resumeAfterSuspend} to take back. */
+    private String releasedName;
     private boolean closed;
 
     XenSourceDomain(XenHypervisor hypervisor, int domid) {
@@ -92,15 +98,66 @@ final class XenSourceDomain implements SourceDomain {
         }
     }
 
+    /** Like {@code xl destroy}: libxl removes the domain's xenstore entries and files too. */
     @Override
     public void destroy() {
-        hypervisor.xc().destroy(domid);
+        Optional<LibXl> libxl = hypervisor.libxl();
+        if (libxl.isPresent()) {
+            libxl.get().destroy(domid);
+        } else {
+            hypervisor.xc().destroy(domid);
+        }
     }
 
+    /** Takes back a released name first, then resumes, as xl does after a failed migration. */
     @Override
-    public void resumeAfterSuspend() {
+    public synchronized void resumeAfterSuspend() {
+        if (releasedName != null) {
+            rename(releasedName + MIGRATED_AWAY, releasedName);
+            releasedName = null;
+        }
         hypervisor.xc().resume(domid, true);
         hypervisor.store().resumeDomain(domid);
+    }
+
+    /**
+     * libxl's stored configuration, as {@code xl save} writes it; empty (with a warning) for a domain libxl
+     * did not create, whose stream then cannot be restored by stock xl.
+     */
+    @Override
+    public Optional<String> toolstackConfig() {
+        Optional<LibXl> libxl = hypervisor.libxl();
+        if (libxl.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(DomainConfigJson.forNewDomain(libxl.get().domainConfigJson(domid)));
+        } catch (XenCallException e) {
+            LOG.warn("libxl has no configuration for domain {} (not created by xl?): the stream carries a minimal one, "
+                    + "which stock xl restore does not accept: {}", domid, e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /** Renames the domain NAME--migratedaway, so that {@code xl migrate-receive} can give its copy NAME. */
+    @Override
+    public synchronized void releaseName() {
+        String name = hypervisor.name(domid);
+        if (releasedName != null || name.isEmpty()) {
+            return;
+        }
+        rename(name, name + MIGRATED_AWAY);
+        releasedName = name;
+    }
+
+    private void rename(String from, String to) {
+        Optional<LibXl> libxl = hypervisor.libxl();
+        if (libxl.isPresent()) {
+            libxl.get().rename(domid, from, to);
+        } else {
+            XenStore store = hypervisor.store();
+            store.write(store.domainPath(domid) + "/name", to);
+        }
     }
 
     @Override

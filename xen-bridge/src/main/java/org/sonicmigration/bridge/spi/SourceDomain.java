@@ -57,6 +57,23 @@ public interface SourceDomain extends AutoCloseable {
         return new PlatformState.CpuPolicy(s.cpuidPolicy(), s.msrPolicy());
     }
 
+    /**
+     * The domain's configuration in its toolstack's own format, if the toolstack keeps one (Xen: libxl's
+     * JSON, which {@code xl save} and {@code xl migrate} put in the xl header so that stock
+     * {@code xl restore} / {@code xl migrate-receive} can rebuild the domain). Empty: the engine writes a
+     * minimal configuration of its own, enough for this project's receiver.
+     */
+    default Optional<String> toolstackConfig() {
+        return Optional.empty();
+    }
+
+    /**
+     * Gives up the domain's name so the destination's copy can take it: called during a migration to a
+     * peer, after the peer confirmed the whole stream and before it may start the guest (Xen: renamed to
+     * {@code NAME--migratedaway}, as {@code xl migrate} does). {@link #resumeAfterSuspend} takes the name back.
+     */
+    default void releaseName() {}
+
     /** The guest's soft-page hint channel, when the guest offers one. */
     Optional<HintChannel> hintChannel();
 
