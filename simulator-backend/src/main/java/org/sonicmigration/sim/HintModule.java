@@ -146,6 +146,7 @@ public final class HintModule {
     private long publications;
     private long publishGuestNanos;
     private long handshakes;
+    private volatile boolean keepCache;
     private long finalSets;
     private long lastHandshakeNanos = -1;
     private long lastDropped;
@@ -268,6 +269,11 @@ public final class HintModule {
         dom0Request.set(true);
     }
 
+    /** Dom0's {@code data/sonic/keep-cache} wish (SPEC §7.1), read when a request arrives. */
+    void keepCache(boolean keep) {
+        keepCache = keep;
+    }
+
     /** Waits (real time) for an event from the module; consumes it. */
     boolean awaitGuestEvent(Duration timeout) throws InterruptedException {
         long nanos = Math.max(0, timeout.toNanos());
@@ -359,6 +365,12 @@ public final class HintModule {
         while (next != Step.NONE && now >= nextAt) {
             switch (next) {
                 case DROP -> {
+                    if (keepCache) {
+                        // Dom0 asked the guest to keep its cache (SPEC §6.2 step 2): straight to the scan.
+                        lastDropped = 0;
+                        next = Step.SCAN;
+                        continue;
+                    }
                     writer.startDropping();
                     markHeader();
                     SoftSet keep = withReferenced ? promisedReferenced : null;

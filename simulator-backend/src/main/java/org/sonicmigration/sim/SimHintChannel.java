@@ -44,6 +44,14 @@ public final class SimHintChannel implements HintChannel {
         return module.awaitGuestEvent(timeout);
     }
 
+    /** Carries dom0's keep-cache wish to the module, as the Xen backend writes {@code data/sonic/keep-cache}. */
+    @Override
+    public boolean keepCache(boolean keep) {
+        check();
+        module.keepCache(keep);
+        return true;
+    }
+
     @Override
     public void close() {
         closed = true;

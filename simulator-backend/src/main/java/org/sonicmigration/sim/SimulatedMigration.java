@@ -24,6 +24,7 @@ import org.sonicmigration.migrate.MigrationServer;
 import org.sonicmigration.migrate.PreCopyEngine;
 import org.sonicmigration.migrate.Receiver;
 import org.sonicmigration.migrate.SocketDestination;
+import org.sonicmigration.migrate.SoftPolicy;
 import org.sonicmigration.migrate.VirtualClock;
 import org.sonicmigration.stream.StreamLimits;
 
