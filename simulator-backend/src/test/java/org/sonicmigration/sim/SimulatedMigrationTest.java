@@ -9,13 +9,15 @@ import org.sonicmigration.migrate.Bandwidth;
 import org.sonicmigration.migrate.IterationStats;
 import org.sonicmigration.migrate.MigrationListener;
 import org.sonicmigration.migrate.MigrationOptions;
+import org.sonicmigration.migrate.SoftPolicy;
 
 /** Whole migrations on the simulator: the destination must equal the source at suspend, page for page. */
 class SimulatedMigrationTest {
     private static final long MIB = 1L << 20;
 
     private static SimulatedMigration.Result migrate(List<WorkloadSpec> during, boolean virtual) throws Exception {
-        MigrationOptions options = MigrationOptions.defaults()
+        // Plain pre-copy: these are the engine's basic guarantees, before any soft page is skipped.
+        MigrationOptions options = MigrationOptions.defaults().withSoft(SoftPolicy.OFF)
                 .withBandwidth(virtual ? Optional.of(Bandwidth.parse("1Gbit")) : Optional.empty());
         return SimulatedMigration.run(new SimulatedMigration.Setup(GuestConfig.linux61("g", 256 * MIB).withSeed(3),
                 List.of(), during, options, virtual), MigrationListener.NONE);
