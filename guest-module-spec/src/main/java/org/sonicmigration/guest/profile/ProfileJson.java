@@ -85,11 +85,9 @@ public final class ProfileJson {
     }
 
     /** Writes {@code profile} to {@code file} (created or replaced). */
-    public static void write(MemoryProfile profile, Path file) {
+    public static void write(MemoryProfile profile, Path file) throws IOException {
         try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
             write(profile, out);
-        } catch (IOException e) {
-            throw new ProfileFormatException("cannot write profile " + file + ": " + e.getMessage(), e);
         }
     }
 
