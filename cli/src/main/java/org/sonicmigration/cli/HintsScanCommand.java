@@ -25,9 +25,9 @@ import picocli.CommandLine.Option;
  * {@code /proc/meminfo}, and what SonicMigration could skip; optionally saves the layout as a profile the
  * simulator replays ({@code sonic simulate --profile}).
  */
-@Command(name = "scan", description = {
-        "Classify every page frame from /proc/kpageflags and /proc/kpagecount (root only) or from a saved snapshot,",
-        "compare the totals with /proc/meminfo, and show the soft pages SonicMigration would skip."})
+@Command(name = "scan", mixinStandardHelpOptions = true, description = {
+        "Classify every page frame of this machine (or of a saved snapshot) and show what SonicMigration could skip.",
+        "Reads /proc/kpageflags and /proc/kpagecount (root only) and compares the totals with /proc/meminfo."})
 final class HintsScanCommand implements Callable<Integer> {
     private static final String NAME = "sonic hints scan";
 

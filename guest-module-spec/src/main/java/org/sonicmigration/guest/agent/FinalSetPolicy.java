@@ -24,8 +24,9 @@ public sealed interface FinalSetPolicy {
     }
 
     /**
-     * Answer with the frames reported free by two complete flags-only scans, both made after the request was
-     * visible; optionally drop clean page cache first (by writing {@code 1} to {@code dropCaches},
+     * Answer with the frames reported free by two flags-only scans, both made after the request was visible
+     * (the second may be cut short by the budget, then only the frames it reached count); optionally drop clean
+     * page cache first (by writing {@code 1} to {@code dropCaches},
      * {@code /proc/sys/vm/drop_caches} on Linux), so that the cache it drops is free when scanned.
      *
      * @param budget     the time from the request to the answer; past it the agent publishes what it has
