@@ -765,9 +765,9 @@ static int cmd_live(int rounds, uint64_t min_cache_mib)
 	scan_ms = stat_u64("scan_ns_avg") / 1e6;
 	gib = pfn_count / 262144.0;
 	return result("live", " rounds=%d periodic=%" PRIu64 "/%.1fs reads=%" PRIu64 "/%" PRIu64 " free_dev=%+.2f%% cache_dev=%+.2f%% violations=%" PRIu64
-		      " races=%" PRIu64 " kraces=%" PRIu64 " scan_ms=%.1f scan_ms_per_gib=%.1f max_scan_ms=%.1f pfns=%" PRIu64,
+		      " races=%" PRIu64 " kraces=%" PRIu64 " scan_ms=%.1f scan_ms_per_gib=%.1f max_scan_ms=%.1f publish_us=%.1f pfns=%" PRIu64,
 		      rounds, pubs, secs, reads, retries, worst_free, worst_cache, total.violations, total.races, total.kraces, scan_ms,
-		      scan_ms / gib, stat_u64("scan_ns_max") / 1e6, pfn_count);
+		      scan_ms / gib, stat_u64("scan_ns_max") / 1e6, stat_u64("publish_ns") / 1e3, pfn_count);
 }
 
 /* Every published bit is in the module's full set, every published extent is a whole run of it,
