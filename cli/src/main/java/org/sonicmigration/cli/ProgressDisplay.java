@@ -8,6 +8,7 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.sonicmigration.migrate.IterationStats;
 import org.sonicmigration.migrate.MigrationListener;
+import org.sonicmigration.migrate.PassKind;
 import org.sonicmigration.migrate.Phase;
 
 /**
@@ -41,14 +42,18 @@ final class ProgressDisplay implements MigrationListener, AutoCloseable {
     }
 
     @Override
-    public void iterationStarted(int index, boolean paused, long candidates) {
+    public void iterationStarted(int index, PassKind kind, long candidates) {
         closeBar();
         if (stream == null) {
             return;
         }
         passBytesStart = lastBytes;
         bar = new ProgressBarBuilder()
-                .setTaskName((paused ? "final " : "iter ") + index)
+                .setTaskName(switch (kind) {
+                    case LIVE -> "iter " + index;
+                    case CATCH_UP -> "catch-up";
+                    case FINAL -> "final";
+                })
                 .setInitialMax(Math.max(1, candidates))
                 .setUnit(" pages", 1)
                 .setStyle(ProgressBarStyle.ASCII)

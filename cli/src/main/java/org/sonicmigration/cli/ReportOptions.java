@@ -60,10 +60,15 @@ final class ReportOptions {
                 "soft skip", "MiB", "time", "dirty after");
         for (IterationStats s : r.iterations()) {
             out.printf(Locale.ROOT, "  %-6s %12d %10d %10d %10.1f %10s %12s%n",
-                    s.paused() ? "final" : Integer.toString(s.index()), s.pagesSent(), s.pagesNoData(), s.skipped(),
-                    s.bytes() / 1048576.0, seconds(s.nanos()), s.paused() ? "-" : Long.toString(s.dirtyAfter()));
+                    switch (s.kind()) {
+                        case LIVE -> Integer.toString(s.index());
+                        case CATCH_UP -> "catch";
+                        case FINAL -> "final";
+                    }, s.pagesSent(), s.pagesNoData(), s.skipped(),
+                    s.bytes() / 1048576.0, seconds(s.nanos()),
+                    s.kind() == org.sonicmigration.migrate.PassKind.LIVE ? Long.toString(s.dirtyAfter()) : "-");
         }
-        long live = r.iterations().stream().filter(s -> !s.paused()).count();
+        long live = r.iterations().stream().filter(s -> s.kind() == org.sonicmigration.migrate.PassKind.LIVE).count();
         out.printf(Locale.ROOT, "  total: %d pages with data, %.1f MiB in %s; downtime %s; %d live iteration%s%n",
                 r.pagesSent(), r.bytes() / 1048576.0, seconds(r.totalNanos()), millis(r.downtimeNanos()), live,
                 live == 1 ? "" : "s");
@@ -80,8 +85,8 @@ final class ReportOptions {
             out.println("  note: " + n);
         }
         if (v != null) {
-            out.printf(Locale.ROOT, "  verification: %s (%d pages compared, %d mismatches, state %s)%n",
-                    v.passed() ? "PASSED" : "FAILED", v.pagesCompared(), v.mismatches(),
+            out.printf(Locale.ROOT, "  verification (%s): %s (%d pages compared, %d mismatches, state %s)%n",
+                    v.mode(), v.passed() ? "PASSED" : "FAILED", v.pagesCompared(), v.mismatches(),
                     v.stateEqual() ? "equal" : "DIFFERENT");
             for (String m : v.firstMismatches()) {
                 out.println("    " + m);

@@ -44,7 +44,7 @@ final class SimulateCommand implements Callable<Integer> {
             result = SimulatedMigration.run(setup, progress);
         }
         Verification v = result.verification().map(r -> new Verification(r.passed(), r.pagesCompared(),
-                r.mismatches(), r.firstMismatches(), r.stateEqual())).orElse(null);
+                r.mismatches(), r.firstMismatches(), r.stateEqual(), r.mode().name().toLowerCase(java.util.Locale.ROOT))).orElse(null);
         Map<String, Object> setupView = new LinkedHashMap<>();
         setupView.put("memoryBytes", guest.memory);
         setupView.put("workloads", guest.workloads);

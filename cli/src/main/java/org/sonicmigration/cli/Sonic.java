@@ -14,7 +14,8 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "sonic", mixinStandardHelpOptions = true, versionProvider = Sonic.Version.class,
         description = "SonicMigration: Xen live migration that does not send a guest's soft pages.",
         subcommands = {BackendsCommand.class, SimulateCommand.class, SaveCommand.class, RestoreCommand.class,
-                MigrateCommand.class, ReceiveCommand.class, ExperimentCommand.class, CommandLine.HelpCommand.class})
+                MigrateCommand.class, ReceiveCommand.class, ExperimentCommand.class, HintsCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Sonic implements Runnable {
 
     @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Show stack traces and debug logs.")

@@ -10,6 +10,7 @@ import java.util.List;
  * @param mismatches      pages that differed
  * @param firstMismatches a few of them, described
  * @param stateEqual      the vCPU/platform state matched
+ * @param mode            strict (every page) or soft (hard pages exactly, clean cache against the disk)
  */
 record Verification(boolean passed, long pagesCompared, long mismatches, List<String> firstMismatches,
-                    boolean stateEqual) {}
+                    boolean stateEqual, String mode) {}

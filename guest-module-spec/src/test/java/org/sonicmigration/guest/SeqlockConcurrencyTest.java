@@ -121,6 +121,7 @@ class SeqlockConcurrencyTest {
             AtomicBoolean stop = new AtomicBoolean();
             AtomicLong cycles = new AtomicLong();
             AtomicReference<Throwable> failure = new AtomicReference<>();
+            AtomicLong reads = new AtomicLong();
             Thread guest = Thread.ofPlatform().start(() -> {
                 SplittableRandom r = new SplittableRandom(seed);
                 try {
@@ -128,6 +129,14 @@ class SeqlockConcurrencyTest {
                         long seq = w.request();
                         w.startDropping();
                         w.publishFinal(sets[(int) (seq % POOL)], Set.of(HintFlag.FREE), seq);
+                        if (r.nextInt(4) == 0) {
+                            // Now and then hold still until two reads finished: the second ran wholly inside a
+                            // stable FINAL_READY, so a consistent read exists however the threads are scheduled.
+                            long seen = reads.get();
+                            while (!stop.get() && reads.get() < seen + 2) {
+                                Thread.onSpinWait();
+                            }
+                        }
                         // linger in FINAL_READY a little, then either release or let the next request supersede
                         for (int spin = r.nextInt(2000); spin > 0; spin--) {
                             Thread.onSpinWait();
@@ -145,6 +154,7 @@ class SeqlockConcurrencyTest {
             try {
                 for (int i = 0; i < MAX_READS && ready < READS && (i < READS || cycles.get() < 2L * READS); i++) {
                     FinalRead r = reader.readFinal(area, ticket);
+                    reads.incrementAndGet();
                     assertThat(r).isNotInstanceOf(FinalRead.Invalid.class).isNotInstanceOf(FinalRead.Failed.class);
                     if (r instanceof FinalRead.Ready rd) {
                         ready++;

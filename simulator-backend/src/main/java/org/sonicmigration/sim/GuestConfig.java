@@ -8,12 +8,13 @@ import org.sonicmigration.guest.profile.PageClass;
 /**
  * Everything that defines a simulated guest: name, RAM size, page store, initial memory layout, frame-space
  * shape, the workloads started at creation, the seed all its randomness derives from, its clock, how it
- * answers suspend requests, its writeback timing and vCPU count. The same config and the same schedule of
- * {@link SimGuest#advance} calls give the same memory, byte for byte.
+ * answers suspend requests, its writeback timing, vCPU count, and which SonicMigration guest module it has
+ * loaded. The same config and the same schedule of {@link SimGuest#advance} calls give the same memory, byte
+ * for byte.
  */
 public record GuestConfig(String name, long memoryBytes, PageStoreMode storeMode, GuestLayout layout,
                           FrameSpace frameSpace, List<WorkloadSpec> workloads, long seed, ClockMode clock,
-                          SuspendPolicy suspendPolicy, WritebackPolicy writeback, int vcpus) {
+                          SuspendPolicy suspendPolicy, WritebackPolicy writeback, int vcpus, HintModuleSpec hintModule) {
 
     /** Largest guest the simulator accepts: 1 TiB (8 GiB of metadata at 8 bytes per page). */
     public static final long MAX_MEMORY_BYTES = 1L << 40;
@@ -25,6 +26,7 @@ public record GuestConfig(String name, long memoryBytes, PageStoreMode storeMode
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(suspendPolicy, "suspendPolicy");
         Objects.requireNonNull(writeback, "writeback");
+        Objects.requireNonNull(hintModule, "hintModule");
         workloads = List.copyOf(workloads);
         if (name == null || name.isBlank() || name.length() > 64 || !name.matches("[A-Za-z0-9._-]+")) {
             throw new SimulatorException("guest name must be 1-64 characters of A-Z a-z 0-9 . _ -, got '" + name + "'");
@@ -44,10 +46,14 @@ public record GuestConfig(String name, long memoryBytes, PageStoreMode storeMode
         }
     }
 
-    /** A calibrated Linux 6.1 guest with Xen's PVH frame space, automatic page store, real-time clock, seed 1. */
+    /**
+     * A calibrated Linux 6.1 guest with Xen's PVH frame space, automatic page store, real-time clock, seed 1, and
+     * the SonicMigration module loaded ({@link HintModuleSpec#cooperative()}).
+     */
     public static GuestConfig linux61(String name, long memoryBytes) {
         return new GuestConfig(name, memoryBytes, PageStoreMode.AUTO, new GuestLayout.Linux61(), FrameSpace.XEN_PVH,
-                List.of(), 1, ClockMode.REAL_TIME, SuspendPolicy.cooperative(), WritebackPolicy.linuxDefaults(), 1);
+                List.of(), 1, ClockMode.REAL_TIME, SuspendPolicy.cooperative(), WritebackPolicy.linuxDefaults(), 1,
+                HintModuleSpec.cooperative());
     }
 
     /** A guest replaying a measured profile (pfn p of the profile is pfn p of the guest). */
@@ -57,39 +63,44 @@ public record GuestConfig(String name, long memoryBytes, PageStoreMode storeMode
     }
 
     public GuestConfig withStoreMode(PageStoreMode m) {
-        return new GuestConfig(name, memoryBytes, m, layout, frameSpace, workloads, seed, clock, suspendPolicy, writeback, vcpus);
+        return new GuestConfig(name, memoryBytes, m, layout, frameSpace, workloads, seed, clock, suspendPolicy, writeback, vcpus, hintModule);
     }
 
     public GuestConfig withLayout(GuestLayout l) {
-        return new GuestConfig(name, memoryBytes, storeMode, l, frameSpace, workloads, seed, clock, suspendPolicy, writeback, vcpus);
+        return new GuestConfig(name, memoryBytes, storeMode, l, frameSpace, workloads, seed, clock, suspendPolicy, writeback, vcpus, hintModule);
     }
 
     public GuestConfig withFrameSpace(FrameSpace f) {
-        return new GuestConfig(name, memoryBytes, storeMode, layout, f, workloads, seed, clock, suspendPolicy, writeback, vcpus);
+        return new GuestConfig(name, memoryBytes, storeMode, layout, f, workloads, seed, clock, suspendPolicy, writeback, vcpus, hintModule);
     }
 
     public GuestConfig withWorkloads(WorkloadSpec... w) {
-        return new GuestConfig(name, memoryBytes, storeMode, layout, frameSpace, List.of(w), seed, clock, suspendPolicy, writeback, vcpus);
+        return new GuestConfig(name, memoryBytes, storeMode, layout, frameSpace, List.of(w), seed, clock, suspendPolicy, writeback, vcpus, hintModule);
     }
 
     public GuestConfig withSeed(long s) {
-        return new GuestConfig(name, memoryBytes, storeMode, layout, frameSpace, workloads, s, clock, suspendPolicy, writeback, vcpus);
+        return new GuestConfig(name, memoryBytes, storeMode, layout, frameSpace, workloads, s, clock, suspendPolicy, writeback, vcpus, hintModule);
     }
 
     public GuestConfig withClock(ClockMode c) {
-        return new GuestConfig(name, memoryBytes, storeMode, layout, frameSpace, workloads, seed, c, suspendPolicy, writeback, vcpus);
+        return new GuestConfig(name, memoryBytes, storeMode, layout, frameSpace, workloads, seed, c, suspendPolicy, writeback, vcpus, hintModule);
     }
 
     public GuestConfig withSuspendPolicy(SuspendPolicy p) {
-        return new GuestConfig(name, memoryBytes, storeMode, layout, frameSpace, workloads, seed, clock, p, writeback, vcpus);
+        return new GuestConfig(name, memoryBytes, storeMode, layout, frameSpace, workloads, seed, clock, p, writeback, vcpus, hintModule);
     }
 
     public GuestConfig withWriteback(WritebackPolicy w) {
-        return new GuestConfig(name, memoryBytes, storeMode, layout, frameSpace, workloads, seed, clock, suspendPolicy, w, vcpus);
+        return new GuestConfig(name, memoryBytes, storeMode, layout, frameSpace, workloads, seed, clock, suspendPolicy, w, vcpus, hintModule);
     }
 
     public GuestConfig withVcpus(int n) {
-        return new GuestConfig(name, memoryBytes, storeMode, layout, frameSpace, workloads, seed, clock, suspendPolicy, writeback, n);
+        return new GuestConfig(name, memoryBytes, storeMode, layout, frameSpace, workloads, seed, clock, suspendPolicy, writeback, n, hintModule);
+    }
+
+    /** The guest's SonicMigration module ({@link HintModuleSpec.None}: none, the guest offers no hints). */
+    public GuestConfig withHintModule(HintModuleSpec m) {
+        return new GuestConfig(name, memoryBytes, storeMode, layout, frameSpace, workloads, seed, clock, suspendPolicy, writeback, vcpus, m);
     }
 
     /** RAM in 4 KiB pages. */

@@ -28,6 +28,8 @@ final class GuestKernel {
     final DiskModel disk = new DiskModel();
     private final long[] stateCounts = new long[PageState.values().length];
     private final long[] freeBits;
+    /** CACHE_CLEAN frames, kept with every state change so the hint module's scan is a word-wise copy. */
+    private final long[] cleanBits;
     private final List<Zone> zones = new ArrayList<>();
     private Zone preferred;
     private final LongStack pcp = new LongStack();
@@ -56,6 +58,7 @@ final class GuestKernel {
         this.dirty = dirty;
         this.writeback = writeback;
         this.freeBits = new long[(int) ((frames.pfnLimit() + 63) >>> 6)];
+        this.cleanBits = new long[freeBits.length];
     }
 
     // ---- boot ------------------------------------------------------------------------------------------
@@ -64,7 +67,7 @@ final class GuestKernel {
     void bootFrame(long pfn, PageState s) {
         boolean zero = s == PageState.FREE || s == PageState.HOLE;
         frames.init(pfn, s, zero);
-        stateCounts[s.ordinal()]++;
+        counted(pfn, s);
         if (s == PageState.FREE) {
             freeBits[(int) (pfn >>> 6)] |= 1L << pfn;
         } else if (s == PageState.PCP_FREE) {
@@ -74,16 +77,16 @@ final class GuestKernel {
 
     /** Replaces a booted frame's state (special pages laid over holes). */
     void bootReplace(long pfn, PageState s) {
-        stateCounts[frames.state(pfn).ordinal()]--;
+        PageState old = frames.state(pfn);
         frames.init(pfn, s, s == PageState.FREE || s == PageState.HOLE);
-        stateCounts[s.ordinal()]++;
+        recount(pfn, old, s);
     }
 
     /** Boots a cache page of {@code file} at {@code offset} (profile replay). */
     void bootCacheFrame(long pfn, PageState s, SimFile file, long offset) {
         int version = s == PageState.CACHE_DIRTY ? 1 : 0;
         frames.writeFile(pfn, s, file.id, offset, version);
-        stateCounts[s.ordinal()]++;
+        counted(pfn, s);
         file.setCached(offset, pfn);
         frames.setLru(pfn, true);
         lru.add(pfn);
@@ -147,17 +150,35 @@ final class GuestKernel {
 
     private void setState(long pfn, PageState s) {
         PageState old = frames.state(pfn);
+        frames.setState(pfn, s);
+        recount(pfn, old, s);
+    }
+
+    /** Counts a frame that enters state {@code s} at boot. */
+    private void counted(long pfn, PageState s) {
+        stateCounts[s.ordinal()]++;
+        if (s == PageState.CACHE_CLEAN) {
+            cleanBits[(int) (pfn >>> 6)] |= 1L << pfn;
+        }
+    }
+
+    /** Moves a frame's count from {@code old} to {@code s}, keeping the clean-cache bitmap in step. */
+    private void recount(long pfn, PageState old, PageState s) {
         stateCounts[old.ordinal()]--;
         stateCounts[s.ordinal()]++;
-        frames.setState(pfn, s);
+        if (old == PageState.CACHE_CLEAN) {
+            cleanBits[(int) (pfn >>> 6)] &= ~(1L << pfn);
+        }
+        if (s == PageState.CACHE_CLEAN) {
+            cleanBits[(int) (pfn >>> 6)] |= 1L << pfn;
+        }
     }
 
     /** The CPU writes a whole page with new content. */
     void cpuWrite(long pfn, PageState s) {
         PageState old = frames.state(pfn);
         frames.writeGeneric(pfn, s);
-        stateCounts[old.ordinal()]--;
-        stateCounts[s.ordinal()]++;
+        recount(pfn, old, s);
         dirty.mark(pfn);
     }
 
@@ -165,8 +186,7 @@ final class GuestKernel {
     void zeroPage(long pfn, PageState s) {
         PageState old = frames.state(pfn);
         frames.writeZero(pfn, s);
-        stateCounts[old.ordinal()]--;
-        stateCounts[s.ordinal()]++;
+        recount(pfn, old, s);
         dirty.mark(pfn);
     }
 
@@ -177,8 +197,7 @@ final class GuestKernel {
         if (lruFlag) {
             frames.setLru(pfn, true);
         }
-        stateCounts[old.ordinal()]--;
-        stateCounts[s.ordinal()]++;
+        recount(pfn, old, s);
         dirty.mark(pfn);
     }
 
@@ -433,6 +452,17 @@ final class GuestKernel {
 
     /** Linux's {@code echo 1 > drop_caches}: frees every clean, unmapped cache page and the cache's slab. */
     long dropCaches() {
+        return dropCaches(pfn -> false, Long.MAX_VALUE);
+    }
+
+    /**
+     * Frees clean, unmapped cache pages from the LRU's cold end, except those {@code keep} names, at most
+     * {@code limit} of them (a module invalidating mapping by mapping can stop when its time is up), and the
+     * cache's slab.
+     *
+     * @return pages freed
+     */
+    long dropCaches(java.util.function.LongPredicate keep, long limit) {
         long freed = 0;
         int n = lru.size();
         for (int i = 0; i < n; i++) {
@@ -442,7 +472,7 @@ final class GuestKernel {
             if (!s.isCache() || !Meta.onLru(m)) {
                 continue;
             }
-            if (s == PageState.CACHE_CLEAN) {
+            if (s == PageState.CACHE_CLEAN && freed < limit && !keep.test(pfn)) {
                 evict(pfn, m);
                 freed++;
             } else {
@@ -552,5 +582,66 @@ final class GuestKernel {
 
     long buddyFree() {
         return stateCounts[PageState.FREE.ordinal()];
+    }
+
+    // ---- hint module support -----------------------------------------------------------------------------
+
+    /**
+     * Writes the words of (buddy-free ∪ clean cache) into {@code out}, which covers pfns {@code [0, 64 *
+     * out.length)}: what a module walking {@code struct page}s finds with {@code PageBuddy} and the page-cache
+     * flags. Per-cpu-list pages are not PageBuddy and are not included.
+     */
+    void softWords(long[] out) {
+        for (int i = 0; i < out.length; i++) {
+            out[i] = freeBits[i] | cleanBits[i];
+        }
+    }
+
+    /** Clean cache pages among the newest {@code 1 / fraction} of the LRU (its hot end), as bits into {@code out}. */
+    void hotCleanCache(long[] out, int fraction) {
+        long limit = 64L * out.length;
+        lru.forEachNewest(lru.size() / fraction, pfn -> {
+            if (pfn < limit && frames.state(pfn) == PageState.CACHE_CLEAN) {
+                out[(int) (pfn >>> 6)] |= 1L << pfn;
+            }
+        });
+    }
+
+    /**
+     * Takes free pages out of the allocator as a module's {@code alloc_pages(GFP_NOWAIT | __GFP_NORETRY |
+     * __GFP_NOMEMALLOC)} loop would: the per-cpu lists are drained first ({@code drain_all_pages}), then every
+     * zone gives pages while it stays above its min watermark plus the lowmem reserve, so the guest can still
+     * allocate until it is suspended. The pages become {@link PageState#HELD}; nothing is written into them.
+     *
+     * @param held receives the held pages' bits; must cover every frame
+     * @return pages taken
+     */
+    long holdFree(long[] held) {
+        drainPcp();
+        long taken = 0;
+        for (Zone z : preferredZones()) {
+            long from = z.start;
+            while (z.watermarkOk(z.min, preferred)) {
+                long pfn = scan(from, z.end);
+                if (pfn < 0) {
+                    break;
+                }
+                freeBits[(int) (pfn >>> 6)] &= ~(1L << pfn);
+                z.free--;
+                setState(pfn, PageState.HELD);
+                held[(int) (pfn >>> 6)] |= 1L << pfn;
+                from = pfn + 1;
+                taken++;
+            }
+        }
+        return taken;
+    }
+
+    /** Gives a held page back through the free path. */
+    void releaseHeld(long pfn) {
+        if (frames.state(pfn) != PageState.HELD) {
+            throw new IllegalStateException("pfn " + pfn + " is " + frames.state(pfn) + ", not held");
+        }
+        free(pfn);
     }
 }

@@ -34,6 +34,14 @@ final class LruRing {
         return v;
     }
 
+    /** Calls {@code c} with the newest {@code n} entries (at most all of them), oldest of those first. */
+    void forEachNewest(int n, java.util.function.LongConsumer c) {
+        int k = Math.min(Math.max(n, 0), size);
+        for (int i = size - k; i < size; i++) {
+            c.accept(ring[(head + i) % ring.length]);
+        }
+    }
+
     /** Keeps only entries for which {@code keep} holds, in order, and only the last entry of each pfn. */
     void compact(java.util.function.LongPredicate keep, long pfnLimit) {
         long[] seen = new long[(int) ((pfnLimit + 63) >>> 6)];

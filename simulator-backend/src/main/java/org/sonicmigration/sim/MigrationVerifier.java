@@ -9,8 +9,9 @@ import org.sonicmigration.bridge.spi.RunState;
 
 /**
  * Checks a finished migration: compares the source guest as it is at suspend (it must be paused or
- * suspended, so it still holds that moment) with the destination domain, page by page by fingerprint, and
- * compares the platform state. Frames that are holes on the source must not be populated on the destination.
+ * suspended, so it still holds that moment) with the destination domain, page by page by fingerprint, under a
+ * {@link VerificationMode}, and compares the platform state. Frames that are holes on the source must not be
+ * populated on the destination. Counts are kept per {@link PageCategory} of the source page.
  */
 public final class MigrationVerifier {
     private static final int REPORTED = 10;
@@ -31,17 +32,28 @@ public final class MigrationVerifier {
         VerificationMode.PageRule rule = mode.rule();
         long compared = 0;
         long mismatches = 0;
+        long[] pages = new long[PageCategory.values().length];
+        long[] checked = new long[pages.length];
+        long[] bad = new long[pages.length];
         List<String> first = new ArrayList<>();
         long limit = Math.max(source.pfnLimit(), target.populatedEnd());
         for (long pfn = 0; pfn < limit; pfn++) {
             PageState s = pfn < source.pfnLimit() ? source.pageState(pfn) : PageState.HOLE;
             Optional<Long> t = target.fingerprint(pfn);
-            String problem;
+            String problem = null;
+            PageCategory c = PageCategory.of(s);
             if (s == PageState.HOLE) {
                 problem = t.isPresent() ? "populated on the destination but a hole on the source" : null;
             } else {
-                compared++;
-                problem = rule.judge(source, pfn, s, source.fingerprint(pfn), t);
+                pages[c.ordinal()]++;
+                if (rule.checks(c)) {
+                    compared++;
+                    checked[c.ordinal()]++;
+                    problem = rule.judge(source, pfn, s, source.fingerprint(pfn), t);
+                    if (problem != null) {
+                        bad[c.ordinal()]++;
+                    }
+                }
             }
             if (problem != null) {
                 mismatches++;
@@ -54,7 +66,14 @@ public final class MigrationVerifier {
         if (!stateEqual && first.size() < REPORTED) {
             first.add(target.restoredState().isEmpty() ? "no platform state restored" : "platform state differs");
         }
-        return new VerificationResult(mismatches == 0 && stateEqual, compared, mismatches, first, stateEqual);
+        VerificationResult.Categories categories = new VerificationResult.Categories(
+                tally(PageCategory.HARD, pages, checked, bad), tally(PageCategory.CLEAN_CACHE, pages, checked, bad),
+                tally(PageCategory.FREE, pages, checked, bad));
+        return new VerificationResult(mismatches == 0 && stateEqual, compared, mismatches, first, stateEqual, mode, categories);
+    }
+
+    private static VerificationResult.Tally tally(PageCategory c, long[] pages, long[] checked, long[] bad) {
+        return new VerificationResult.Tally(pages[c.ordinal()], checked[c.ordinal()], bad[c.ordinal()]);
     }
 
     static boolean same(PlatformState a, PlatformState b) {

@@ -3,6 +3,7 @@ package org.sonicmigration.sim;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The guest's frames: one metadata word per pfn ({@link Meta}: kernel state + content descriptor) and the
@@ -10,6 +11,11 @@ import java.lang.invoke.VarHandle;
  * (one thread at a time); reads happen from any thread. A content write finishes (bytes, then the metadata
  * word with release semantics) before the caller sets the page's dirty bit, so whoever clears that bit and
  * then reads the page sees this write or a later one.
+ *
+ * <p>A frame can also be <em>shared</em>: its bytes are a page of a segment that someone else (dom0, through
+ * the hint channel) maps, as a granted page is on Xen. The guest writes such a frame through that segment and
+ * marks it dirty itself; reads of the frame read the segment. A later whole-page write through this class
+ * ends the sharing.
  */
 final class PageFrames {
     private static final VarHandle META = MethodHandles.arrayElementVarHandle(long[].class);
@@ -19,6 +25,8 @@ final class PageFrames {
     private final long guestSeed;
     private final long diskSeed;
     private long writeSeq;
+    private final ConcurrentHashMap<Long, MemorySegment> shared = new ConcurrentHashMap<>();
+    private volatile boolean anyShared;
 
     PageFrames(long pfnLimit, PageStore store, long guestSeed, long diskSeed) {
         if (pfnLimit > Integer.MAX_VALUE - 8) {
@@ -60,6 +68,34 @@ final class PageFrames {
         META.setRelease(meta, (int) pfn, Meta.withLru(meta[(int) pfn], on));
     }
 
+    /**
+     * Backs frame {@code pfn} by {@code page} (4096 bytes) from now on; the frame's state is kept and its
+     * content becomes whatever the page holds.
+     */
+    void share(long pfn, MemorySegment page) {
+        if (page.byteSize() != PageContent.PAGE_SIZE) {
+            throw new IllegalArgumentException("a shared frame needs a 4096-byte page, got " + page.byteSize());
+        }
+        shared.put(pfn, page);
+        anyShared = true;
+        long m = meta[(int) pfn];
+        publish(pfn, Meta.of(Meta.state(m), Meta.EXPLICIT, 0));
+    }
+
+    boolean isShared(long pfn) {
+        return anyShared && shared.containsKey(pfn);
+    }
+
+    private MemorySegment sharedPage(long pfn, long m) {
+        return anyShared && Meta.kind(m) == Meta.EXPLICIT ? shared.get(pfn) : null;
+    }
+
+    private void unshare(long pfn) {
+        if (anyShared) {
+            shared.remove(pfn);
+        }
+    }
+
     /** Initial state without a content write (building the boot layout). */
     void init(long pfn, PageState s, boolean zero) {
         long m;
@@ -78,6 +114,7 @@ final class PageFrames {
             throw new SimulatorException("page version counter exhausted");
         }
         long m = Meta.of(s, Meta.GENERIC, ++writeSeq);
+        unshare(pfn);
         store.write(pfn, false, seedOf(pfn, m));
         publish(pfn, m);
     }
@@ -85,6 +122,7 @@ final class PageFrames {
     /** Zeroes the page (the kernel clearing a page for a new anonymous mapping) and sets the state. */
     void writeZero(long pfn, PageState s) {
         long m = Meta.of(s, Meta.ZERO, 0);
+        unshare(pfn);
         store.write(pfn, true, 0);
         publish(pfn, m);
     }
@@ -92,6 +130,7 @@ final class PageFrames {
     /** Writes file content (a device read or a CPU write of a file page) and sets the state. */
     void writeFile(long pfn, PageState s, long fileId, long offset, int version) {
         long m = Meta.of(s, Meta.FILE, Meta.filePayload(fileId, offset, version));
+        unshare(pfn);
         store.write(pfn, false, seedOf(pfn, m));
         publish(pfn, m);
     }
@@ -99,6 +138,11 @@ final class PageFrames {
     /** Overwrites bytes inside a page; the page's state is kept. */
     void writeBytes(long pfn, int offset, byte[] data) {
         long m = meta[(int) pfn];
+        MemorySegment page = sharedPage(pfn, m);
+        if (page != null) {
+            MemorySegment.copy(MemorySegment.ofArray(data), 0, page, offset, data.length);
+            return;
+        }
         int kind = Meta.kind(m);
         store.writeBytes(pfn, kind == Meta.EXPLICIT, kind == Meta.ZERO, seedOf(pfn, m), offset, data);
         long n = Meta.of(Meta.state(m), Meta.EXPLICIT, 0);
@@ -107,12 +151,21 @@ final class PageFrames {
 
     void read(long pfn, MemorySegment dst, long off) {
         long m = meta(pfn);
+        MemorySegment page = sharedPage(pfn, m);
+        if (page != null) {
+            MemorySegment.copy(page, 0, dst, off, PageContent.PAGE_SIZE);
+            return;
+        }
         int kind = Meta.kind(m);
         store.read(pfn, kind == Meta.EXPLICIT, kind == Meta.ZERO, seedOf(pfn, m), dst, off);
     }
 
     long fingerprint(long pfn) {
         long m = meta(pfn);
+        MemorySegment page = sharedPage(pfn, m);
+        if (page != null) {
+            return PageContent.fingerprint(page, 0);
+        }
         int kind = Meta.kind(m);
         return store.fingerprint(pfn, kind == Meta.EXPLICIT, kind == Meta.ZERO, seedOf(pfn, m));
     }
@@ -124,7 +177,7 @@ final class PageFrames {
 
     /** Bytes of per-frame metadata plus stored content. */
     long memoryBytes() {
-        return (long) meta.length * Long.BYTES + store.storedBytes();
+        return (long) meta.length * Long.BYTES + store.storedBytes() + (long) shared.size() * PageContent.PAGE_SIZE;
     }
 
     private void publish(long pfn, long m) {

@@ -35,7 +35,12 @@ public enum PageState {
     /** Not RAM: no frame at this pfn. */
     HOLE(PageClass.HOLE),
     /** A frame outside guest RAM that the toolstack populated (Xen's special pages, ACPI tables); no RAM to Linux. */
-    XEN_SPECIAL(PageClass.HOLE);
+    XEN_SPECIAL(PageClass.HOLE),
+    /**
+     * Free memory the hint module took out of the allocator for a final soft set (SPEC.md §5 "held"): allocated
+     * without flags as far as {@code /proc/kpageflags} can tell, holding no data, given back on release.
+     */
+    HELD(PageClass.OTHER_UNFLAGGED);
 
     private static final PageState[] VALUES = values();
 
@@ -56,7 +61,7 @@ public enum PageState {
                 || this == CACHE_LOCKED;
     }
 
-    /** Free in either free pool. */
+    /** Free in either free pool (held pages are not: the allocator cannot hand them out). */
     public boolean isFree() {
         return this == FREE || this == PCP_FREE;
     }

@@ -49,6 +49,7 @@ public final class SimGuest {
     private final DirtyTracker dirty;
     private final GuestKernel kernel;
     private final VcpuModel vcpu;
+    private final HintModule module;
     private final ReentrantLock vcpuLock = new ReentrantLock();
     private final List<WorkloadHandle> workloads = new CopyOnWriteArrayList<>();
     private final List<GuestTask> tasks = new CopyOnWriteArrayList<>();
@@ -86,6 +87,8 @@ public final class SimGuest {
         this.kernel = new GuestKernel(frames, dirty, config.writeback());
         this.vcpu = new VcpuModel(config.vcpus(), config.seed());
         boot(fs, ramPages, pfnLimit);
+        this.module = config.hintModule() instanceof HintModuleSpec.None ? null
+                : new HintModule(this, kernel, frames, dirty, config.hintModule(), ramEnd);
         for (WorkloadSpec w : config.workloads()) {
             start(w);
         }
@@ -319,6 +322,9 @@ public final class SimGuest {
                 w.step(kernel, QUANTUM_NANOS);
             }
         }
+        if (module != null) {
+            module.step();
+        }
         for (GuestTask t : tasks) {
             t.step(this, QUANTUM);
         }
@@ -444,12 +450,19 @@ public final class SimGuest {
         }
     }
 
-    /** Lets a suspended guest continue on this host (a cancelled migration). */
+    /**
+     * Lets a suspended guest continue on this host (a cancelled migration). Its hint module, if any, gives back
+     * the pages it held for a final soft set, as the module's resume callback does on Linux.
+     */
     public void resumeAfterSuspend() {
         vcpuLock.lock();
         try {
             checkAlive();
+            boolean was = suspended;
             suspended = false;
+            if (was && module != null) {
+                module.resumed();
+            }
         } finally {
             vcpuLock.unlock();
         }
@@ -600,6 +613,9 @@ public final class SimGuest {
             checkAlive();
             for (long pfn : pfns) {
                 checkPfn(pfn);
+                if (frames.isShared(pfn)) {
+                    throw new SimulatorException("pfn " + pfn + " belongs to the hint module's area");
+                }
                 if (frames.state(pfn) != PageState.KERNEL) {
                     throw new SimulatorException("pfn " + pfn + " is " + frames.state(pfn) + ", not a kernel page");
                 }
@@ -615,6 +631,32 @@ public final class SimGuest {
     public PageState pageState(long pfn) {
         checkPfn(pfn);
         return frames.state(pfn);
+    }
+
+    /** What frame {@code pfn}'s content is worth now (see {@link PageCategory}). */
+    public PageCategory category(long pfn) {
+        return PageCategory.of(pageState(pfn));
+    }
+
+    /**
+     * The frames that are {@link PageCategory#HARD} now, over the whole frame space; taken at once under the
+     * vCPU lock. At suspend these are the pages whose content a migration must carry unchanged.
+     */
+    public org.sonicmigration.bridge.spi.PageBitmap hardPages() {
+        return underLock(() -> {
+            org.sonicmigration.bridge.spi.PageBitmap b = new org.sonicmigration.bridge.spi.PageBitmap(frames.pfnLimit());
+            for (long p = 0; p < frames.pfnLimit(); p++) {
+                if (PageCategory.of(frames.state(p)) == PageCategory.HARD) {
+                    b.set(p);
+                }
+            }
+            return b;
+        });
+    }
+
+    /** The guest's SonicMigration module, when its config loads one. */
+    public Optional<HintModule> hintModule() {
+        return Optional.ofNullable(module);
     }
 
     /** The class {@code /proc/kpageflags} would report for frame {@code pfn}. */

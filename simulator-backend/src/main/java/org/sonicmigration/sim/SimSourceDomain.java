@@ -17,6 +17,7 @@ import org.sonicmigration.bridge.spi.SourceDomain;
 final class SimSourceDomain implements SourceDomain {
     private final SimGuest guest;
     private SimDirtyLog log;
+    private SimHintChannel channel;
     private volatile boolean closed;
 
     SimSourceDomain(SimGuest guest) {
@@ -92,8 +93,16 @@ final class SimSourceDomain implements SourceDomain {
     }
 
     @Override
-    public Optional<HintChannel> hintChannel() {
-        return Optional.empty();
+    public synchronized Optional<HintChannel> hintChannel() {
+        check();
+        Optional<HintModule> module = guest.hintModule();
+        if (module.isEmpty()) {
+            return Optional.empty();
+        }
+        if (channel == null) {
+            channel = new SimHintChannel(guest.name(), module.get());
+        }
+        return Optional.of(channel);
     }
 
     @Override
@@ -104,6 +113,9 @@ final class SimSourceDomain implements SourceDomain {
         closed = true;
         if (log != null) {
             log.close();
+        }
+        if (channel != null) {
+            channel.close();
         }
         guest.releaseSource();
     }

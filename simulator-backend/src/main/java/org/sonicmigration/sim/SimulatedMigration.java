@@ -24,6 +24,7 @@ import org.sonicmigration.migrate.MigrationServer;
 import org.sonicmigration.migrate.PreCopyEngine;
 import org.sonicmigration.migrate.Receiver;
 import org.sonicmigration.migrate.SocketDestination;
+import org.sonicmigration.migrate.SoftPolicy;
 import org.sonicmigration.migrate.VirtualClock;
 import org.sonicmigration.stream.StreamLimits;
 
@@ -31,7 +32,8 @@ import org.sonicmigration.stream.StreamLimits;
  * One simulated migration end to end, as {@code sonic simulate} and the tests run it: two simulated
  * hosts in this process, a guest prepared with its workloads, the real engine sending over loopback
  * TCP to the real receiver, and at the end a page-by-page verification of the destination against the
- * source as it was at suspend.
+ * source as it was at suspend ({@link VerificationMode#SOFT} when soft pages may be skipped and the guest has a
+ * hint module, else strict).
  */
 public final class SimulatedMigration {
 
@@ -155,7 +157,11 @@ public final class SimulatedMigration {
             }
             MigrationServer.Result arrived = await(received);
             SimTargetDomain target = (SimTargetDomain) arrived.received().domain();
-            VerificationResult verdict = MigrationVerifier.verify(guest, target);
+            // a guest with a hint module may have had soft pages skipped: check the soft-migration invariant
+            // Plain pre-copy must reproduce every page; only a migration that may skip soft pages is judged softly.
+            VerificationMode mode = options.soft() != SoftPolicy.OFF && guest.hintModule().isPresent()
+                    ? VerificationMode.SOFT : VerificationMode.STRICT;
+            VerificationResult verdict = MigrationVerifier.verify(guest, target, mode);
             guest.destroy();
             return new Result(report, Optional.of(verdict), prepared);
         } finally {

@@ -31,9 +31,11 @@ class HostileGuestTest {
     void aMalformedAreaFallsBackSafely(HintModuleSpec.HostileKind kind) throws Exception {
         SimulatedMigration.Result r = migrate(HintModuleSpec.hostile(kind));
         assertThat(r.passed()).as(r.verification().toString()).isTrue();
-        assertThat(r.report().soft().fallbacks()).isNotEmpty();
-        // No usable final set: nothing may go unsent.
-        assertThat(r.report().soft().unsentPages()).isZero();
+        assertThat(r.report().soft().fallbacks()).as("the report names the fallback").isNotEmpty();
+        if (kind != HintModuleSpec.HostileKind.TORN_GENERATION) {
+            // A malformed area has no usable final set either: nothing may go unsent.
+            assertThat(r.report().soft().unsentPages()).isZero();
+        }
     }
 
     @ParameterizedTest

@@ -9,13 +9,15 @@ import org.sonicmigration.migrate.Bandwidth;
 import org.sonicmigration.migrate.IterationStats;
 import org.sonicmigration.migrate.MigrationListener;
 import org.sonicmigration.migrate.MigrationOptions;
+import org.sonicmigration.migrate.SoftPolicy;
 
 /** Whole migrations on the simulator: the destination must equal the source at suspend, page for page. */
 class SimulatedMigrationTest {
     private static final long MIB = 1L << 20;
 
     private static SimulatedMigration.Result migrate(List<WorkloadSpec> during, boolean virtual) throws Exception {
-        MigrationOptions options = MigrationOptions.defaults()
+        // Plain pre-copy: these are the engine's basic guarantees, before any soft page is skipped.
+        MigrationOptions options = MigrationOptions.defaults().withSoft(SoftPolicy.OFF)
                 .withBandwidth(virtual ? Optional.of(Bandwidth.parse("1Gbit")) : Optional.empty());
         return SimulatedMigration.run(new SimulatedMigration.Setup(GuestConfig.linux61("g", 256 * MIB).withSeed(3),
                 List.of(), during, options, virtual), MigrationListener.NONE);
@@ -26,16 +28,19 @@ class SimulatedMigrationTest {
         SimulatedMigration.Result r = migrate(List.of(), false);
         assertThat(r.report().completed()).isTrue();
         assertThat(r.verification()).get().extracting(VerificationResult::passed).isEqualTo(true);
+        // Plain pre-copy is verified strictly: every page of the guest compared.
+        assertThat(r.verification().get().mode()).isEqualTo(VerificationMode.STRICT);
         assertThat(r.verification().get().pagesCompared()).isEqualTo(r.report().guestPages());
-        // Nothing ran, so nothing was dirty after the first pass.
-        assertThat(r.report().iterations().get(0).dirtyAfter()).isZero();
+        // Nothing ran but the hint module, so only its area's pages can be dirty after the first pass.
+        int areaPages = org.sonicmigration.guest.HintAreaGeometry.plan(256 * MIB / 4096, false).areaPages();
+        assertThat(r.report().iterations().get(0).dirtyAfter()).isLessThanOrEqualTo(areaPages);
     }
 
     @Test
     void aGuestUnderWritesNeedsMoreThanOnePassAndStillVerifies() throws Exception {
         SimulatedMigration.Result r = migrate(List.of(WorkloadSpec.randomWriter(64 * MIB, 20_000)), false);
         assertThat(r.passed()).as(r.verification().toString()).isTrue();
-        long livePasses = r.report().iterations().stream().filter(s -> !s.paused()).count();
+        long livePasses = r.report().iterations().stream().filter(s -> s.kind() == org.sonicmigration.migrate.PassKind.LIVE).count();
         assertThat(livePasses).isGreaterThan(1);
         // Every page sent after the first pass was one the guest dirtied: more than the guest's size in total.
         assertThat(r.report().pagesSent()).isGreaterThan(r.report().guestPages());

@@ -9,7 +9,7 @@ public interface MigrationListener {
     default void phase(Phase phase) {}
 
     /** A pass starts; {@code candidates} pages are due in it. */
-    default void iterationStarted(int index, boolean paused, long candidates) {}
+    default void iterationStarted(int index, PassKind kind, long candidates) {}
 
     /** Pages of the current pass handled so far. */
     default void progress(int index, long done, long candidates, long bytesTotal) {}

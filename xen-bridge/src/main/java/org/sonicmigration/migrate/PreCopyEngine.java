@@ -145,12 +145,12 @@ public final class PreCopyEngine {
                     long previousDirty = Long.MAX_VALUE;
                     for (int k = 0; ; k++) {
                         long skipped = choose(send, dirty, k);
-                        pass(sender, k, false, send);
+                        pass(sender, k, PassKind.LIVE, send);
                         stale.andNot(send);
                         dirtyLog.fetchAndClean(dirty);
                         stale.or(dirty);
                         long dirtyCount = dirty.cardinality();
-                        finishPass(k, false, send, sender, skipped, dirtyCount);
+                        finishPass(k, PassKind.LIVE, send, sender, skipped, dirtyCount);
                         String stop = stopReason(k, dirtyCount, previousDirty);
                         if (stop != null) {
                             log.debug("stop iterating after pass {}: {}", k, stop);
@@ -165,10 +165,10 @@ public final class PreCopyEngine {
                             send.copyFrom(stale);
                             send.andNot(finalSoft);
                             int k = iterations.size();
-                            pass(sender, k, false, send);
+                            pass(sender, k, PassKind.CATCH_UP, send);
                             stale.andNot(send);
                             catchUp = send.cardinality();
-                            finishPass(k, false, send, sender, 0, 0);
+                            finishPass(k, PassKind.CATCH_UP, send, sender, 0, 0);
                         }
                     }
                     suspend();
@@ -190,11 +190,11 @@ public final class PreCopyEngine {
                     noData.andNot(sender.holes);
                     stale.andNot(noData);
                 }
-                pass(sender, k, true, stale);
+                pass(sender, k, PassKind.FINAL, stale);
                 if (noData != null) {
                     unsent = sender.sendWithoutData(noData, PageType.XALLOC);
                 }
-                finishPass(k, true, stale, sender, 0, 0);
+                finishPass(k, PassKind.FINAL, stale, sender, 0, 0);
             }
             PlatformState state = domain.captureState();
             writer.writeFinalState(state);
@@ -235,9 +235,9 @@ public final class PreCopyEngine {
         private long passBytesStart;
 
         /** Sends every page in {@code pages}. */
-        private void pass(PageSender sender, int k, boolean paused, PageBitmap pages) throws IOException {
+        private void pass(PageSender sender, int k, PassKind kind, PageBitmap pages) throws IOException {
             long count = pages.cardinality();
-            listener.iterationStarted(k, paused, count);
+            listener.iterationStarted(k, kind, count);
             passStart = clock.nanoTime();
             passBytesStart = writer.bytesWritten();
             sender.resetCounters();
@@ -253,9 +253,9 @@ public final class PreCopyEngine {
             listener.progress(k, done, count, writer.bytesWritten());
         }
 
-        private void finishPass(int k, boolean paused, PageBitmap due, PageSender sender, long skipped,
+        private void finishPass(int k, PassKind kind, PageBitmap due, PageSender sender, long skipped,
                                 long dirtyAfter) {
-            IterationStats s = new IterationStats(k, paused, due.cardinality(), sender.sent, sender.sentNoData, skipped,
+            IterationStats s = new IterationStats(k, kind, due.cardinality(), sender.sent, sender.sentNoData, skipped,
                     writer.bytesWritten() - passBytesStart, clock.nanoTime() - passStart, dirtyAfter);
             iterations.add(s);
             listener.iterationFinished(s);

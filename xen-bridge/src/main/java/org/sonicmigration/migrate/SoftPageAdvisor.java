@@ -102,6 +102,8 @@ final class SoftPageAdvisor implements AutoCloseable {
             case UNUSABLE -> {
                 if (snapshot instanceof HintSnapshot.Invalid(var reason, String detail)) {
                     fallback("the hint area is malformed (" + reason + ": " + detail + "): no live hint");
+                } else {
+                    fallback("a hint read was torn (the guest kept rewriting it): no live hint that time");
                 }
                 return null;
             }

@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * sonic_internal.h - shared state of the sonic_hint module (SonicMigration guest side, ABI 1.0).
+ *
+ * One global instance (struct sonic_state) holds the hint area, the private bitmaps and the
+ * statistics. Two mutexes split it: pub_lock guards the live publication (scratch bitmap, live
+ * section, live statistics); hs_lock guards the handshake (word, final section, held pages).
+ * All bitmaps are arrays of 64-bit little-endian words, bit p of word p/64 for PFN p: the ABI's
+ * layout, which on x86_64 and arm64 is also Linux's own unsigned-long bitmap layout.
+ */
+#ifndef SONIC_INTERNAL_H
+#define SONIC_INTERNAL_H
+
+#include <linux/types.h>
+#include <linux/mutex.h>
+#include <linux/workqueue.h>
+#include <linux/list.h>
+#include <linux/atomic.h>
+#include <linux/bitops.h>
+
+#include "sonic_hint.h"
+
+#if BITS_PER_LONG != 64
+#error "sonic_hint needs a 64-bit kernel (ABI 1.x: single-copy-atomic 64-bit accesses)"
+#endif
+
+#define SONIC_NAME "sonic_hint"
+
+/* How the handshake collects the final set (module parameter "hold"). */
+enum sonic_hold_mode {
+	SONIC_HOLD_NEVER = 0,   /* publish free pages found under the zone locks */
+	SONIC_HOLD_ALWAYS = 1,  /* allocate free pages and publish exactly the held ones */
+	SONIC_HOLD_AUTO = 2,    /* hold only when the kernel needs it (SPEC 5, F3) */
+};
+
+/* Where one set lives in the area and the private buffers used to build it. */
+struct sonic_set {
+	struct sonic_set_desc *desc;     /* in the area header */
+	void *section;                   /* in the area */
+	u32 encoding;                    /* SONIC_ENC_BITMAP or SONIC_ENC_EXTENTS */
+	u64 capacity;                    /* bytes */
+	struct sonic_extent *ext_buf;    /* EXTENTS: private extent list, capacity bytes */
+	u32 *hist;                       /* EXTENTS: run-length histogram for truncation */
+};
+
+/* Counts of one live scan. */
+struct sonic_scan_result {
+	u64 free;       /* PFNs in free buddy blocks */
+	u64 cache;      /* clean, unmapped, file-backed LRU pages */
+	u64 hard;       /* everything else below pfn_count */
+	u64 start_ns;   /* ktime_get_ns() when the scan began */
+	u64 scan_ns;    /* classification time */
+	u64 publish_ns; /* time spent inside the seqlock (odd gen) */
+	u64 gen;        /* gen after the publication (even) */
+	u64 count;      /* live.count as published (may be smaller when truncated) */
+	bool truncated;
+};
+
+struct sonic_state {
+	/* static shape (set at load) */
+	u64 pfn_count;
+	u64 bitmap_bytes;              /* sonic_bitmap_bytes(pfn_count) */
+	u32 area_pages;
+	struct page **pages;           /* area pages; an entry is NULL once given to the grant code */
+	struct sonic_hint_header *hdr; /* vmap of pages[] */
+	struct sonic_set live;
+	struct sonic_set final;
+
+	struct workqueue_struct *wq;
+	bool stopping;
+
+	/* live publication */
+	struct mutex pub_lock;
+	u64 *scratch;                  /* the last live classification, built privately */
+	struct sonic_scan_result last;
+	u64 scans;
+	u64 scan_ns_max;
+	u64 scan_ns_total;
+	struct delayed_work scan_work;
+
+	/* handshake */
+	struct mutex hs_lock;
+	u32 seq;
+	u64 *final_bm;                 /* the last final set, untruncated */
+	u64 *held_bm;                  /* pages held now */
+	struct list_head held;         /* held blocks, chained through page->lru */
+	u64 held_pages;
+	u64 final_count;               /* pages in the published final set */
+	u64 final_flags;
+	u64 hs_ns;                     /* duration of the last handshake */
+	u64 drop_ns;                   /* of which dropping clean cache */
+	int drop_err;                  /* result of the last drop (0 = dropped) */
+	bool last_held;                /* whether the last handshake held its pages */
+	u64 handshakes;
+	atomic_t request_pending;
+	struct work_struct hs_work;
+	struct delayed_work timeout_work;
+	u32 timeout_seq;               /* handshake the armed hold timeout belongs to */
+};
+
+extern struct sonic_state sonic;
+
+/* module parameters read by other files */
+extern unsigned int sonic_period_ms;
+extern unsigned int sonic_hold_timeout_ms;
+extern unsigned int sonic_budget_ms;
+extern unsigned int sonic_hold_keep_kb;
+extern int sonic_hold;
+extern bool sonic_drop_cache;
+
+/* sonic_area.c: the hint area and set encodings */
+u64 sonic_guest_pfn_count(void);
+int sonic_area_create(u64 pfn_count, u64 budget_bytes);
+void sonic_area_destroy(void);
+u64 sonic_bitmap_weight(const u64 *bm, u64 pfn_count);
+u64 sonic_encode_set(struct sonic_set *set, const u64 *bm, u64 pfn_count, bool *truncated);
+void sonic_copy_encoded(struct sonic_set *set, const u64 *bm, u64 count);
+const char *sonic_encoding_name(u32 encoding);
+
+/* sonic_scan.c: classification */
+void sonic_classify_live(u64 *bm, struct sonic_scan_result *res);
+bool sonic_collect_free_locked(u64 *bm, u64 deadline_ns, u64 *found);
+
+/* sonic_main.c */
+void sonic_publish_live(void);
+
+/* sonic_handshake.c */
+int sonic_handshake_init(void);
+void sonic_handshake_exit(void);
+void sonic_request_async(void);
+int sonic_request_sync(void);
+int sonic_release(void);
+void sonic_after_resume(void);
+bool sonic_hold_auto_decision(const char **why);
+
+/* sonic_debugfs.c */
+int sonic_debugfs_init(void);
+void sonic_debugfs_exit(void);
+
+/* sonic_xen.c (inactive stubs without CONFIG_XEN) */
+#if IS_ENABLED(CONFIG_XEN)
+int sonic_xen_init(void);
+void sonic_xen_notify(void);
+void sonic_xen_stop(void);
+void sonic_xen_release_pages(void);
+bool sonic_xen_active(void);
+#else
+static inline int sonic_xen_init(void) { return 0; }
+static inline void sonic_xen_notify(void) { }
+static inline void sonic_xen_stop(void) { }
+static inline void sonic_xen_release_pages(void) { }
+static inline bool sonic_xen_active(void) { return false; }
+#endif
+
+#endif /* SONIC_INTERNAL_H */

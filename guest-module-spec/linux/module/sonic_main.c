@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sonic_main.c - module entry: parameters, the periodic live publication, load and unload.
+ *
+ * sonic_hint publishes the guest's soft pages (free pages and clean, unmapped page cache) in a hint
+ * area laid out as SonicMigration guest ABI 1.0 (guest-module-spec/SPEC.md), answers suspend
+ * handshakes with a final soft set, and shares the area with dom0 when running as a Xen HVM/PVH
+ * guest. Without Xen it runs the same way, driven through debugfs.
+ */
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/kernel.h>
+#include <linux/timekeeping.h>
+#include <linux/workqueue.h>
+
+#include "sonic_internal.h"
+
+struct sonic_state sonic;
+
+unsigned int sonic_period_ms = 100;
+unsigned int sonic_hold_timeout_ms = 60000;
+unsigned int sonic_budget_ms = 1500;
+unsigned int sonic_hold_keep_kb = 16384;
+int sonic_hold = SONIC_HOLD_AUTO;
+bool sonic_drop_cache = true;
+static unsigned int area_budget_kb = 16384;
+
+/*
+ * A new period takes effect at once: 0 stops the periodic publication (when the write returns, no
+ * periodic scan is queued or running), anything else (re)starts it.
+ */
+static int sonic_set_period(const char *val, const struct kernel_param *kp)
+{
+	int err = param_set_uint(val, kp);
+
+	if (err || !sonic.wq || READ_ONCE(sonic.stopping))
+		return err;
+	if (READ_ONCE(sonic_period_ms))
+		mod_delayed_work(sonic.wq, &sonic.scan_work, 0);
+	else
+		cancel_delayed_work_sync(&sonic.scan_work);
+	return 0;
+}
+
+static const struct kernel_param_ops sonic_period_ops = {
+	.set = sonic_set_period,
+	.get = param_get_uint,
+};
+
+static int sonic_set_hold(const char *val, const struct kernel_param *kp)
+{
+	int mode, err = kstrtoint(val, 0, &mode);
+
+	if (err)
+		return err;
+	if (mode < SONIC_HOLD_NEVER || mode > SONIC_HOLD_AUTO)
+		return -EINVAL;
+	WRITE_ONCE(sonic_hold, mode);
+	return 0;
+}
+
+static const struct kernel_param_ops sonic_hold_ops = {
+	.set = sonic_set_hold,
+	.get = param_get_int,
+};
+
+module_param_cb(period_ms, &sonic_period_ops, &sonic_period_ms, 0644);
+MODULE_PARM_DESC(period_ms, "live soft set refresh period in ms, 0 = paused (default 100; the header declares the value at load)");
+module_param_cb(hold, &sonic_hold_ops, &sonic_hold, 0644);
+MODULE_PARM_DESC(hold, "final set: 0 = free pages found under the zone locks, 1 = hold (allocate) free pages, 2 = auto (default)");
+module_param_named(drop_cache, sonic_drop_cache, bool, 0644);
+MODULE_PARM_DESC(drop_cache, "drop clean page cache before collecting the final set (default Y)");
+module_param_named(budget_ms, sonic_budget_ms, uint, 0644);
+MODULE_PARM_DESC(budget_ms, "handshake time budget in ms; a subset is published when it runs out (default 1500)");
+module_param_named(hold_keep_kb, sonic_hold_keep_kb, uint, 0644);
+MODULE_PARM_DESC(hold_keep_kb, "KiB left free above the zones' high watermarks when holding (default 16384)");
+module_param_named(hold_timeout_ms, sonic_hold_timeout_ms, uint, 0444);
+MODULE_PARM_DESC(hold_timeout_ms, "release a final set after this many ms without a suspend, 100..3600000 (default 60000)");
+module_param(area_budget_kb, uint, 0444);
+MODULE_PARM_DESC(area_budget_kb, "hint area budget in KiB, 8..65536; bitmaps while they fit, extents beyond (default 16384)");
+
+/* Classifies every PFN privately, then copies the result into the area under the seqlock. */
+void sonic_publish_live(void)
+{
+	struct sonic_scan_result res = { 0 };
+	struct sonic_hint_header *h = sonic.hdr;
+	u64 count, flags = SONIC_FLAG_FREE | SONIC_FLAG_CLEAN_CACHE;
+	u64 t_pub;
+
+	mutex_lock(&sonic.pub_lock);
+	res.start_ns = ktime_get_ns();
+	sonic_classify_live(sonic.scratch, &res);
+	res.scan_ns = ktime_get_ns() - res.start_ns;
+	count = sonic_encode_set(&sonic.live, sonic.scratch, sonic.pfn_count, &res.truncated);
+	if (res.truncated)
+		flags |= SONIC_FLAG_TRUNCATED;
+
+	t_pub = ktime_get_ns();
+	sonic_live_write_begin(h);
+	sonic_copy_encoded(&sonic.live, sonic.scratch, count);
+	sonic_store64(&h->live_flags, flags);
+	sonic_store64(&h->live_time_ns, ktime_get_ns());
+	sonic_live_write_end(h);
+	res.publish_ns = ktime_get_ns() - t_pub;
+
+	res.gen = h->gen;
+	res.count = count;
+	sonic.last = res;
+	sonic.scans++;
+	sonic.scan_ns_total += res.scan_ns;
+	if (res.scan_ns > sonic.scan_ns_max)
+		sonic.scan_ns_max = res.scan_ns;
+	mutex_unlock(&sonic.pub_lock);
+}
+
+/* The period runs from the end of one publication to the start of the next, so the scan's share of
+ * one CPU is at most scan / (scan + period). */
+static void sonic_scan_workfn(struct work_struct *work)
+{
+	unsigned int period;
+
+	sonic_publish_live();
+	period = READ_ONCE(sonic_period_ms);
+	if (period && !READ_ONCE(sonic.stopping))
+		queue_delayed_work(sonic.wq, &sonic.scan_work, msecs_to_jiffies(period));
+}
+
+static int __init sonic_init(void)
+{
+	u64 pfn_count = sonic_guest_pfn_count();
+	int err;
+
+	if (area_budget_kb < 8 || area_budget_kb > SONIC_MAX_AREA_PAGES * (SONIC_PAGE_SIZE / 1024)) {
+		pr_err(SONIC_NAME ": area_budget_kb=%u is outside 8..%u\n", area_budget_kb,
+		       SONIC_MAX_AREA_PAGES * (SONIC_PAGE_SIZE / 1024));
+		return -EINVAL;
+	}
+	if (sonic_hold_timeout_ms < 100 || sonic_hold_timeout_ms > 3600000) {
+		pr_err(SONIC_NAME ": hold_timeout_ms=%u is outside 100..3600000\n", sonic_hold_timeout_ms);
+		return -EINVAL;
+	}
+	mutex_init(&sonic.pub_lock);
+	INIT_DELAYED_WORK(&sonic.scan_work, sonic_scan_workfn);
+	sonic_handshake_init();
+	err = sonic_area_create(pfn_count, (u64)area_budget_kb * 1024);
+	if (err) {
+		pr_err(SONIC_NAME ": cannot build a hint area for %llu PFNs (%d)\n", pfn_count, err);
+		return err;
+	}
+	sonic.wq = alloc_workqueue(SONIC_NAME, WQ_UNBOUND, 0);
+	if (!sonic.wq) {
+		sonic_area_destroy();
+		return -ENOMEM;
+	}
+	sonic_publish_live();
+	err = sonic_debugfs_init();
+	if (err)
+		pr_warn(SONIC_NAME ": no debugfs interface (%d)\n", err);
+	err = sonic_xen_init();
+	if (err)
+		pr_warn(SONIC_NAME ": Xen sharing not set up (%d); the area is local only\n", err);
+	if (sonic_period_ms)
+		queue_delayed_work(sonic.wq, &sonic.scan_work, msecs_to_jiffies(sonic_period_ms));
+	pr_info(SONIC_NAME ": %llu PFNs, area %u pages (%s), first scan %llu us: free %llu, clean cache %llu, hard %llu\n",
+		sonic.pfn_count, sonic.area_pages, sonic_encoding_name(sonic.live.encoding),
+		sonic.last.scan_ns / 1000, sonic.last.free, sonic.last.cache, sonic.last.hard);
+	return 0;
+}
+
+static void __exit sonic_exit(void)
+{
+	/* Under the parameter lock, so a concurrent period_ms write cannot re-arm the scan after this. */
+	kernel_param_lock(THIS_MODULE);
+	WRITE_ONCE(sonic.stopping, true);
+	kernel_param_unlock(THIS_MODULE);
+	cancel_delayed_work_sync(&sonic.scan_work);
+	sonic_debugfs_exit();
+	sonic_handshake_exit();
+	sonic_xen_stop();
+	destroy_workqueue(sonic.wq);
+	sonic_area_destroy();
+}
+
+module_init(sonic_init);
+module_exit(sonic_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("SonicMigration guest hint area: publishes free pages and clean page cache (ABI 1.0)");
+MODULE_AUTHOR("SonicMigration project");

@@ -1,0 +1,355 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sonic_xen.c - sharing the hint area with dom0 (SPEC 7): read-only grants, a grant-reference
+ * directory, an interdomain event channel, and the data/sonic/ keys in xenstore.
+ *
+ * Active only in a Xen HVM or PVH guest that is not dom0; elsewhere every entry point is a no-op
+ * and the module runs locally. Everything starts from the xenstore-ready notifier: by then xenbus
+ * and, for HVM, the platform device's grant table are initialised.
+ *
+ * After a suspend, a syscore resume hook schedules work that releases held pages and checks whether
+ * the domain is still the same one (data/sonic/state still reads "ready": a cancelled suspend or a
+ * checkpoint) or a new one after migration, whose grants, channel and keys are gone. In the second
+ * case the stale grant references and interrupt binding are dropped and the area is advertised
+ * again (SPEC 7.3).
+ */
+#include <linux/kernel.h>
+#include <linux/interrupt.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/spinlock.h>
+#include <linux/syscore_ops.h>
+#include <linux/workqueue.h>
+
+#include <xen/xen.h>
+#include <xen/page.h>
+#include <xen/grant_table.h>
+#include <xen/events.h>
+#include <xen/xenbus.h>
+#include <xen/interface/event_channel.h>
+#include <asm/xen/hypercall.h>
+
+#include "sonic_internal.h"
+
+#define SONIC_XS_DIR "data/sonic"
+#define SONIC_DOM0 0
+
+struct sonic_xen {
+	bool active;
+	struct mutex lock;              /* advertise, resume and stop */
+	spinlock_t irq_lock;            /* irq, as notify sees it */
+	int irq;                        /* -1: not bound */
+	evtchn_port_t port;
+	grant_ref_t *area_refs;
+	u32 n_area_refs;                /* area pages granted so far */
+	struct page *dir_pages[SONIC_MAX_DIR_PAGES];
+	grant_ref_t dir_refs[SONIC_MAX_DIR_PAGES];
+	u32 n_dir;
+	u32 n_dir_refs;                 /* directory pages granted so far */
+	bool advertised;
+	struct work_struct advertise_work;
+	struct work_struct resume_work;
+	struct notifier_block xs_nb;
+};
+
+static struct sonic_xen sx = { .irq = -1 };
+
+bool sonic_xen_active(void)
+{
+	return sx.active;
+}
+
+void sonic_xen_notify(void)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&sx.irq_lock, flags);
+	if (sx.irq >= 0)
+		notify_remote_via_irq(sx.irq);
+	spin_unlock_irqrestore(&sx.irq_lock, flags);
+}
+
+/* dom0 -> guest: "request a final set". The handler only schedules the handshake. */
+static irqreturn_t sonic_xen_interrupt(int irq, void *dev_id)
+{
+	sonic_request_async();
+	return IRQ_HANDLED;
+}
+
+static int sonic_xen_grant_pages(void)
+{
+	u32 i, d;
+	int ref;
+
+	for (i = 0; i < sonic.area_pages; i++) {
+		ref = gnttab_grant_foreign_access(SONIC_DOM0, xen_page_to_gfn(sonic.pages[i]), 1);
+		if (ref < 0)
+			return ref;
+		sx.area_refs[i] = ref;
+		sx.n_area_refs = i + 1;
+	}
+	for (d = 0; d < sx.n_dir; d++) {
+		__le32 *slots = page_address(sx.dir_pages[d]);
+
+		memset(slots, 0, PAGE_SIZE);
+		for (i = 0; i < SONIC_REFS_PER_DIR_PAGE && d * SONIC_REFS_PER_DIR_PAGE + i < sonic.area_pages; i++)
+			slots[i] = cpu_to_le32(sx.area_refs[d * SONIC_REFS_PER_DIR_PAGE + i]);
+		ref = gnttab_grant_foreign_access(SONIC_DOM0, xen_page_to_gfn(sx.dir_pages[d]), 1);
+		if (ref < 0)
+			return ref;
+		sx.dir_refs[d] = ref;
+		sx.n_dir_refs = d + 1;
+	}
+	return 0;
+}
+
+/* Drops grant references that no longer mean anything (a new domain after migration, or a failed
+ * advertisement before dom0 saw it); the pages stay ours. */
+static void sonic_xen_forget_grants(void)
+{
+	u32 i;
+
+	for (i = 0; i < sx.n_area_refs; i++)
+		if (gnttab_end_foreign_access_ref(sx.area_refs[i]))
+			gnttab_free_grant_reference(sx.area_refs[i]);
+		else
+			pr_warn(SONIC_NAME ": grant %u still in use; leaking it\n", sx.area_refs[i]);
+	for (i = 0; i < sx.n_dir_refs; i++)
+		if (gnttab_end_foreign_access_ref(sx.dir_refs[i]))
+			gnttab_free_grant_reference(sx.dir_refs[i]);
+		else
+			pr_warn(SONIC_NAME ": grant %u still in use; leaking it\n", sx.dir_refs[i]);
+	sx.n_area_refs = 0;
+	sx.n_dir_refs = 0;
+}
+
+static int sonic_xen_bind_channel(void)
+{
+	struct evtchn_alloc_unbound alloc = { .dom = DOMID_SELF, .remote_dom = SONIC_DOM0 };
+	unsigned long flags;
+	int err, irq;
+
+	err = HYPERVISOR_event_channel_op(EVTCHNOP_alloc_unbound, &alloc);
+	if (err)
+		return err;
+	irq = bind_evtchn_to_irqhandler(alloc.port, sonic_xen_interrupt, 0, SONIC_NAME, &sx);
+	if (irq < 0) {
+		struct evtchn_close close = { .port = alloc.port };
+
+		HYPERVISOR_event_channel_op(EVTCHNOP_close, &close);
+		return irq;
+	}
+	spin_lock_irqsave(&sx.irq_lock, flags);
+	sx.port = alloc.port;
+	sx.irq = irq;
+	spin_unlock_irqrestore(&sx.irq_lock, flags);
+	return 0;
+}
+
+/* Unbinding closes the channel if it is still valid (it is not, after migration). */
+static void sonic_xen_unbind_channel(void)
+{
+	unsigned long flags;
+	int irq;
+
+	spin_lock_irqsave(&sx.irq_lock, flags);
+	irq = sx.irq;
+	sx.irq = -1;
+	spin_unlock_irqrestore(&sx.irq_lock, flags);
+	if (irq >= 0)
+		unbind_from_irqhandler(irq, &sx);
+}
+
+/* SPEC 7.1 step 4: every key in one transaction, "state" last. */
+static int sonic_xen_write_keys(void)
+{
+	struct xenbus_transaction xbt;
+	char dir_refs[SONIC_MAX_DIR_PAGES * 11 + 1];
+	size_t used = 0;
+	u32 d;
+	int err;
+
+	for (d = 0; d < sx.n_dir; d++)
+		used += scnprintf(dir_refs + used, sizeof(dir_refs) - used, d ? " %u" : "%u", sx.dir_refs[d]);
+again:
+	err = xenbus_transaction_start(&xbt);
+	if (err)
+		return err;
+	err = xenbus_printf(xbt, SONIC_XS_DIR, "abi", "%u.%u", SONIC_ABI_MAJOR, SONIC_ABI_MINOR);
+	if (!err)
+		err = xenbus_printf(xbt, SONIC_XS_DIR, "area-pages", "%u", sonic.area_pages);
+	if (!err)
+		err = xenbus_write(xbt, SONIC_XS_DIR, "dir-refs", dir_refs);
+	if (!err)
+		err = xenbus_printf(xbt, SONIC_XS_DIR, "event-channel", "%u", sx.port);
+	if (!err)
+		err = xenbus_write(xbt, SONIC_XS_DIR, "state", "ready");
+	if (err) {
+		xenbus_transaction_end(xbt, 1);
+		return err;
+	}
+	err = xenbus_transaction_end(xbt, 0);
+	if (err == -EAGAIN)
+		goto again;
+	return err;
+}
+
+/* SPEC 7.1, called with sx.lock held. */
+static int sonic_xen_advertise_locked(void)
+{
+	int err;
+
+	err = sonic_xen_grant_pages();
+	if (!err)
+		err = sonic_xen_bind_channel();
+	if (!err)
+		err = sonic_xen_write_keys();
+	if (err) {
+		sonic_xen_unbind_channel();
+		sonic_xen_forget_grants();
+		pr_err(SONIC_NAME ": advertising the hint area to dom0 failed (%d)\n", err);
+		return err;
+	}
+	sx.advertised = true;
+	pr_info(SONIC_NAME ": hint area shared with dom0: %u pages, %u directory pages, event channel %u\n",
+		sonic.area_pages, sx.n_dir, sx.port);
+	return 0;
+}
+
+static void sonic_xen_advertise_workfn(struct work_struct *work)
+{
+	mutex_lock(&sx.lock);
+	if (!sx.advertised && !READ_ONCE(sonic.stopping))
+		sonic_xen_advertise_locked();
+	mutex_unlock(&sx.lock);
+}
+
+static bool sonic_xen_same_domain(void)
+{
+	char *state = xenbus_read(XBT_NIL, SONIC_XS_DIR, "state", NULL);
+	bool same;
+
+	if (IS_ERR(state))
+		return false;
+	same = !strcmp(state, "ready");
+	kfree(state);
+	return same;
+}
+
+static void sonic_xen_resume_workfn(struct work_struct *work)
+{
+	sonic_after_resume();
+	mutex_lock(&sx.lock);
+	if (READ_ONCE(sonic.stopping)) {
+		mutex_unlock(&sx.lock);
+		return;
+	}
+	if (sx.advertised && sonic_xen_same_domain()) {
+		mutex_unlock(&sx.lock);
+		sonic_xen_notify(); /* the word went back to IDLE */
+		return;
+	}
+	/* A new domain: re-advertise from scratch. */
+	sonic_xen_unbind_channel();
+	sonic_xen_forget_grants();
+	sx.advertised = false;
+	sonic_xen_advertise_locked();
+	mutex_unlock(&sx.lock);
+}
+
+static int sonic_xen_xenstore_ready(struct notifier_block *nb, unsigned long event, void *data)
+{
+	queue_work(sonic.wq, &sx.advertise_work);
+	return NOTIFY_DONE;
+}
+
+/* Runs with interrupts off on one CPU, after Xen's suspend hypercall returned. */
+static void sonic_xen_syscore_resume(void)
+{
+	queue_work(sonic.wq, &sx.resume_work);
+}
+
+static struct syscore_ops sonic_xen_syscore = {
+	.resume = sonic_xen_syscore_resume,
+};
+
+int sonic_xen_init(void)
+{
+	u32 d;
+
+	mutex_init(&sx.lock);
+	spin_lock_init(&sx.irq_lock);
+	if (!xen_hvm_domain() || xen_initial_domain()) {
+		pr_info(SONIC_NAME ": not a Xen HVM/PVH guest; Xen sharing inactive\n");
+		return 0;
+	}
+	sx.n_dir = DIV_ROUND_UP(sonic.area_pages, SONIC_REFS_PER_DIR_PAGE);
+	sx.area_refs = kvcalloc(sonic.area_pages, sizeof(*sx.area_refs), GFP_KERNEL);
+	if (!sx.area_refs)
+		return -ENOMEM;
+	for (d = 0; d < sx.n_dir; d++) {
+		sx.dir_pages[d] = alloc_page(GFP_KERNEL | __GFP_ZERO);
+		if (!sx.dir_pages[d])
+			goto nomem;
+	}
+	INIT_WORK(&sx.advertise_work, sonic_xen_advertise_workfn);
+	INIT_WORK(&sx.resume_work, sonic_xen_resume_workfn);
+	sx.xs_nb.notifier_call = sonic_xen_xenstore_ready;
+	sx.active = true;
+	register_syscore_ops(&sonic_xen_syscore);
+	register_xenstore_notifier(&sx.xs_nb);
+	return 0;
+nomem:
+	for (d = 0; d < sx.n_dir; d++)
+		if (sx.dir_pages[d])
+			__free_page(sx.dir_pages[d]);
+	kvfree(sx.area_refs);
+	sx.area_refs = NULL;
+	return -ENOMEM;
+}
+
+/* Unload, first half (SPEC 7.3): tell dom0 the area is going, and stop events. */
+void sonic_xen_stop(void)
+{
+	if (!sx.active)
+		return;
+	unregister_xenstore_notifier(&sx.xs_nb);
+	unregister_syscore_ops(&sonic_xen_syscore);
+	cancel_work_sync(&sx.advertise_work);
+	cancel_work_sync(&sx.resume_work);
+	mutex_lock(&sx.lock);
+	if (sx.advertised)
+		xenbus_write(XBT_NIL, SONIC_XS_DIR, "state", "closing");
+	sonic_xen_unbind_channel();
+	mutex_unlock(&sx.lock);
+}
+
+/*
+ * Unload, second half, after the area is unmapped: end foreign access to every granted page. The
+ * grant code takes the page and frees it once dom0 no longer maps it, so those entries of
+ * sonic.pages become NULL here and the area code frees only the rest.
+ */
+void sonic_xen_release_pages(void)
+{
+	u32 i;
+
+	if (!sx.active)
+		return;
+	for (i = 0; i < sx.n_area_refs; i++) {
+		gnttab_end_foreign_access(sx.area_refs[i], sonic.pages[i]);
+		sonic.pages[i] = NULL;
+	}
+	for (i = 0; i < sx.n_dir; i++) {
+		if (i < sx.n_dir_refs)
+			gnttab_end_foreign_access(sx.dir_refs[i], sx.dir_pages[i]);
+		else
+			__free_page(sx.dir_pages[i]);
+		sx.dir_pages[i] = NULL;
+	}
+	sx.n_area_refs = 0;
+	sx.n_dir_refs = 0;
+	kvfree(sx.area_refs);
+	sx.area_refs = NULL;
+	sx.active = false;
+}

@@ -1,0 +1,136 @@
+#!/bin/bash
+# Builds everything the kernel test boots, under guest-module-spec/linux/build/ (git-ignored):
+#   module/sonic_hint.ko   the module, built by Kbuild against the headers of exactly KVER
+#   sonic-check            the static in-guest checker (test/sonic-check.c)
+#   disk.img               ext4 image with DATA_MIB of random data in data.bin (kept between runs)
+#   initramfs.cpio.gz      busybox, the virtio/ext4 modules, the module, the checker, guest-init.sh
+# run-kernel-test.sh sources this file; running it alone builds without booting (cheap iteration).
+# Needs the packages run-kernel-test.sh installs.
+set -euo pipefail
+
+TEST_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+LINUX_SRC=$(cd "$TEST_SRC/.." && pwd)
+SPEC_INCLUDE=$(cd "$LINUX_SRC/../include" && pwd)
+BUILD_DIR=${KTEST_BUILD_DIR:-$LINUX_SRC/build}
+# Workload (MiB) and check parameters, baked into the initramfs.
+DATA_MIB=${KTEST_DATA_MIB:-200}
+ANON_MIB=${KTEST_ANON_MIB:-100}
+MAP_MIB=${KTEST_MAP_MIB:-16}
+DIRTY_MIB=${KTEST_DIRTY_MIB:-16}
+ROUNDS=${KTEST_ROUNDS:-3}
+BUDGET_MS=${KTEST_BUDGET_MS:-60000}   # TCG runs the handshake ~20x slower than hardware
+DISK_MIB=$((DATA_MIB + 96))
+GUEST_MODULES="virtio_pci virtio_blk ext4"
+
+die() { echo "kernel-test: $*" >&2; exit 2; }
+note() { echo "kernel-test: $*"; }
+
+# The newest installed kernel image, and its headers, which must be the very same version.
+resolve_kernel() {
+    local newest image_ver headers_ver
+    newest=$(ls /boot/vmlinuz-* 2>/dev/null | sort -V | tail -n 1)
+    [[ -n $newest ]] || die "no /boot/vmlinuz-* (is linux-image-amd64 installed?)"
+    KERNEL_IMAGE=$newest
+    KVER=${newest#/boot/vmlinuz-}
+    KDIR=/lib/modules/$KVER/build
+    [[ -d /lib/modules/$KVER/kernel ]] || die "no /lib/modules/$KVER for $KERNEL_IMAGE"
+    [[ -f $KDIR/Makefile ]] ||
+        die "no kernel headers for $KVER at $KDIR: apt-get install linux-headers-$KVER (linux-headers-amd64 may name another version)"
+    image_ver=$(dpkg-query -W -f='${Version}' "linux-image-$KVER" 2>/dev/null || true)
+    headers_ver=$(dpkg-query -W -f='${Version}' "linux-headers-$KVER" 2>/dev/null || true)
+    [[ -n $image_ver && $image_ver == "$headers_ver" ]] ||
+        die "kernel image linux-image-$KVER is '${image_ver:-not a package}' but linux-headers-$KVER is '${headers_ver:-not installed}': they must match"
+}
+
+# Kbuild against KDIR in a copy of the sources; any compiler warning fails the build.
+build_module() {
+    local dir=$BUILD_DIR/module vermagic
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    cp "$LINUX_SRC"/module/{Kbuild,Makefile,*.c,*.h} "$dir/"
+    make -s -C "$KDIR" M="$dir" SONIC_HINT_INCLUDE="$SPEC_INCLUDE" modules > "$BUILD_DIR/module-build.log" 2>&1 ||
+        { cat "$BUILD_DIR/module-build.log"; die "module build failed"; }
+    if grep -E 'warning:|error:' "$BUILD_DIR/module-build.log"; then
+        die "the module build printed warnings (see $BUILD_DIR/module-build.log)"
+    fi
+    vermagic=$(modinfo -F vermagic "$dir/sonic_hint.ko")
+    [[ $vermagic == "$KVER "* ]] || die "sonic_hint.ko has vermagic '$vermagic', not $KVER"
+}
+
+build_checker() {
+    gcc -std=gnu11 -O2 -Wall -Wextra -Werror -static -I "$SPEC_INCLUDE" \
+        -o "$BUILD_DIR/sonic-check" "$TEST_SRC/sonic-check.c"
+}
+
+# ext4 on a real (virtio) disk: tmpfs pages would be swap-backed, i.e. hard, not clean cache.
+# Rebuilt only when its size parameters change; QEMU opens it with snapshot=on, so it stays pristine.
+build_disk() {
+    local img=$BUILD_DIR/disk.img stamp=$BUILD_DIR/disk.stamp want="data=$DATA_MIB disk=$DISK_MIB"
+    [[ -f $img && -f $stamp && $(cat "$stamp") == "$want" ]] && return 0
+    rm -rf "$BUILD_DIR/disk-root" "$img" "$stamp"
+    mkdir -p "$BUILD_DIR/disk-root"
+    head -c "$((DATA_MIB << 20))" /dev/urandom > "$BUILD_DIR/disk-root/data.bin"
+    mkfs.ext4 -q -F -L sonicdata -d "$BUILD_DIR/disk-root" "$img" "${DISK_MIB}M"
+    rm -rf "$BUILD_DIR/disk-root"
+    echo "$want" > "$stamp"
+}
+
+new_busybox_root() { # ROOT
+    local root=$1 applet
+    rm -rf "$root"
+    mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,tmp,mnt,test,usr/bin,usr/sbin}
+    cp /bin/busybox "$root/bin/busybox"
+    for applet in $(/bin/busybox --list); do
+        [[ -e $root/bin/$applet ]] || ln -s busybox "$root/bin/$applet"
+    done
+    mknod -m 600 "$root/dev/console" c 5 1
+}
+
+# The disk and file-system modules with their dependencies, in load order, and the list the guest reads.
+add_guest_modules() { # ROOT
+    local root=$1 module file
+    : > "$root/test/modules.list"
+    for module in $GUEST_MODULES; do
+        for file in $(modprobe -S "$KVER" --show-depends "$module" | awk '$1 == "insmod" { print $2 }'); do
+            [[ -f $root$file ]] && continue
+            mkdir -p "$root$(dirname "$file")"
+            cp "$file" "$root$file"
+            echo "$file" >> "$root/test/modules.list"
+        done
+    done
+}
+
+build_initramfs() {
+    local root=$BUILD_DIR/guest-root
+    new_busybox_root "$root"
+    add_guest_modules "$root"
+    install -m 755 "$TEST_SRC/guest-init.sh" "$root/init"
+    install -m 644 "$BUILD_DIR/module/sonic_hint.ko" "$root/test/sonic_hint.ko"
+    install -m 755 "$BUILD_DIR/sonic-check" "$root/test/sonic-check"
+    cat > "$root/test/config.env" <<CONFIG
+DATA_MIB=$DATA_MIB
+ANON_MIB=$ANON_MIB
+MAP_MIB=$MAP_MIB
+DIRTY_MIB=$DIRTY_MIB
+ROUNDS=$ROUNDS
+BUDGET_MS=$BUDGET_MS
+MIN_CACHE_MIB=$((DATA_MIB * 3 / 4))
+CONFIG
+    chroot "$root" /bin/sh -n /init || die "guest-init.sh does not parse"
+    (cd "$root" && find . -print0 | cpio --null -o -H newc --quiet | gzip -1) > "$BUILD_DIR/initramfs.cpio.gz.tmp"
+    mv "$BUILD_DIR/initramfs.cpio.gz.tmp" "$BUILD_DIR/initramfs.cpio.gz"
+}
+
+build_all() {
+    mkdir -p "$BUILD_DIR"
+    build_module
+    build_checker
+    build_disk
+    build_initramfs
+}
+
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
+    resolve_kernel
+    build_all
+    ls -l "$BUILD_DIR"/module/sonic_hint.ko "$BUILD_DIR"/sonic-check "$BUILD_DIR"/disk.img "$BUILD_DIR"/initramfs.cpio.gz
+fi

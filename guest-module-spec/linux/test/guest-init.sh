@@ -1,0 +1,124 @@
+#!/bin/sh
+# PID 1 of the kernel-test guest. Loads sonic_hint.ko into the Debian kernel it runs on, builds a
+# page-cache / anonymous / dirty / mapped workload, runs sonic-check against /proc/kpageflags, prints
+# one KERNELTEST line, and ends QEMU through isa-debug-exit (status 1 = pass, 3 = fail).
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+. /test/config.env
+
+RESULTS=/tmp/results
+
+say() { echo "guest: [$(cut -d' ' -f1 /proc/uptime)s] $*"; }
+
+# isa-debug-exit at port 0xf4: QEMU exits with (value << 1) | 1.
+leave() { # 0 = pass, 1 = fail
+    sync
+    if [ "$1" = 0 ]; then printf '\000'; else printf '\001'; fi | dd of=/dev/port bs=1 seek=244 count=1 2>/dev/null
+    sleep 5
+    poweroff -f
+}
+
+abort() {
+    say "ABORT: $*"
+    echo "KERNELTEST FAIL reason=\"$*\""
+    leave 1
+}
+
+mount_filesystems() {
+    mount -t proc proc /proc
+    mount -t sysfs sysfs /sys
+    mount -t devtmpfs devtmpfs /dev
+    mount -t debugfs debugfs /sys/kernel/debug
+    mkdir -p /tmp /mnt
+}
+
+load_disk_modules() {
+    local m
+    while read -r m; do
+        insmod "$m" 2>/dev/null || say "insmod $(basename "$m") failed (continuing)"
+    done < /test/modules.list
+    for _ in 1 2 3 4 5 6 7 8 9 10; do [ -b /dev/vda ] && return 0; sleep 1; done
+    abort "no /dev/vda after loading the virtio modules"
+}
+
+# Runs one sonic-check step, keeping its RESULT line.
+check() {
+    say "sonic-check $*"
+    /test/sonic-check "$@" > /tmp/check.out 2>&1
+    local rc=$?
+    cat /tmp/check.out
+    if grep -q '^RESULT ' /tmp/check.out; then
+        grep '^RESULT ' /tmp/check.out >> "$RESULTS"
+    else
+        echo "RESULT $1 FAIL crashed rc=$rc" >> "$RESULTS"
+    fi
+}
+
+# value of key=... in the RESULT line of a check (empty if absent)
+field() { # CHECK KEY
+    sed -n "s/^RESULT $1 [A-Z]* .*[ ]$2=\([^ ]*\).*/\1/p" "$RESULTS" | head -n 1
+}
+
+summarize() {
+    local total passed violations=0 v status=PASS oops
+    total=$(grep -c '^RESULT ' "$RESULTS")
+    passed=$(grep -c '^RESULT [^ ]* PASS' "$RESULTS")
+    for v in $(grep -oE ' (violations|bad_held)=[0-9]+' "$RESULTS" | cut -d= -f2); do
+        violations=$((violations + v))
+    done
+    # the unsigned module's taint notice is expected; anything else of this kind is not
+    oops=$(dmesg | grep -E 'BUG:|WARNING:|Oops|general protection|Call Trace|sonic_hint.*(failed|error)' |
+        grep -vc 'module verification failed')
+    [ "$total" -ge 5 ] && [ "$passed" = "$total" ] && [ "$violations" = 0 ] && [ "$oops" = 0 ] || status=FAIL
+    echo "KERNELTEST $status checks=$passed/$total violations=$violations kernel_warnings=$oops" \
+        "free_dev=$(field live free_dev) cache_dev=$(field live cache_dev)" \
+        "races=$(field live races)+$(field live kraces) scan_ms=$(field live scan_ms)" \
+        "scan_ms_per_gib=$(field live scan_ms_per_gib)" \
+        "held=$(field handshake-held held) dropped_dev=$(field handshake-held dev)" \
+        "scan_final=$(field handshake-scan final) scan_final_dev=$(field handshake-scan dev)" \
+        "extents_live=$(field extents live_count)"
+    [ "$status" = PASS ]
+}
+
+main() {
+    mount_filesystems
+    exec < /dev/null > /dev/console 2>&1
+    say "kernel $(uname -r), $(grep MemTotal /proc/meminfo)"
+    : > "$RESULTS"
+    load_disk_modules
+    mount -t ext4 /dev/vda /mnt || abort "cannot mount the data disk"
+    # Dirty pages must stay dirty for the whole test: no periodic or age-based writeback.
+    echo 0 > /proc/sys/vm/dirty_writeback_centisecs
+    echo 360000 > /proc/sys/vm/dirty_expire_centisecs
+
+    insmod /test/sonic_hint.ko period_ms=100 budget_ms=$BUDGET_MS || abort "insmod sonic_hint.ko failed"
+    dmesg | grep 'sonic_hint:' | tail -n 3
+    say "reading ${DATA_MIB} MiB into the page cache"
+    cat /mnt/data.bin > /dev/null
+    say "touching ${ANON_MIB} MiB of anonymous memory; mapping every other page of the file's first" \
+        "${MAP_MIB} MiB, overwriting (no sync) every other page of the next ${DIRTY_MIB} MiB"
+    /test/sonic-check hog "$ANON_MIB" /mnt/data.bin "$MAP_MIB" "$DIRTY_MIB" > /tmp/hog.out 2>&1 &
+    for _ in $(seq 1 120); do grep -q READY /tmp/hog.out && break; sleep 1; done
+    grep -q READY /tmp/hog.out || abort "the memory hog did not get ready: $(cat /tmp/hog.out)"
+    cat /tmp/hog.out
+    grep -E 'MemFree|^Cached|Dirty|AnonPages|Mapped' /proc/meminfo
+
+    check live "$ROUNDS" "$MIN_CACHE_MIB"
+    check handshake held "$MIN_CACHE_MIB"
+    check handshake scan 0
+    rmmod sonic_hint || abort "rmmod sonic_hint failed"
+
+    say "reloading with a 12 KiB area budget (extent lists) and a 1.5 s hold timeout"
+    cat /mnt/data.bin > /dev/null
+    insmod /test/sonic_hint.ko period_ms=100 budget_ms=$BUDGET_MS area_budget_kb=12 hold_timeout_ms=1500 ||
+        abort "insmod with area_budget_kb=12 failed"
+    check extents "$MIN_CACHE_MIB"
+    check timeout
+    rmmod sonic_hint || abort "second rmmod sonic_hint failed"
+
+    dmesg | grep -E 'sonic_hint|BUG:|WARNING:|Oops|Call Trace' | tail -n 20
+    echo "--- results"
+    cat "$RESULTS"
+    if summarize; then leave 0; else leave 1; fi
+}
+
+main

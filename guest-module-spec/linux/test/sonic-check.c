@@ -1,0 +1,1076 @@
+/*
+ * sonic-check - runs inside the test guest and checks sonic_hint.ko against the kernel's own view of
+ * every page (/proc/kpageflags, /proc/kpagecount, /proc/meminfo).
+ *
+ * It reads the hint area the way dom0 does: a read-only mapping of the area (debugfs "area"), the
+ * seqlock protocol for the live set and the handshake-word re-check for the final set, using the
+ * helpers of guest-module-spec/include/sonic_hint.h, and validates the header and both sets (SPEC 8.1).
+ *
+ *   sonic-check hog ANON FILE MAP DIRTY     touch ANON MiB of anonymous memory, map every other page
+ *                                           of FILE's first MAP MiB, dirty every other page of the next
+ *                                           DIRTY MiB, print READY, then sleep forever
+ *   sonic-check live ROUNDS [MIN_CACHE_MIB] soft set vs kpageflags: (a) free ~ MemFree, (b) clean
+ *                                           cache ~ kpageflags, (c) nothing hard reported soft
+ *   sonic-check handshake held|scan         (d) final set = free or held pages; MemFree grows by the
+ *                                           dropped cache
+ *   sonic-check timeout                     a held final set is released after hold_timeout_ms
+ *   sonic-check extents                     the extent encoding: validity, truncation, longest runs
+ *
+ * Every check prints "RESULT <name> PASS|FAIL key=value ..." and exits 0 only on PASS.
+ *
+ * Races. Each check reads kpageflags once before (A) and once after (B) the module's scan. A soft
+ * page whose class in B is soft (free, or clean cache for the live set) is right. One whose class
+ * changed between A and B was alive during the scan: the scan may have seen it soft, so it is a
+ * race, counted. A page that is in the same hard class in A and B, where that class is anonymous,
+ * shmem, dirty/writeback/locked file, mapped file, reserved or a hole, is a VIOLATION: nothing in the
+ * test frees and re-creates such pages. Kernel-only classes (slab, page tables, untyped kernel pages)
+ * can be freed and re-allocated within the window without a trace; they are counted as kernel races
+ * and bounded together with the other races (RACE_LIMIT).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sonic_hint.h"
+
+#define DBG "/sys/kernel/debug/sonic_hint/"
+#define PARAMS "/sys/module/sonic_hint/parameters/"
+
+/* kpageflags bits (include/uapi/linux/kernel-page-flags.h) */
+enum {
+	KPF_LOCKED = 0, KPF_DIRTY = 4, KPF_LRU = 5, KPF_SLAB = 7, KPF_WRITEBACK = 8, KPF_BUDDY = 10,
+	KPF_MMAP = 11, KPF_ANON = 12, KPF_SWAPBACKED = 14, KPF_UNEVICTABLE = 18, KPF_NOPAGE = 20,
+	KPF_PGTABLE = 26, KPF_RESERVED = 32, KPF_MLOCKED = 33,
+};
+#define BIT(b) (1ULL << (b))
+
+/* Page classes, first match wins (data/linux61-guest/README.md, plus unevictable file as pinned). */
+enum kind { K_HOLE, K_FREE, K_SLAB, K_PGTABLE, K_ANON, K_SHMEM, K_PINNED_FILE, K_MAPPED_FILE, K_CLEAN,
+	    K_RESERVED, K_OTHER, K_NKINDS };
+static const char *const kind_name[K_NKINDS] = { "hole", "free", "slab", "pgtable", "anon", "shmem",
+	"dirty_file", "mapped_file", "clean", "reserved", "other" };
+/* classes nothing in the test frees and re-creates: a soft report in A and B is a bug */
+static const bool kind_stable_hard[K_NKINDS] = { [K_HOLE] = true, [K_ANON] = true, [K_SHMEM] = true,
+	[K_PINNED_FILE] = true, [K_MAPPED_FILE] = true, [K_RESERVED] = true };
+
+/* Races (class changed between A and B) plus kernel races allowed per check: 1% of the set + 64. */
+#define RACE_LIMIT(n) ((n) / 100 + 64)
+
+static uint64_t pfn_count, bm_words;
+static uint64_t *area_pfns;  /* PFNs of the area's pages (from /proc/self/pagemap of our mapping) */
+static uint32_t area_npages;
+static uint64_t *kpf_a, *kpc_a, *kpf_b, *kpc_b;
+static const struct sonic_hint_header *area;
+static size_t area_bytes;
+
+/* ---------------------------------------------------------------- small utilities */
+
+static void __attribute__((noreturn, format(printf, 1, 2))) die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("sonic-check: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(2);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void *xalloc(size_t bytes)
+{
+	void *p = aligned_alloc(4096, (bytes + 4095) / 4096 * 4096);
+
+	if (!p)
+		die("out of memory (%zu bytes)", bytes);
+	memset(p, 0, bytes); /* touch now: no page faults between the snapshots later */
+	return p;
+}
+
+static void write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY);
+
+	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text))
+		die("write %s to %s: %s", text, path, strerror(errno));
+	close(fd);
+}
+
+static size_t read_file(const char *path, void *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY);
+	size_t got = 0;
+
+	if (fd < 0)
+		die("open %s: %s", path, strerror(errno));
+	while (got < len) {
+		ssize_t n = read(fd, (char *)buf + got, len - got);
+
+		if (n < 0)
+			die("read %s: %s", path, strerror(errno));
+		if (n == 0)
+			break;
+		got += n;
+	}
+	close(fd);
+	return got;
+}
+
+/* A "key value" line of debugfs stats, as an integer. */
+static uint64_t stat_u64(const char *key)
+{
+	static char text[8192];
+	size_t n = read_file(DBG "stats", text, sizeof(text) - 1);
+	size_t klen = strlen(key);
+	char *line;
+
+	text[n] = 0;
+	for (line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
+		if (!strncmp(line, key, klen) && line[klen] == ' ')
+			return strtoull(line + klen + 1, NULL, 10);
+	die("stats has no %s", key);
+}
+
+static uint64_t memfree_kb(void)
+{
+	char text[8192], *p;
+	size_t n = read_file("/proc/meminfo", text, sizeof(text) - 1);
+
+	text[n] = 0;
+	p = strstr(text, "MemFree:");
+	if (!p)
+		die("no MemFree in /proc/meminfo");
+	return strtoull(p + 8, NULL, 10);
+}
+
+static void set_param(const char *name, const char *value)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), PARAMS "%s", name);
+	write_file(path, value);
+}
+
+/*
+ * One line per zone: free pages and watermarks from /proc/zoneinfo. Returns the sum of the zones'
+ * low watermarks: in 6.1 the per-cpu free lists of a zone together hold at most that many pages.
+ */
+static uint64_t print_zones(const char *when)
+{
+	static char text[65536];
+	size_t n = read_file("/proc/zoneinfo", text, sizeof(text) - 1);
+	char *line, *save = NULL, zone[32] = "";
+	unsigned long long v[4] = { 0 };
+	uint64_t low_sum = 0;
+
+	text[n] = 0;
+	if (when)
+		printf("  zones %s:", when);
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char name[32];
+
+		if (sscanf(line, "Node %*d, zone %31s", name) == 1) {
+			snprintf(zone, sizeof(zone), "%s", name);
+			memset(v, 0, sizeof(v));
+		} else if (sscanf(line, " pages free %llu", &v[0]) == 1 || sscanf(line, " min %llu", &v[1]) == 1 ||
+			   sscanf(line, " low %llu", &v[2]) == 1) {
+		} else if (sscanf(line, " high %llu", &v[3]) == 1 && v[0] + v[1]) {
+			if (when)
+				printf(" %s free=%llu min=%llu low=%llu high=%llu", zone, v[0], v[1], v[2], v[3]);
+			low_sum += v[2];
+		}
+	}
+	if (when)
+		putchar('\n');
+	return low_sum;
+}
+
+/* Free pages sitting on the per-cpu lists (the "count:" of every pageset in /proc/zoneinfo): free,
+ * but neither in the buddy allocator nor in MemFree. */
+static uint64_t pcp_pages(void)
+{
+	static char text[65536];
+	size_t n = read_file("/proc/zoneinfo", text, sizeof(text) - 1);
+	char *line, *save = NULL;
+	uint64_t total = 0;
+	unsigned long long c;
+
+	text[n] = 0;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		if (sscanf(line, " count: %llu", &c) == 1)
+			total += c;
+	return total;
+}
+
+/* ---------------------------------------------------------------- bitmaps */
+
+static uint64_t *bm_new(void)
+{
+	return xalloc(bm_words * 8);
+}
+
+static bool bm_test(const uint64_t *bm, uint64_t pfn)
+{
+	return (bm[pfn >> 6] >> (pfn & 63)) & 1;
+}
+
+static uint64_t bm_weight(const uint64_t *bm)
+{
+	uint64_t w = 0, i;
+
+	for (i = 0; i < bm_words; i++)
+		w += __builtin_popcountll(bm[i]);
+	return w;
+}
+
+/* Runs of set bits, calling fn(start, len) for each, in order; returns the number of runs. */
+static uint64_t bm_runs(const uint64_t *bm, void (*fn)(uint64_t, uint64_t, void *), void *arg)
+{
+	uint64_t pfn = 0, runs = 0;
+
+	while (pfn < pfn_count) {
+		uint64_t start;
+
+		while (pfn < pfn_count && !bm_test(bm, pfn)) {
+			if (!(pfn & 63) && !bm[pfn >> 6])
+				pfn += 64;
+			else
+				pfn++;
+		}
+		if (pfn >= pfn_count)
+			break;
+		start = pfn;
+		while (pfn < pfn_count && bm_test(bm, pfn))
+			pfn++;
+		if (fn)
+			fn(start, pfn - start, arg);
+		runs++;
+	}
+	return runs;
+}
+
+/* ---------------------------------------------------------------- kpageflags */
+
+static void read_u64_array(const char *path, uint64_t *out)
+{
+	int fd = open(path, O_RDONLY);
+	uint64_t done = 0;
+
+	if (fd < 0)
+		die("open %s: %s", path, strerror(errno));
+	while (done < pfn_count) {
+		uint64_t want = pfn_count - done > 65536 ? 65536 : pfn_count - done;
+		ssize_t n = pread(fd, out + done, want * 8, done * 8);
+
+		if (n <= 0)
+			die("read %s at PFN %" PRIu64 ": %s", path, done, n ? strerror(errno) : "short file");
+		done += n / 8;
+	}
+	close(fd);
+}
+
+static void snapshot(uint64_t *flags, uint64_t *counts)
+{
+	read_u64_array("/proc/kpageflags", flags);
+	read_u64_array("/proc/kpagecount", counts);
+}
+
+static enum kind kind_of(uint64_t f, uint64_t count)
+{
+	if (f & BIT(KPF_NOPAGE))
+		return K_HOLE;
+	if (f & BIT(KPF_BUDDY))
+		return K_FREE;
+	if (f & BIT(KPF_SLAB))
+		return K_SLAB;
+	if (f & BIT(KPF_PGTABLE))
+		return K_PGTABLE;
+	if (f & BIT(KPF_ANON))
+		return K_ANON;
+	if (f & BIT(KPF_SWAPBACKED))
+		return K_SHMEM;
+	if (f & BIT(KPF_LRU)) {
+		if (f & (BIT(KPF_DIRTY) | BIT(KPF_WRITEBACK) | BIT(KPF_LOCKED) | BIT(KPF_UNEVICTABLE) |
+			 BIT(KPF_MLOCKED)))
+			return K_PINNED_FILE;
+		if (count > 0 || (f & BIT(KPF_MMAP)))
+			return K_MAPPED_FILE;
+		return K_CLEAN;
+	}
+	if (f & BIT(KPF_RESERVED))
+		return K_RESERVED;
+	return K_OTHER;
+}
+
+static void count_kinds(const uint64_t *flags, const uint64_t *counts, uint64_t *per_kind)
+{
+	uint64_t pfn;
+
+	memset(per_kind, 0, K_NKINDS * sizeof(*per_kind));
+	for (pfn = 0; pfn < pfn_count; pfn++)
+		per_kind[kind_of(flags[pfn], counts[pfn])]++;
+}
+
+/* ---------------------------------------------------------------- the area, as dom0 reads it */
+
+static int failures;
+
+static void __attribute__((format(printf, 2, 3))) expect(bool ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ok)
+		return;
+	failures++;
+	va_start(ap, fmt);
+	fputs("  FAIL: ", stdout);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+/* The physical pages behind our mapping of the area: SPEC 3 says none of them may ever be soft. */
+static void find_area_pfns(const void *map, uint32_t pages)
+{
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+	volatile uint8_t sink = 0;
+	uint32_t i;
+
+	if (fd < 0)
+		die("open /proc/self/pagemap: %s", strerror(errno));
+	area_pfns = calloc(pages, sizeof(*area_pfns));
+	if (!area_pfns)
+		die("out of memory");
+	for (i = 0; i < pages; i++) {
+		uint64_t entry;
+
+		sink += ((const volatile uint8_t *)map)[(size_t)i * SONIC_PAGE_SIZE];
+		if (pread(fd, &entry, 8, ((uintptr_t)map / SONIC_PAGE_SIZE + i) * 8) != 8)
+			die("read /proc/self/pagemap: %s", strerror(errno));
+		if (!(entry >> 63) || !(entry & ((1ULL << 55) - 1)))
+			die("area page %u is not present in pagemap (entry %#" PRIx64 ")", i, entry);
+		area_pfns[i] = entry & ((1ULL << 55) - 1);
+	}
+	(void)sink;
+	area_npages = pages;
+	close(fd);
+}
+
+static void check_area_not_soft(const uint64_t *bm, const char *name)
+{
+	uint32_t i, bad = 0;
+
+	for (i = 0; i < area_npages; i++)
+		if (area_pfns[i] < pfn_count && ((bm[area_pfns[i] >> 6] >> (area_pfns[i] & 63)) & 1))
+			bad++;
+	expect(bad == 0, "%s: %u of the area's own pages reported soft", name, bad);
+}
+
+static void open_area(void)
+{
+	struct sonic_hint_header h;
+	int fd = open(DBG "area", O_RDONLY);
+	void *map;
+
+	if (fd < 0)
+		die("open " DBG "area: %s (is sonic_hint loaded, debugfs mounted?)", strerror(errno));
+	if (pread(fd, &h, sizeof(h), 0) != sizeof(h))
+		die("short read of the area header");
+	if (h.magic != SONIC_HINT_MAGIC || h.area_pages < 1 || h.area_pages > SONIC_MAX_AREA_PAGES)
+		die("the area does not start with a plausible header");
+	area_bytes = (size_t)h.area_pages * SONIC_PAGE_SIZE;
+	map = mmap(NULL, area_bytes, PROT_READ, MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED)
+		die("mmap of the area: %s", strerror(errno));
+	/* dom0's mapping is read-only; so must this one be, and stay */
+	if (mmap(NULL, area_bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0) != MAP_FAILED)
+		die("the area can be mapped writable");
+	if (mprotect(map, area_bytes, PROT_READ | PROT_WRITE) == 0)
+		die("the area's read-only mapping can be made writable");
+	close(fd);
+	area = map;
+	pfn_count = h.pfn_count;
+	bm_words = (pfn_count + 63) / 64;
+	find_area_pfns(map, h.area_pages);
+}
+
+static bool desc_ok(const struct sonic_set_desc *d, const char *name, bool required)
+{
+	uint64_t end;
+
+	if (d->encoding == SONIC_ENC_ABSENT) {
+		expect(!required, "%s section absent", name);
+		expect(!d->offset && !d->capacity && !d->count && !d->reserved, "absent %s descriptor not zero", name);
+		return false;
+	}
+	expect(d->encoding == SONIC_ENC_BITMAP || d->encoding == SONIC_ENC_EXTENTS, "%s: encoding %u", name,
+	       d->encoding);
+	expect(d->offset % 8 == 0, "%s: offset %" PRIu64 " not 8-aligned", name, d->offset);
+	expect(d->offset % SONIC_PAGE_SIZE == 0, "%s: offset %" PRIu64 " not page-aligned (SHOULD)", name,
+	       d->offset);
+	expect(d->reserved == 0, "%s: reserved %u", name, d->reserved);
+	end = d->offset + d->capacity;
+	expect(d->offset >= SONIC_HEADER_SIZE && end >= d->offset && end <= area_bytes,
+	       "%s: [%" PRIu64 ", +%" PRIu64 ") outside the area", name, d->offset, d->capacity);
+	if (d->encoding == SONIC_ENC_BITMAP)
+		expect(d->capacity >= sonic_bitmap_bytes(pfn_count), "%s: bitmap capacity too small", name);
+	else
+		expect(d->capacity % 16 == 0, "%s: extent capacity not a multiple of 16", name);
+	return true;
+}
+
+/* Static header checks (SPEC 2, 8.1); the live fields are checked on each read. */
+static void check_header(void)
+{
+	const struct sonic_hint_header *h = area;
+	int i;
+
+	expect(h->magic == SONIC_HINT_MAGIC, "magic");
+	expect(h->abi_major == 1 && h->abi_minor == 0, "abi %u.%u", h->abi_major, h->abi_minor);
+	expect(h->header_size == SONIC_HEADER_SIZE, "header_size %u", h->header_size);
+	expect(h->page_size == SONIC_PAGE_SIZE, "page_size %u", h->page_size);
+	expect(h->pfn_count >= 1 && h->pfn_count <= SONIC_MAX_PFN_COUNT, "pfn_count %" PRIu64, h->pfn_count);
+	expect(h->hold_timeout_ms > 0, "hold_timeout_ms 0");
+	for (i = 0; i < 5; i++)
+		expect(h->reserved0[i] == 0, "reserved0[%d]", i);
+	for (i = 0; i < 4; i++)
+		expect(h->reserved1[i] == 0, "reserved1[%d]", i);
+	desc_ok(&h->live, "live", true);
+	desc_ok(&h->final_set, "final", true);
+	desc_ok(&h->referenced, "referenced", false);
+	expect(h->live.offset + h->live.capacity <= h->final_set.offset ||
+	       h->final_set.offset + h->final_set.capacity <= h->live.offset, "live and final overlap");
+}
+
+/* Decodes a copied section into bm, validating it (SPEC 2.3). Returns false if malformed. */
+static bool decode_set(const struct sonic_set_desc *d, const void *section, uint64_t *bm, const char *name)
+{
+	memset(bm, 0, bm_words * 8);
+	if (d->encoding == SONIC_ENC_BITMAP) {
+		memcpy(bm, section, bm_words * 8);
+		if (pfn_count % 64)
+			expect(!(bm[bm_words - 1] >> (pfn_count % 64)), "%s: bits set above pfn_count", name);
+		bm[bm_words - 1] &= pfn_count % 64 ? (1ULL << (pfn_count % 64)) - 1 : ~0ULL;
+		if (bm_weight(bm) != d->count) {
+			expect(false, "%s: count %" PRIu64 " but %" PRIu64 " bits set", name, d->count, bm_weight(bm));
+			return false;
+		}
+		return true;
+	}
+	{
+		const struct sonic_extent *e = section;
+		uint64_t i, prev_end = 0, p;
+
+		if (d->count > d->capacity / 16) {
+			expect(false, "%s: %" PRIu64 " extents over capacity", name, d->count);
+			return false;
+		}
+		for (i = 0; i < d->count; i++) {
+			if (e[i].len < 1 || e[i].start + e[i].len > pfn_count || e[i].start + e[i].len < e[i].start) {
+				expect(false, "%s: extent %" PRIu64 " out of range", name, i);
+				return false;
+			}
+			if (i && e[i].start < prev_end) {
+				expect(false, "%s: extents unsorted or overlapping at %" PRIu64, name, i);
+				return false;
+			}
+			prev_end = e[i].start + e[i].len;
+			for (p = e[i].start; p < prev_end; p++)
+				bm[p >> 6] |= 1ULL << (p & 63);
+		}
+		return true;
+	}
+}
+
+struct live_read {
+	uint64_t gen, flags, count;
+	unsigned int retries;
+};
+
+/* SPEC 4.2 reader: copy header and section between two equal even reads of gen. */
+static void read_live(uint64_t *bm, struct live_read *out)
+{
+	static struct sonic_hint_header copy;
+	static uint8_t *section;
+	unsigned int tries;
+
+	if (!section)
+		section = xalloc(area_bytes);
+	for (tries = 0; tries < 10000; tries++) {
+		uint64_t g = sonic_live_read_begin(area);
+
+		memcpy(&copy, area, sizeof(copy));
+		if (copy.live.offset + copy.live.capacity <= area_bytes)
+			memcpy(section, (const uint8_t *)area + copy.live.offset, copy.live.capacity);
+		if (sonic_live_read_retry(area, g)) {
+			usleep(100);
+			continue;
+		}
+		out->gen = copy.gen;
+		out->flags = copy.live_flags;
+		out->count = copy.live.count;
+		out->retries = tries;
+		expect(copy.gen == g && !(g & 1), "live copy gen %" PRIu64 " vs %" PRIu64, copy.gen, g);
+		if (!decode_set(&copy.live, section, bm, "live"))
+			die("the live set is malformed");
+		return;
+	}
+	die("the live set never settled (gen odd or moving for 10000 reads)");
+}
+
+struct final_read {
+	uint64_t word, flags;
+};
+
+/* SPEC 6.3 step 4: word, copy, word again; FINAL_READY only. Returns false otherwise. */
+static bool read_final(uint64_t *bm, struct final_read *out)
+{
+	static struct sonic_hint_header copy;
+	static uint8_t *section;
+	uint64_t w1, w2;
+
+	if (!section)
+		section = xalloc(area_bytes);
+	w1 = sonic_load64(&area->handshake);
+	sonic_rmb();
+	memcpy(&copy, area, sizeof(copy));
+	memcpy(section, (const uint8_t *)area + copy.final_set.offset, copy.final_set.capacity);
+	sonic_rmb();
+	w2 = sonic_load64(&area->handshake);
+	out->word = w1;
+	out->flags = copy.final_flags;
+	if (w1 != w2 || SONIC_HS_STATE(w1) != SONIC_HS_FINAL_READY)
+		return false;
+	return decode_set(&copy.final_set, section, bm, "final");
+}
+
+/* ---------------------------------------------------------------- checks */
+
+struct verdict {
+	uint64_t ok, races, kraces, violations;
+	uint64_t by_kind[K_NKINDS];     /* class in B of every reported page */
+	uint64_t viol_kind[K_NKINDS];
+};
+
+/* Judges one reported PFN against snapshots A and B; soft_b says which classes are right in B. */
+static void judge(struct verdict *v, uint64_t pfn, const bool *soft_b)
+{
+	enum kind ka = kind_of(kpf_a[pfn], kpc_a[pfn]);
+	enum kind kb = kind_of(kpf_b[pfn], kpc_b[pfn]);
+
+	v->by_kind[kb]++;
+	if (soft_b[kb]) {
+		v->ok++;
+	} else if (ka != kb) {
+		v->races++;
+	} else if (kind_stable_hard[ka] || (ka == K_CLEAN && !soft_b[K_CLEAN])) {
+		v->violations++;
+		v->viol_kind[ka]++;
+		if (v->violations <= 10)
+			printf("  VIOLATION pfn %" PRIu64 " is %s (flags %#" PRIx64 ", mapcount %" PRIu64
+			       ") before and after the scan\n", pfn, kind_name[ka], kpf_b[pfn], kpc_b[pfn]);
+	} else {
+		v->kraces++;
+	}
+}
+
+static void print_kinds(const char *prefix, const uint64_t *per_kind)
+{
+	int k;
+
+	printf("  %s", prefix);
+	for (k = 0; k < K_NKINDS; k++)
+		if (per_kind[k])
+			printf(" %s=%" PRIu64, kind_name[k], per_kind[k]);
+	putchar('\n');
+}
+
+static double pct(double a, double b)
+{
+	return b ? 100.0 * (a - b) / b : (a ? 100.0 : 0.0);
+}
+
+static double absd(double x)
+{
+	return x < 0 ? -x : x;
+}
+
+static uint64_t min_cache_pages;
+
+/* One live round: (a), (b), (c). Periodic publication is paused, so the triggered scan is the only
+ * publication between the snapshots and stats describe exactly the set read from the area. */
+static void live_round(int round, uint64_t *live, uint64_t *dbg_live, struct verdict *total,
+		       double *worst_free, double *worst_cache)
+{
+	static const bool soft_live[K_NKINDS] = { [K_FREE] = true, [K_CLEAN] = true };
+	uint64_t kinds_b[K_NKINDS], pfn, free_kb, stats_gen, scan_free, scan_cache, missed_clean = 0;
+	struct live_read lr;
+	struct verdict v = { 0 };
+	double dfree, dcache;
+
+	snapshot(kpf_a, kpc_a);
+	write_file(DBG "scan", "1");
+	free_kb = memfree_kb();
+	read_live(live, &lr);
+	stats_gen = stat_u64("gen");
+	scan_free = stat_u64("scan_free");
+	scan_cache = stat_u64("scan_cache");
+	read_file(DBG "live", dbg_live, bm_words * 8);
+	snapshot(kpf_b, kpc_b);
+
+	expect(stats_gen == lr.gen, "stats gen %" PRIu64 " but the area's gen is %" PRIu64, stats_gen, lr.gen);
+	expect((lr.flags & (SONIC_FLAG_FREE | SONIC_FLAG_CLEAN_CACHE)) == (SONIC_FLAG_FREE | SONIC_FLAG_CLEAN_CACHE),
+	       "live_flags %#" PRIx64 " lack FREE|CLEAN_CACHE", lr.flags);
+	if (!(lr.flags & SONIC_FLAG_TRUNCATED))
+		expect(!memcmp(live, dbg_live, bm_words * 8), "area live set differs from debugfs live");
+	expect(bm_weight(dbg_live) == scan_free + scan_cache, "debugfs live has %" PRIu64 " pages, stats %" PRIu64,
+	       bm_weight(dbg_live), scan_free + scan_cache);
+
+	check_area_not_soft(live, "live");
+	for (pfn = 0; pfn < pfn_count; pfn++) {
+		if (bm_test(live, pfn))
+			judge(&v, pfn, soft_live);
+		else if (kind_of(kpf_a[pfn], kpc_a[pfn]) == K_CLEAN && kind_of(kpf_b[pfn], kpc_b[pfn]) == K_CLEAN)
+			missed_clean++;
+	}
+	count_kinds(kpf_b, kpc_b, kinds_b);
+	dfree = pct(scan_free * 4.0, free_kb);
+	dcache = pct(scan_cache, kinds_b[K_CLEAN]);
+	printf("  round %d: gen %" PRIu64 " (%u seqlock retries) soft %" PRIu64 ": free %" PRIu64 " vs MemFree %" PRIu64
+	       " pages (%+.2f%%), cache %" PRIu64 " vs kpageflags clean %" PRIu64 " (%+.2f%%), missed clean %" PRIu64
+	       ", races %" PRIu64 ", kernel races %" PRIu64 ", violations %" PRIu64 "\n",
+	       round, lr.gen, lr.retries, bm_weight(live), scan_free, free_kb / 4, dfree, scan_cache,
+	       kinds_b[K_CLEAN], dcache, missed_clean, v.races, v.kraces, v.violations);
+	print_kinds("reported soft, class after:", v.by_kind);
+	if (round == 1)
+		print_kinds("all pages after:", kinds_b);
+
+	expect(dfree >= -2.0 && dfree <= 2.0, "(a) free %" PRIu64 " pages vs MemFree %" PRIu64 " kB: %+.2f%%",
+	       scan_free, free_kb, dfree);
+	expect(dcache >= -5.0 && dcache <= 5.0, "(b) clean cache %" PRIu64 " vs %" PRIu64 ": %+.2f%%", scan_cache,
+	       kinds_b[K_CLEAN], dcache);
+	expect(kinds_b[K_CLEAN] >= min_cache_pages, "workload: only %" PRIu64 " clean cache pages", kinds_b[K_CLEAN]);
+	expect(v.violations == 0, "(c) %" PRIu64 " hard pages reported soft", v.violations);
+	expect(v.races + v.kraces <= RACE_LIMIT(bm_weight(live)), "(c) %" PRIu64 " races exceed the limit %" PRIu64,
+	       v.races + v.kraces, RACE_LIMIT(bm_weight(live)));
+	if (absd(dfree) > absd(*worst_free))
+		*worst_free = dfree;
+	if (absd(dcache) > absd(*worst_cache))
+		*worst_cache = dcache;
+	total->races += v.races;
+	total->kraces += v.kraces;
+	total->violations += v.violations;
+	total->ok += v.ok;
+}
+
+static void alloc_snapshots(void)
+{
+	kpf_a = xalloc(pfn_count * 8);
+	kpc_a = xalloc(pfn_count * 8);
+	kpf_b = xalloc(pfn_count * 8);
+	kpc_b = xalloc(pfn_count * 8);
+}
+
+static int __attribute__((format(printf, 2, 3))) result(const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("RESULT %s %s", name, failures ? "FAIL" : "PASS");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+	return failures ? 1 : 0;
+}
+
+static void read_param(const char *name, char *buf, size_t len)
+{
+	char path[256];
+	size_t n;
+
+	snprintf(path, sizeof(path), PARAMS "%s", name);
+	n = read_file(path, buf, len - 1);
+	buf[n] = 0;
+	buf[strcspn(buf, "\n")] = 0;
+}
+
+/*
+ * The periodic publication keeps moving gen. Meanwhile this reads the live set over and over as dom0
+ * would, racing the kernel's writer: every accepted copy must decode and validate (read_live dies on
+ * a malformed one), whatever the retries.
+ */
+static void check_periodic(uint64_t *live, uint64_t *publications, double *seconds, uint64_t *reads,
+			   uint64_t *retries)
+{
+	struct live_read lr;
+	uint64_t g0, g1;
+	double t0;
+
+	*reads = *retries = 0;
+	g0 = sonic_load64(&area->gen);
+	t0 = now_s();
+	while (now_s() - t0 < 1.5) {
+		read_live(live, &lr);
+		expect(lr.flags & SONIC_FLAG_FREE, "live_flags %#" PRIx64 " during periodic publication", lr.flags);
+		(*reads)++;
+		*retries += lr.retries;
+	}
+	g1 = sonic_load64(&area->gen);
+	*seconds = now_s() - t0;
+	*publications = (g1 - g0) / 2;
+	expect(*publications >= 2, "periodic publication: only %" PRIu64 " in %.1f s", *publications, *seconds);
+}
+
+static int cmd_live(int rounds, uint64_t min_cache_mib)
+{
+	uint64_t *live, *dbg_live, pubs, reads, retries;
+	struct verdict total = { 0 };
+	double worst_free = 0, worst_cache = 0, secs, scan_ms, gib;
+	char period[32];
+	int r;
+
+	open_area();
+	check_header();
+	alloc_snapshots();
+	live = bm_new();
+	dbg_live = bm_new();
+	min_cache_pages = min_cache_mib * 256;
+	read_param("period_ms", period, sizeof(period));
+	check_periodic(live, &pubs, &secs, &reads, &retries);
+	printf("  periodic: %" PRIu64 " publications in %.1f s; %" PRIu64 " concurrent reads, %" PRIu64 " seqlock retries\n",
+	       pubs, secs, reads, retries);
+	set_param("period_ms", "0");
+	for (r = 1; r <= rounds; r++)
+		live_round(r, live, dbg_live, &total, &worst_free, &worst_cache);
+	set_param("period_ms", period);
+	scan_ms = stat_u64("scan_ns_avg") / 1e6;
+	gib = pfn_count / 262144.0;
+	return result("live", " rounds=%d periodic=%" PRIu64 "/%.1fs reads=%" PRIu64 "/%" PRIu64 " free_dev=%+.2f%% cache_dev=%+.2f%% violations=%" PRIu64
+		      " races=%" PRIu64 " kraces=%" PRIu64 " scan_ms=%.1f scan_ms_per_gib=%.1f max_scan_ms=%.1f publish_us=%.1f pfns=%" PRIu64,
+		      rounds, pubs, secs, reads, retries, worst_free, worst_cache, total.violations, total.races, total.kraces, scan_ms,
+		      scan_ms / gib, stat_u64("scan_ns_max") / 1e6, stat_u64("publish_ns") / 1e3, pfn_count);
+}
+
+/* Every published bit is in the module's full set, every published extent is a whole run of it,
+ * and no run left out is longer than a published one (exact below 4096 pages, within 2x above). */
+static uint64_t runs_min_pub, runs_max_unpub;
+static const uint64_t *runs_pub;
+
+static void run_visit(uint64_t start, uint64_t len, void *arg)
+{
+	(void)arg;
+	if (bm_test(runs_pub, start)) {
+		if (len < runs_min_pub)
+			runs_min_pub = len;
+	} else if (len > runs_max_unpub) {
+		runs_max_unpub = len;
+	}
+}
+
+static void check_truncation(const uint64_t *pub, const uint64_t *full, uint64_t count, uint64_t cap,
+			     uint64_t flags, const char *name)
+{
+	uint64_t i, runs;
+
+	for (i = 0; i < bm_words; i++)
+		expect(!(pub[i] & ~full[i]), "%s: published PFNs outside the module's set (word %" PRIu64 ")", name, i);
+	runs = bm_runs(full, NULL, NULL);
+	expect(!!(flags & SONIC_FLAG_TRUNCATED) == (runs > cap), "%s: %" PRIu64 " runs, capacity %" PRIu64
+	       ", flags %#" PRIx64, name, runs, cap, flags);
+	if (runs <= cap) {
+		expect(!memcmp(pub, full, bm_words * 8), "%s: not truncated but differs from the module's set", name);
+		return;
+	}
+	expect(count == cap, "%s: truncated with %" PRIu64 " of %" PRIu64 " extents", name, count, cap);
+	/* each published extent is a whole run: its neighbours are outside the full set */
+	runs_pub = pub;
+	runs_min_pub = UINT64_MAX;
+	runs_max_unpub = 0;
+	expect(bm_runs(pub, NULL, NULL) == count, "%s: published extents merge or split runs", name);
+	bm_runs(full, run_visit, NULL);
+	if (runs_max_unpub < 4096)
+		expect(runs_max_unpub <= runs_min_pub, "%s: a run of %" PRIu64 " left out, one of %" PRIu64 " published",
+		       name, runs_max_unpub, runs_min_pub);
+	else
+		expect(runs_max_unpub <= 2 * runs_min_pub, "%s: a run of %" PRIu64 " left out, one of %" PRIu64
+		       " published", name, runs_max_unpub, runs_min_pub);
+	printf("  %s: %" PRIu64 " runs, %" PRIu64 " published (shortest %" PRIu64 "), longest left out %" PRIu64 "\n",
+	       name, runs, count, runs_min_pub, runs_max_unpub);
+}
+
+/* (d): one handshake in the given mode, checked, then released. */
+static void handshake_check(bool held, uint64_t min_cache_mib, char *summary, size_t summary_len)
+{
+	static const bool soft_final[K_NKINDS] = { [K_FREE] = true };
+	uint64_t *fin = bm_new(), *dbg_fin = bm_new(), *held_bm = bm_new();
+	uint64_t kinds_a[K_NKINDS], kinds_b[K_NKINDS], word0, word2, free0, free1, free2, pfn;
+	uint64_t held_pages, final_count, bad_held = 0, w, w_full, pcp0, pcp1;
+	struct final_read fr;
+	struct verdict v = { 0 };
+	double t0, req_s, dev = 0;
+	bool ok;
+
+	set_param("hold", held ? "1" : "0");
+	word0 = sonic_load64(&area->handshake);
+	snapshot(kpf_a, kpc_a);
+	count_kinds(kpf_a, kpc_a, kinds_a);
+	free0 = memfree_kb();
+	pcp0 = pcp_pages();
+	t0 = now_s();
+	write_file(DBG "request", "1");
+	req_s = now_s() - t0;
+	free1 = memfree_kb();
+	pcp1 = pcp_pages();
+	ok = read_final(fin, &fr);
+	read_file(DBG "final", dbg_fin, bm_words * 8);
+	read_file(DBG "held", held_bm, bm_words * 8);
+	held_pages = stat_u64("held_pages");
+	final_count = stat_u64("final_count");
+	snapshot(kpf_b, kpc_b);
+	count_kinds(kpf_b, kpc_b, kinds_b);
+
+	expect(ok, "no FINAL_READY final set after the request (word %#" PRIx64 ")", fr.word);
+	expect(SONIC_HS_SEQ(fr.word) == SONIC_HS_SEQ(word0) + 1, "sequence %u after %u", SONIC_HS_SEQ(fr.word),
+	       SONIC_HS_SEQ(word0));
+	expect(fr.flags & SONIC_FLAG_FREE, "final_flags %#" PRIx64 " lack FREE", fr.flags);
+	expect(fr.flags & SONIC_FLAG_CLEAN_CACHE, "final_flags %#" PRIx64 " lack CLEAN_CACHE (drop_err %" PRIu64 ")",
+	       fr.flags, stat_u64("drop_err"));
+	expect(!!(fr.flags & SONIC_FLAG_HELD) == held, "final_flags %#" PRIx64 ": HELD should be %d", fr.flags, held);
+	expect(stat_u64("last_held") == held, "the module did%s hold", held ? " not" : "");
+	check_area_not_soft(dbg_fin, "final");
+	w = bm_weight(fin);
+	w_full = bm_weight(dbg_fin);
+	expect(w == final_count, "final set has %" PRIu64 " pages, stats say %" PRIu64, w, final_count);
+	if (area->final_set.encoding == SONIC_ENC_EXTENTS) {
+		check_truncation(fin, dbg_fin, area->final_set.count, area->final_set.capacity / 16, fr.flags, "final");
+	} else {
+		expect(!(fr.flags & SONIC_FLAG_TRUNCATED), "a bitmap final set flagged TRUNCATED");
+		expect(!memcmp(fin, dbg_fin, bm_words * 8), "area final set differs from debugfs final");
+	}
+	if (held) {
+		expect(!memcmp(dbg_fin, held_bm, bm_words * 8), "final set != held pages");
+		expect(bm_weight(held_bm) == held_pages, "held bitmap %" PRIu64 " vs held_pages %" PRIu64,
+		       bm_weight(held_bm), held_pages);
+		for (pfn = 0; pfn < pfn_count; pfn++)
+			if (bm_test(held_bm, pfn) && (kpf_b[pfn] || kpc_b[pfn])) {
+				if (++bad_held <= 10)
+					printf("  VIOLATION held pfn %" PRIu64 " has flags %#" PRIx64 " mapcount %" PRIu64 "\n",
+					       pfn, kpf_b[pfn], kpc_b[pfn]);
+			}
+		expect(bad_held == 0, "(d) %" PRIu64 " held pages are in use by someone else", bad_held);
+		{
+			/* free = MemFree + per-cpu lists; dropped = file pages that left the page cache */
+			double grow = (free1 + pcp1 * 4.0 + held_pages * 4.0) - (free0 + pcp0 * 4.0);
+			double file_a = (kinds_a[K_CLEAN] + kinds_a[K_MAPPED_FILE] + kinds_a[K_PINNED_FILE]) * 4.0;
+			double file_b = (kinds_b[K_CLEAN] + kinds_b[K_MAPPED_FILE] + kinds_b[K_PINNED_FILE]) * 4.0;
+			double dropped = file_a - file_b;
+
+			dev = pct(grow, dropped);
+			printf("  MemFree %" PRIu64 " -> %" PRIu64 " kB, per-cpu lists %" PRIu64 " -> %" PRIu64 " kB, held %" PRIu64
+			       " kB: free grew %.0f kB; page cache %.0f -> %.0f kB (clean %" PRIu64 " -> %" PRIu64 " kB): dropped"
+			       " %.0f kB (%+.2f%%)\n", free0, free1, pcp0 * 4, pcp1 * 4, held_pages * 4, grow, file_a, file_b,
+			       kinds_a[K_CLEAN] * 4, kinds_b[K_CLEAN] * 4, dropped, dev);
+			print_zones("while held");
+			print_kinds("all pages before:", kinds_a);
+			print_kinds("all pages while held:", kinds_b);
+			expect(kinds_a[K_CLEAN] >= min_cache_mib * 256, "workload: only %" PRIu64 " clean pages before",
+			       kinds_a[K_CLEAN]);
+			expect(dropped >= 0.95 * kinds_a[K_CLEAN] * 4.0, "(d) only %.0f kB of %" PRIu64 " kB clean cache dropped",
+			       dropped, kinds_a[K_CLEAN] * 4);
+			expect(absd(grow - dropped) <= 0.05 * dropped + 8192, "(d) free+held grew %.0f kB, dropped cache %.0f kB",
+			       grow, dropped);
+		}
+	} else {
+		for (pfn = 0; pfn < pfn_count; pfn++)
+			if (bm_test(fin, pfn))
+				judge(&v, pfn, soft_final);
+		uint64_t pcp_bound = print_zones(NULL);
+
+		dev = pct(w_full * 4.0, free1);
+		printf("  final %" PRIu64 " pages (published %" PRIu64 ") vs MemFree %" PRIu64 " pages (%+.2f%%; per-cpu lists"
+		       " may hold up to %" PRIu64 "): races %" PRIu64 ", kernel races %" PRIu64 ", violations %" PRIu64 "\n",
+		       w_full, w, free1 / 4, dev, pcp_bound, v.races, v.kraces, v.violations);
+		print_kinds("final set, class after:", v.by_kind);
+		expect(v.violations == 0, "(d) %" PRIu64 " final-set pages were not free", v.violations);
+		expect(v.races + v.kraces <= RACE_LIMIT(w), "(d) %" PRIu64 " races exceed the limit", v.races + v.kraces);
+		/* Pages drop_caches freed onto a per-cpu list are free but not in the buddy allocator when
+		 * the scan runs; MemFree, read later, may count them once the list was flushed. */
+		expect(absd(w_full * 4.0 - free1) <= 0.02 * free1 + pcp_bound * 4.0,
+		       "(d) final set %" PRIu64 " pages vs MemFree %" PRIu64 " kB beyond 2%% + %" PRIu64 " per-cpu pages", w_full,
+		       free1, pcp_bound);
+	}
+
+	write_file(DBG "release", "1");
+	free2 = memfree_kb();
+	word2 = sonic_load64(&area->handshake);
+	expect(SONIC_HS_STATE(word2) == SONIC_HS_IDLE && SONIC_HS_SEQ(word2) == SONIC_HS_SEQ(fr.word),
+	       "after release the word is %#" PRIx64, word2);
+	expect(stat_u64("held_pages") == 0, "pages still held after release");
+	if (held)
+		expect(absd(pct(free2, free1 + held_pages * 4.0)) <= 2.0, "release: MemFree %" PRIu64 " kB, expected %.0f",
+		       free2, free1 + held_pages * 4.0);
+	snprintf(summary, summary_len, " mode=%s seq=%u flags=%#" PRIx64 " final=%" PRIu64 " held=%" PRIu64
+		 " dev=%+.2f%% violations=%" PRIu64 " races=%" PRIu64 " kraces=%" PRIu64 " bad_held=%" PRIu64
+		 " request_s=%.2f hs_ms=%.1f drop_ms=%.1f", held ? "held" : "scan", SONIC_HS_SEQ(fr.word), fr.flags, w,
+		 held_pages, dev, v.violations, v.races, v.kraces, bad_held, req_s, stat_u64("hs_ns") / 1e6,
+		 stat_u64("drop_ns") / 1e6);
+}
+
+static int cmd_handshake(const char *mode, uint64_t min_cache_mib)
+{
+	char summary[512];
+	bool held = !strcmp(mode, "held");
+
+	if (!held && strcmp(mode, "scan"))
+		die("handshake mode must be held or scan, not %s", mode);
+	open_area();
+	check_header();
+	alloc_snapshots();
+	handshake_check(held, min_cache_mib, summary, sizeof(summary));
+	return result(held ? "handshake-held" : "handshake-scan", "%s", summary);
+}
+
+static int cmd_timeout(void)
+{
+	uint64_t *fin, word, free1, free2, held;
+	struct final_read fr;
+	unsigned int timeout_ms;
+	char buf[32];
+
+	open_area();
+	check_header();
+	fin = bm_new();
+	read_param("hold_timeout_ms", buf, sizeof(buf));
+	timeout_ms = strtoul(buf, NULL, 10);
+	expect(area->hold_timeout_ms == timeout_ms, "header hold_timeout_ms %u vs parameter %u", area->hold_timeout_ms,
+	       timeout_ms);
+	set_param("hold", "1");
+	write_file(DBG "request", "1");
+	free1 = memfree_kb();
+	expect(read_final(fin, &fr), "no final set");
+	held = stat_u64("held_pages");
+	expect(held > 0 && (fr.flags & SONIC_FLAG_HELD), "nothing held");
+	usleep((timeout_ms * 2 + 1000) * 1000);
+	word = sonic_load64(&area->handshake);
+	free2 = memfree_kb();
+	expect(SONIC_HS_STATE(word) == SONIC_HS_IDLE && SONIC_HS_SEQ(word) == SONIC_HS_SEQ(fr.word),
+	       "after %u ms the word is %#" PRIx64, timeout_ms * 2 + 1000, word);
+	expect(stat_u64("held_pages") == 0, "still holding after the timeout");
+	expect(free2 + 2048 >= free1 + held * 4 * 98 / 100, "MemFree %" PRIu64 " kB after release, %" PRIu64 " before, held %"
+	       PRIu64 " kB", free2, free1, held * 4);
+	return result("timeout", " hold_timeout_ms=%u held=%" PRIu64 " memfree_kb=%" PRIu64 "->%" PRIu64, timeout_ms, held,
+		      free1, free2);
+}
+
+static int cmd_extents(uint64_t min_cache_mib)
+{
+	uint64_t *live, *dbg_live;
+	struct live_read lr;
+	struct verdict total = { 0 };
+	double wf = 0, wc = 0;
+	char summary[512], period[32];
+
+	open_area();
+	check_header();
+	alloc_snapshots();
+	live = bm_new();
+	dbg_live = bm_new();
+	min_cache_pages = min_cache_mib * 256;
+	expect(area->live.encoding == SONIC_ENC_EXTENTS && area->final_set.encoding == SONIC_ENC_EXTENTS,
+	       "sections are not extent lists (budget too big?)");
+	read_param("period_ms", period, sizeof(period));
+	set_param("period_ms", "0");
+	live_round(1, live, dbg_live, &total, &wf, &wc);
+	read_live(live, &lr);
+	check_truncation(live, dbg_live, lr.count, area->live.capacity / 16, lr.flags, "live");
+	set_param("period_ms", period);
+	handshake_check(false, 0, summary, sizeof(summary));
+	return result("extents", " capacity=%" PRIu64 " live_count=%" PRIu64 " live_flags=%#" PRIx64 " violations=%" PRIu64
+		      " races=%" PRIu64 "%s", area->live.capacity / 16, lr.count, lr.flags, total.violations,
+		      total.races + total.kraces, summary);
+}
+
+/*
+ * The workload's long-lived part. Interleaving matters: every other page of the first MAP_MIB of FILE
+ * is mapped (one single-page mapping each, so fault-around cannot map the neighbours) and every other
+ * page of the next DIRTY_MIB is overwritten without sync, so mapped and dirty pages sit between clean
+ * unmapped ones of the same file, and a classification mistake of one page shows.
+ */
+static void __attribute__((noreturn)) cmd_hog(uint64_t anon_mib, const char *file, uint64_t map_mib,
+					      uint64_t dirty_mib)
+{
+	size_t anon_bytes = anon_mib << 20, i;
+	uint64_t map_pages = map_mib * 256, dirty_pages = dirty_mib * 256, p;
+	static uint8_t junk[4096];
+	volatile uint64_t sum = 0;
+	uint8_t *anon;
+	int fd;
+
+	anon = mmap(NULL, anon_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (anon == MAP_FAILED)
+		die("mmap %" PRIu64 " MiB: %s", anon_mib, strerror(errno));
+	for (i = 0; i < anon_bytes; i += 512)
+		anon[i] = (uint8_t)(i >> 9 | 1);
+	fd = open(file, O_RDWR);
+	if (fd < 0)
+		die("open %s: %s", file, strerror(errno));
+	for (p = 0; p < map_pages; p += 2) {
+		const uint8_t *page = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, p * 4096);
+
+		if (page == MAP_FAILED)
+			die("mmap page %" PRIu64 " of %s: %s", p, file, strerror(errno));
+		sum += page[0];
+	}
+	memset(junk, 0x5a, sizeof(junk));
+	for (p = map_pages; p < map_pages + dirty_pages; p += 2)
+		if (pwrite(fd, junk, sizeof(junk), p * 4096) != sizeof(junk))
+			die("pwrite page %" PRIu64 " of %s: %s", p, file, strerror(errno));
+	printf("READY anon=%" PRIu64 "MiB mapped=%" PRIu64 " pages dirty=%" PRIu64 " pages\n", anon_mib,
+	       (map_pages + 1) / 2, (dirty_pages + 1) / 2);
+	fflush(stdout);
+	for (;;)
+		pause();
+}
+
+static void usage(void)
+{
+	fputs("usage: sonic-check hog ANON_MIB FILE MAP_MIB DIRTY_MIB | live ROUNDS MIN_CACHE_MIB |\n"
+	      "       handshake held|scan MIN_CACHE_MIB | timeout | extents MIN_CACHE_MIB\n", stderr);
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc == 6 && !strcmp(argv[1], "hog"))
+		cmd_hog(strtoull(argv[2], NULL, 10), argv[3], strtoull(argv[4], NULL, 10), strtoull(argv[5], NULL, 10));
+	if (argc == 4 && !strcmp(argv[1], "live"))
+		return cmd_live(atoi(argv[2]), strtoull(argv[3], NULL, 10));
+	if (argc == 4 && !strcmp(argv[1], "handshake"))
+		return cmd_handshake(argv[2], strtoull(argv[3], NULL, 10));
+	if (argc == 2 && !strcmp(argv[1], "timeout"))
+		return cmd_timeout();
+	if (argc == 3 && !strcmp(argv[1], "extents"))
+		return cmd_extents(strtoull(argv[2], NULL, 10));
+	usage();
+	return 2;
+}
