@@ -72,13 +72,13 @@ class ProcessDestinationTest {
             out.write(stream());
             d.handOver(() -> {
                 // the receiver confirmed the stream, and has not been told to start yet
-                order.add("released, go sent before: " + Files.exists(dir.resolve("go")));
+                order.add("released, GO bytes the receiver had: " + bytes(dir.resolve("go")));
             });
             order.add("handed over");
         }
         assertThat(Files.readAllBytes(dir.resolve("stream"))).isEqualTo(stream());
         assertThat(Files.readAllBytes(dir.resolve("go"))).isEqualTo(XlHandshake.PERMISSION_TO_GO);
-        assertThat(order).containsExactly("released, go sent before: false", "handed over");
+        assertThat(order).containsExactly("released, GO bytes the receiver had: 0", "handed over");
     }
 
     @Test
@@ -174,6 +174,14 @@ class ProcessDestinationTest {
     void anEmptyCommandIsRefusedUpFront() {
         assertThatThrownBy(() -> new ProcessDestination(" ", Duration.ofSeconds(1)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("the receiver command is empty");
+    }
+
+    private static long bytes(Path file) {
+        try {
+            return Files.exists(file) ? Files.size(file) : 0;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static boolean childAlive(Path pidFile) throws IOException {
