@@ -1,8 +1,9 @@
 #!/bin/bash
 # The project's Xen lab: boots a real Xen 4.17 with a Linux dom0 under QEMU (TCG, no KVM needed),
 # runs a PVH guest, saves, restores and live-migrates it with Xen's own toolstack, runs the
-# project's Java checks in dom0 against the real /dev/xen, and checks the saved and migrated
-# streams with Xen's verify-stream-v2. Exit status 0 only if every step passed.
+# project's Java checks in dom0 against the real /dev/xen, saves and live-migrates the guest with
+# the project's own sender (sonic save / sonic migrate) into stock xl restore / xl migrate-receive,
+# and checks all four streams with Xen's verify-stream-v2. Exit status 0 only if every step passed.
 #
 # Run as root from anywhere in the repo:   xen-lab/run-lab.sh
 # Environment (all optional):
@@ -12,8 +13,9 @@
 #                     unset: xen-lab/checks/self-test.checks; empty: no java checks
 #   LAB_JAVA_TIMEOUT  seconds each java-check command may run              (default 300)
 #   LAB_SKIP_INSTALL  1: do not check or install Debian packages
-# Results: $LAB_DIR/results/ (steps.txt, pvh128.xlsave, pvh128.migrate.bin, logs), serial log
-# $LAB_DIR/serial.log.
+# Results: $LAB_DIR/results/ (steps.txt, pvh128.xlsave, pvh128.migrate.bin, pvh128.sonic.xlsave,
+# pvh128.sonic-migrate.bin, logs), serial log $LAB_DIR/serial.log.
+# The sonic steps run cli/target/sonic.jar: build it first (mvn -B -o -DskipTests package).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/env.sh"
 source "$LAB_SRC/build-images.sh"
@@ -21,8 +23,8 @@ source "$LAB_SRC/build-images.sh"
 PACKAGES=(qemu-system-x86 xen-hypervisor-4.17-amd64 xen-utils-4.17 linux-image-amd64 busybox-static
           cpio libxen-dev gcc libc6-dev python3 kmod)
 # Steps that must each report PASS (java-check-N lines, when present, must pass too).
-EXPECTED_STEPS=(dom0-boot toolstack guest-create logdirty xl-save xl-migrate java-checks shutdown
-                verify-xlsave verify-migrate)
+EXPECTED_STEPS=(dom0-boot toolstack guest-create logdirty xl-save xl-migrate java-checks sonic-save
+                sonic-migrate shutdown verify-xlsave verify-migrate verify-sonic-save verify-sonic-migrate)
 XEN_ARGS="console=com1 com1=115200,8n1 dom0_mem=1024M,max:1024M dom0_max_vcpus=2 console_timestamps=boot"
 DOM0_ARGS="console=hvc0 earlyprintk=xen"      # no commas: QEMU splits -initrd at commas
 SERIAL_LOG=$LAB_DIR/serial.log
@@ -45,10 +47,12 @@ ensure_packages() {
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 }
 
-# Only the JDK the checks use must exist beforehand; the lab does not install it.
-require_jdk_if_needed() {
-    grep -qvE '^[[:space:]]*(#|$)' "$JAVA_CHECKS_FILE" || return 0
-    [[ -x $LAB_JAVA_HOME/bin/java ]] || die "java checks are listed but there is no JDK at $LAB_JAVA_HOME"
+# The JDK and the built sonic.jar (the sonic steps run it in dom0) must exist beforehand; the lab
+# installs neither.
+require_jdk_and_jar() {
+    [[ -x $LAB_JAVA_HOME/bin/java ]] || die "the sonic steps and java checks need the JDK at $LAB_JAVA_HOME"
+    [[ -f $REPO_ROOT/cli/target/sonic.jar ]] ||
+        die "cli/target/sonic.jar is missing: build it first (mvn -B -o -DskipTests package)"
 }
 
 prepare_run_dir() {
@@ -169,7 +173,7 @@ main() {
     [[ ${LAB_SKIP_INSTALL:-0} == 1 ]] || ensure_packages
     t_install=$(seconds_since "$t_start")
     resolve_kernel
-    require_jdk_if_needed
+    require_jdk_and_jar
     local t0; t0=$(clock)
     prepare_run_dir
     build_images
@@ -181,11 +185,13 @@ main() {
     t0=$(clock)
     verify_stream verify-xlsave pvh128.xlsave
     verify_stream verify-migrate pvh128.migrate.bin
+    verify_stream verify-sonic-save pvh128.sonic.xlsave
+    verify_stream verify-sonic-migrate pvh128.sonic-migrate.bin
     t_verify=$(seconds_since "$t0")
     print_step_table
     print_timings "$t_install" "$t_build" "$t_qemu" "$t_verify" "$(seconds_since "$t_start")"
     if [[ $QEMU_STATUS -eq 1 ]] && all_steps_passed; then
-        printf '\nLAB PASSED. Streams: %s/pvh128.xlsave, %s/pvh128.migrate.bin\n' "$RESULTS_DIR" "$RESULTS_DIR"
+        printf '\nLAB PASSED. Streams in %s: pvh128.xlsave, pvh128.migrate.bin (xl), pvh128.sonic.xlsave, pvh128.sonic-migrate.bin (sonic)\n' "$RESULTS_DIR"
         return 0
     fi
     print_failure_context

@@ -68,13 +68,33 @@ file_size() { wc -c < "$1" | tr -d ' '; }
 has_xl_magic() { [ "$(head -c 27 "$1")" = "Xen saved domain, xl format" ]; }
 
 # Makes the host's filesystem usable as a chroot: dom0's /proc, /sys and /dev (with the real
-# /dev/xen and /proc/xen), a private tmpfs /tmp, and the writable results share in place of the
-# read-only copy of the host's results directory.
+# /dev/xen and /proc/xen), a private tmpfs /tmp, the writable results share in place of the
+# read-only copy of the host's results directory, and dom0's toolstack state, so that libxl and xl
+# in the chroot see what dom0's xl sees: /var/lib/xen (libxl's per-domain configuration and locks),
+# /var/log/xen, and /var/run (xenstored's socket) with /var/lock (xl's lock file) inside it, since on
+# the host /var/run and /var/lock are links to /run and /run/lock.
 prepare_host_chroot() {
     local d
     for d in proc sys dev; do mount --rbind "/$d" "$HOSTROOT/$d" || return 1; done
     mount -t tmpfs -o size=384m tmpfs "$HOSTROOT/tmp" || return 1
     mount --bind "$RESULTS" "$HOSTROOT$LAB_HOST_RESULTS" || return 1
+    mkdir -p /var/lib/xen /var/log/xen /var/run/lock /var/lock || return 1
+    mount --bind /var/lib/xen "$HOSTROOT/var/lib/xen" || return 1
+    mount --bind /var/log/xen "$HOSTROOT/var/log/xen" || return 1
+    mount --bind /var/run "$HOSTROOT/run" || return 1
+    mount --bind /var/lock "$HOSTROOT/run/lock" || return 1
+}
+
+# The names of the guests (every domain but Domain-0), each preceded by a space.
+guest_names() { xl list | awk 'NR > 2 { printf " %s", $1 }'; }
+
+# The line "total: ..." and the per-pass page counts of a sonic report in FILE, as one line:
+# passes=0:32784,1:412,final:23 total: 33219 pages with data, ... downtime 812.3 ms; ...
+sonic_summary() {
+    awk '$1 == "pass" { table = 1; next }
+         $1 == "total:" { table = 0; sub(/^ *total: */, ""); total = $0 }
+         table && NF >= 2 { passes = passes (passes == "" ? "" : ",") $1 ":" $2 }
+         END { printf "passes=%s %s", passes, total }' "$1"
 }
 
 # Runs COMMAND (a shell command line) with the host's /bin/sh inside the host chroot, in the repo

@@ -156,6 +156,79 @@ step_java_checks() {
     fi
 }
 
+# The project's sonic CLI (cli/target/sonic.jar) in the host chroot against the real hypervisor.
+# Usage: in_host_sonic DOMID LOG ARGS...   (ARGS is one shell-quoted string)
+in_host_sonic() {
+    in_host "$1" "$LAB_JAVA_TIMEOUT" \
+        "\$JAVA_HOME/bin/java \$LAB_JAVA_OPTS -jar cli/target/sonic.jar $3" > "$2" 2>&1
+}
+
+# Our sender, not live: sonic save (suspend, one pass, state; then libxl destroys the domain), the
+# file copied to the results share for the host's verify-stream-v2, stock xl restore of it, and new
+# heartbeats. The file goes to the chroot's tmpfs /tmp, which dom0 sees under $HOSTROOT/tmp.
+step_sonic_save() {
+    local t0 ts tc tr beat domid guests rc save=/tmp/sonic.xlsave log="$RESULTS/sonic-save.log"; t0=$(now)
+    domid=$(guest_domid)
+    if [ -z "$domid" ]; then labstep sonic-save FAIL 0 "guest not running"; return 1; fi
+    in_host_sonic "$domid" "$log" "save --backend xen --domain $domid -o $save --no-progress"
+    rc=$?
+    ts=$(since "$t0")
+    if [ "$rc" -ne 0 ]; then
+        labstep sonic-save FAIL "$ts" "sonic save exited $rc: $(grep -m1 '^sonic:' "$log")"; return 1
+    fi
+    guests=$(guest_names)
+    if [ -n "$guests" ]; then
+        labstep sonic-save FAIL "$(since "$t0")" "sonic save left guests behind:$guests"; return 1
+    fi
+    beat=$(last_heartbeat)
+    tc=$(now)
+    if ! has_xl_magic "$HOSTROOT$save" || ! copy_out "$HOSTROOT$save" "$RESULTS/pvh128.sonic.xlsave"; then
+        labstep sonic-save FAIL "$(since "$t0")" "save file missing, without xl magic or not copied"; return 1
+    fi
+    tc=$(since "$tc")
+    tr=$(now)
+    if ! timeout 300 xl restore "$HOSTROOT$save" >> "$log" 2>&1; then
+        labstep sonic-save FAIL "$(since "$t0")" "xl restore of our save file failed (see sonic-save.log)"; return 1
+    fi
+    tr=$(since "$tr")
+    if ! beat=$(wait_heartbeat_above $((beat + 1)) 60); then
+        labstep sonic-save FAIL "$(since "$t0")" "restored guest printed no new heartbeat"; return 1
+    fi
+    labstep sonic-save PASS "$(since "$t0")" "save=${ts}s copy=${tc}s restore=${tr}s bytes=$(file_size "$HOSTROOT$save") domid=$(guest_domid) heartbeat=$beat $(sonic_summary "$log")"
+    rm -f "$HOSTROOT$save"
+}
+
+# Our sender, live: sonic migrate to stock xl migrate-receive, run by sonic in the chroot as the
+# receiver command (xl migrate -s style); tee keeps a copy of the stream for verify-stream-v2.
+# Passes with exactly one guest named domu left (the source renamed away, then destroyed by libxl)
+# that prints new heartbeats.
+step_sonic_migrate() {
+    local t0 tm tc beat domid guests rc stream=/tmp/sonic.migrate.bin log="$RESULTS/sonic-migrate.log"; t0=$(now)
+    domid=$(guest_domid)
+    if [ -z "$domid" ]; then labstep sonic-migrate FAIL 0 "guest not running"; return 1; fi
+    in_host_sonic "$domid" "$log" "migrate $domid --backend xen --no-progress --connect-timeout 120 --exec 'tee $stream | $LAB_XEN_BIN/xl migrate-receive'"
+    rc=$?
+    tm=$(since "$t0")
+    if [ "$rc" -ne 0 ]; then
+        labstep sonic-migrate FAIL "$tm" "sonic migrate exited $rc: $(grep -m1 '^sonic:' "$log")"; return 1
+    fi
+    beat=$(last_heartbeat)
+    guests=$(guest_names)
+    if [ "$guests" != " domu" ]; then
+        labstep sonic-migrate FAIL "$(since "$t0")" "expected one guest named domu after migration, found:$guests"; return 1
+    fi
+    tc=$(now)
+    if ! has_xl_magic "$HOSTROOT$stream" || ! copy_out "$HOSTROOT$stream" "$RESULTS/pvh128.sonic-migrate.bin"; then
+        labstep sonic-migrate FAIL "$(since "$t0")" "captured stream missing or without xl magic"; return 1
+    fi
+    tc=$(since "$tc")
+    if ! beat=$(wait_heartbeat_above $((beat + 1)) 60); then
+        labstep sonic-migrate FAIL "$(since "$t0")" "migrated guest printed no new heartbeat"; return 1
+    fi
+    labstep sonic-migrate PASS "$(since "$t0")" "migrate=${tm}s copy=${tc}s bytes=$(file_size "$HOSTROOT$stream") domid=$(guest_domid) heartbeat=$beat $(sonic_summary "$log")"
+    rm -f "$HOSTROOT$stream"
+}
+
 # Destroys the guest and keeps the evidence (consoles, Xen's log) in the results share.
 step_shutdown() {
     local t0 name; t0=$(now)
