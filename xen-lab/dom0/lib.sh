@@ -104,7 +104,7 @@ in_host() {
     chroot "$HOSTROOT" /usr/bin/env -i \
         PATH="$LAB_JAVA_HOME/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
         HOME=/root LANG=C.UTF-8 TMPDIR=/tmp \
-        JAVA_HOME="$LAB_JAVA_HOME" LAB_JAVA_OPTS="$LAB_JAVA_OPTS" \
+        JAVA_HOME="$LAB_JAVA_HOME" LAB_JAVA_OPTS="$LAB_JAVA_OPTS" LAB_SONIC_JAVA_OPTS="$LAB_SONIC_JAVA_OPTS" \
         LAB_DOMID="$1" LAB_RESULTS="$LAB_HOST_RESULTS" LAB_OUT="$LAB_OUT" \
         /usr/bin/timeout -k 10 "$2" \
         /bin/sh -c 'cd "$1" && eval "$2"' lab-check "$LAB_REPO" "$3" < /dev/null

@@ -160,7 +160,7 @@ step_java_checks() {
 # Usage: in_host_sonic DOMID LOG ARGS...   (ARGS is one shell-quoted string)
 in_host_sonic() {
     in_host "$1" "$LAB_JAVA_TIMEOUT" \
-        "\$JAVA_HOME/bin/java \$LAB_JAVA_OPTS -jar cli/target/sonic.jar $3" > "$2" 2>&1
+        "\$JAVA_HOME/bin/java \$LAB_SONIC_JAVA_OPTS -jar cli/target/sonic.jar $3" > "$2" 2>&1
 }
 
 # Our sender, not live: sonic save (suspend, one pass, state; then libxl destroys the domain), the
