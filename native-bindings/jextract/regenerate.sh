@@ -26,7 +26,7 @@ fi
 
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-cd "$here"   # the arg files name local wrapper headers (libc.h, xenguest-with-deps.h) relatively
+cd "$here"   # the arg files name local wrapper headers (libc.h, xenguest-with-deps.h, xenctrl-with-private.h) relatively
 for args in *.args; do
     echo "jextract @$args"
     "$jextract" --output "$out" "@$args"

@@ -645,6 +645,69 @@ public class xenctrl_h extends xen_shared {
         }
     }
 
+    private static class xc_get_pfn_type_batch {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            xenctrl_h.C_INT,
+            xenctrl_h.C_POINTER,
+            xenctrl_h.C_INT,
+            xenctrl_h.C_INT,
+            xenctrl_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("xc_get_pfn_type_batch");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int xc_get_pfn_type_batch(xc_interface *xch, uint32_t dom, unsigned int num, xen_pfn_t *arr)
+     * }
+     */
+    public static FunctionDescriptor xc_get_pfn_type_batch$descriptor() {
+        return xc_get_pfn_type_batch.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int xc_get_pfn_type_batch(xc_interface *xch, uint32_t dom, unsigned int num, xen_pfn_t *arr)
+     * }
+     */
+    public static MethodHandle xc_get_pfn_type_batch$handle() {
+        return xc_get_pfn_type_batch.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int xc_get_pfn_type_batch(xc_interface *xch, uint32_t dom, unsigned int num, xen_pfn_t *arr)
+     * }
+     */
+    public static MemorySegment xc_get_pfn_type_batch$address() {
+        return xc_get_pfn_type_batch.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int xc_get_pfn_type_batch(xc_interface *xch, uint32_t dom, unsigned int num, xen_pfn_t *arr)
+     * }
+     */
+    public static int xc_get_pfn_type_batch(MemorySegment xch, int dom, int num, MemorySegment arr) {
+        var mh$ = xc_get_pfn_type_batch.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("xc_get_pfn_type_batch", xch, dom, num, arr);
+            }
+            return (int)mh$.invokeExact(xch, dom, num, arr);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class xc_shadow_control {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             xenctrl_h.C_INT,
@@ -2230,5 +2293,32 @@ public class xenctrl_h extends xen_shared {
      */
     public static int HVM_PARAM_MCA_CAP() {
         return HVM_PARAM_MCA_CAP;
+    }
+    private static final int XEN_DOMCTL_PFINFO_XTAB = (int)4026531840L;
+    /**
+     * {@snippet lang=c :
+     * #define XEN_DOMCTL_PFINFO_XTAB 4026531840
+     * }
+     */
+    public static int XEN_DOMCTL_PFINFO_XTAB() {
+        return XEN_DOMCTL_PFINFO_XTAB;
+    }
+    private static final int XEN_DOMCTL_PFINFO_BROKEN = (int)3489660928L;
+    /**
+     * {@snippet lang=c :
+     * #define XEN_DOMCTL_PFINFO_BROKEN 3489660928
+     * }
+     */
+    public static int XEN_DOMCTL_PFINFO_BROKEN() {
+        return XEN_DOMCTL_PFINFO_BROKEN;
+    }
+    private static final int XEN_DOMCTL_PFINFO_LTAB_MASK = (int)4026531840L;
+    /**
+     * {@snippet lang=c :
+     * #define XEN_DOMCTL_PFINFO_LTAB_MASK 4026531840
+     * }
+     */
+    public static int XEN_DOMCTL_PFINFO_LTAB_MASK() {
+        return XEN_DOMCTL_PFINFO_LTAB_MASK;
     }
 }
