@@ -9,9 +9,9 @@ import org.sonicmigration.bridge.spi.BackendException;
 
 /**
  * Turns the configuration libxl keeps for a running domain into the one a save or migration stream
- * carries, the way {@code xl save} does: the same JSON, but with {@code c_info.domid} set to 0 so that
- * the receiving toolstack picks a free domain id (the source's id is still taken during a migration on
- * one host, and a restore must not depend on it being free).
+ * carries, the way {@code xl save} does: the same JSON without {@code c_info.domid} (xl sets it to 0,
+ * which libxl's JSON leaves out), so that the receiving toolstack picks a free domain id — the source's
+ * id is still taken during a migration on one host, and a restore must not depend on it being free.
  */
 final class DomainConfigJson {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -32,9 +32,7 @@ final class DomainConfigJson {
         if (!(root instanceof ObjectNode object) || !(object.get("c_info") instanceof ObjectNode cInfo)) {
             throw new BackendException("libxl gave a domain configuration without a c_info object");
         }
-        if (cInfo.has("domid")) {
-            cInfo.put("domid", 0);
-        }
+        cInfo.remove("domid");
         return object.toString();
     }
 }

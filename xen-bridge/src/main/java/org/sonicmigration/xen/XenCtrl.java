@@ -43,6 +43,7 @@ public final class XenCtrl implements AutoCloseable {
     private static final NativeCall DESTROY = call("xc_domain_destroy", xenctrl_h.xc_domain_destroy$address(), xenctrl_h.xc_domain_destroy$descriptor());
     private static final NativeCall NR_GPFNS = call("xc_domain_nr_gpfns", xenctrl_h.xc_domain_nr_gpfns$address(), xenctrl_h.xc_domain_nr_gpfns$descriptor());
     private static final NativeCall MAX_GPFN = call("xc_domain_maximum_gpfn", xenctrl_h.xc_domain_maximum_gpfn$address(), xenctrl_h.xc_domain_maximum_gpfn$descriptor());
+    private static final NativeCall PFN_TYPES = call("xc_get_pfn_type_batch", xenctrl_h.xc_get_pfn_type_batch$address(), xenctrl_h.xc_get_pfn_type_batch$descriptor());
     private static final NativeCall SHADOW = call("xc_shadow_control", xenctrl_h.xc_shadow_control$address(), xenctrl_h.xc_shadow_control$descriptor());
     private static final NativeCall LOGDIRTY = call("xc_logdirty_control", xenctrl_h.xc_logdirty_control$address(), xenctrl_h.xc_logdirty_control$descriptor());
     private static final NativeCall HVM_GETCONTEXT = call("xc_domain_hvm_getcontext", xenctrl_h.xc_domain_hvm_getcontext$address(), xenctrl_h.xc_domain_hvm_getcontext$descriptor());
@@ -169,6 +170,33 @@ public final class XenCtrl implements AutoCloseable {
             MemorySegment out = arena.allocate(xenctrl_h.xen_pfn_t);
             fn.intOrThrow("domain " + domid, handle(), domid, out);
             return out.get(xenctrl_h.xen_pfn_t, 0);
+        }
+    }
+
+    /** Frames per {@code XEN_DOMCTL_getpageframeinfo3}: Xen refuses more. */
+    static final int PFN_TYPE_BATCH = 1024;
+
+    /**
+     * The page type of each frame ({@code xc_get_pfn_type_batch}), as Xen's saver asks before it maps a
+     * batch: {@code types[i]} gets {@code frames[i]}'s {@code XEN_DOMCTL_PFINFO_*} bits
+     * ({@code XEN_DOMCTL_PFINFO_LTAB_MASK}), e.g. {@code XEN_DOMCTL_PFINFO_XTAB} for a hole or a page of
+     * Xen's own that the guest has in its physmap (shared info, grant table frames).
+     */
+    public void pfnTypes(int domid, long[] frames, int count, long[] types) {
+        if (count < 0 || count > frames.length || count > types.length) {
+            throw new IllegalArgumentException("frame count " + count + " outside 0.." + Math.min(frames.length, types.length));
+        }
+        long mask = Integer.toUnsignedLong(xenctrl_h.XEN_DOMCTL_PFINFO_LTAB_MASK());
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment arr = arena.allocate(xenctrl_h.xen_pfn_t, Math.max(1, Math.min(count, PFN_TYPE_BATCH)));
+            for (int start = 0; start < count; start += PFN_TYPE_BATCH) {
+                int n = Math.min(PFN_TYPE_BATCH, count - start);
+                MemorySegment.copy(frames, start, arr, xenctrl_h.xen_pfn_t, 0, n);
+                PFN_TYPES.intOrThrow("domain " + domid + ", " + n + " frames from " + frames[start], handle(), domid, n, arr);
+                for (int i = 0; i < n; i++) {
+                    types[start + i] = arr.getAtIndex(xenctrl_h.xen_pfn_t, i) & mask;
+                }
+            }
         }
     }
 
