@@ -3,7 +3,7 @@
 #   xen            Xen 4.17 unpacked (QEMU's -kernel wants the 32-bit multiboot ELF, not the .gz)
 #   bin/xen-probe  the native log-dirty check, built against the host's libxen-dev
 #   classes/       the lab's own Java checks (xen-lab/checks/*.java), compiled
-#   sonic.aot      an AOT cache of cli/target/sonic.jar for the JVMs in dom0 (when the jar is built)
+#   sonic.jsa      a class-data-sharing archive of cli/target/sonic.jar for the JVMs in dom0
 #   guest.cpio.gz  the PVH guest's initramfs: busybox + guest/init (memory writer + heartbeat)
 #   dom0.cpio.gz   dom0's initramfs: busybox, the Xen toolstack and its libraries, the kernel modules
 #                  for Xen and 9p, the guest's kernel and initramfs, and the dom0 scripts
@@ -36,31 +36,38 @@ compile_java_checks() {
     "$LAB_JAVA_HOME/bin/javac" --release 25 -d "$LAB_DIR/classes" "$LAB_SRC"/checks/*.java
 }
 
-# An AOT cache of the sonic CLI for the JVMs in dom0 (JDK 25's -XX:AOTCache): under TCG, loading and
-# linking classes dominates a JVM's start, and the cache saves most of that. Made by a training run on
-# the host (a simulated save: the CLI, the engine, the stream writer, the report) with the options
-# dom0 passes; remade when the jar or the options change. Without it the sonic steps only start slower.
-build_sonic_aot_cache() {
-    local cache=$LAB_DIR/sonic.aot log=$LAB_DIR/$BUILD_DIR_NAME/sonic-aot.log jar=$REPO_ROOT/cli/target/sonic.jar
-    local opts="$LAB_JAVA_OPTS --enable-native-access=ALL-UNNAMED"
+# A class-data-sharing archive of the sonic CLI for the JVMs in dom0: under TCG, loading and verifying
+# classes is much of a JVM's start. Made on the host from the classes a training run loads (a simulated
+# save: the CLI, the engine, the stream writer, the report), with the options dom0 passes; remade when
+# the jar or the options change. A static archive holds no machine code, so the host's CPU does not
+# matter (JDK 25's AOT cache does carry some: a cache from the host crashed with SIGILL in dom0's qemu64
+# CPU, and so did one trained under qemu-user's qemu64). Without the archive the sonic steps only start
+# slower.
+build_sonic_cds_archive() {
+    local archive=$LAB_DIR/sonic.jsa build=$LAB_DIR/$BUILD_DIR_NAME jar=$REPO_ROOT/cli/target/sonic.jar
+    local java=$LAB_JAVA_HOME/bin/java opts="$LAB_JAVA_OPTS --enable-native-access=ALL-UNNAMED"
     LAB_SONIC_JAVA_OPTS=$opts
-    if [[ ! -f $jar || ! -x $LAB_JAVA_HOME/bin/java ]]; then
-        rm -f "$cache" "$cache.opts"
+    if [[ ! -f $jar || ! -x $java ]]; then
+        rm -f "$archive" "$archive.opts"
         return 0
     fi
-    if [[ ! -f $cache || $jar -nt $cache || $(cat "$cache.opts" 2>/dev/null) != "$opts" ]]; then
-        rm -f "$cache" "$cache.opts"
+    if [[ ! -f $archive || $jar -nt $archive || $(cat "$archive.opts" 2>/dev/null) != "$opts" ]]; then
+        rm -f "$archive" "$archive.opts"
         # $opts is a list of JVM options: split on purpose
-        if "$LAB_JAVA_HOME/bin/java" $opts -XX:AOTCacheOutput="$cache" -jar "$jar" save --memory 64M \
-            --no-progress -o "$LAB_DIR/$BUILD_DIR_NAME/aot-training.xlsave" > "$log" 2>&1 && [[ -f $cache ]]; then
-            echo "$opts" > "$cache.opts"
+        if "$java" $opts -XX:DumpLoadedClassList="$build/sonic.classlist" -jar "$jar" save --memory 64M \
+                --no-progress -o "$build/cds-training.xlsave" > "$build/sonic-cds.log" 2>&1 &&
+            "$java" $opts -Xshare:dump -XX:SharedClassListFile="$build/sonic.classlist" \
+                -XX:SharedArchiveFile="$archive" -cp "$jar" >> "$build/sonic-cds.log" 2>&1 &&
+            "$java" $opts -Xshare:on -XX:SharedArchiveFile="$archive" -jar "$jar" backends >> "$build/sonic-cds.log" 2>&1
+        then
+            echo "$opts" > "$archive.opts"
         else
-            echo "build-images: no AOT cache for sonic.jar (see $log): the sonic steps will start slower" >&2
-            rm -f "$cache"
+            echo "build-images: no class-data archive for sonic.jar (see $build/sonic-cds.log): the sonic steps will start slower" >&2
+            rm -f "$archive"
         fi
-        rm -f "$LAB_DIR/$BUILD_DIR_NAME/aot-training.xlsave"
+        rm -f "$build/cds-training.xlsave"
     fi
-    [[ -f $cache ]] && LAB_SONIC_JAVA_OPTS="$opts -XX:AOTCache=$cache"
+    [[ -f $archive ]] && LAB_SONIC_JAVA_OPTS="$opts -XX:SharedArchiveFile=$archive"
     return 0
 }
 
@@ -185,7 +192,7 @@ build_images() {
     build_xen_image
     build_probe
     compile_java_checks
-    build_sonic_aot_cache
+    build_sonic_cds_archive
     build_guest_initramfs
     build_dom0_initramfs
 }
