@@ -2294,6 +2294,15 @@ public class xenctrl_h extends xen_shared {
     public static int HVM_PARAM_MCA_CAP() {
         return HVM_PARAM_MCA_CAP;
     }
+    private static final int XEN_X86_EMU_LAPIC = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define XEN_X86_EMU_LAPIC 1
+     * }
+     */
+    public static int XEN_X86_EMU_LAPIC() {
+        return XEN_X86_EMU_LAPIC;
+    }
     private static final int XEN_DOMCTL_PFINFO_XTAB = (int)4026531840L;
     /**
      * {@snippet lang=c :

@@ -128,6 +128,24 @@ public final class XenCtrl implements AutoCloseable {
         }
     }
 
+    /**
+     * The domain's {@code XEN_X86_EMU_*} flags (which devices Xen emulates for it): a PVH guest has the
+     * local APIC only, an HVM guest the full set, with a device model (qemu) for the rest.
+     *
+     * @throws XenCallException if the domain does not exist
+     */
+    public int emulationFlags(int domid) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = xc_domaininfo_t.allocate(arena);
+            int n = GETINFOLIST.intOrThrow("domain " + domid, handle(), domid, 1, buf);
+            if (n != 1 || Short.toUnsignedInt(org.sonicmigration.ffi.xen_domctl_getdomaininfo.domain(buf)) != domid) {
+                throw new XenCallException(GETINFOLIST.name(), "domain " + domid, n, 0, "no error", "no such domain");
+            }
+            return org.sonicmigration.ffi.xen_arch_domainconfig.emulation_flags(
+                    org.sonicmigration.ffi.xen_domctl_getdomaininfo.arch_config(buf));
+        }
+    }
+
     public void pause(int domid) {
         PAUSE.intOrThrow("domain " + domid, handle(), domid);
     }

@@ -134,9 +134,20 @@ public final class XenHypervisor implements Hypervisor {
             throw new BackendException("domain " + status.domid() + " is a PV guest: this backend migrates PVH and HVM "
                     + "guests only (Debian's Xen has no shadow paging, so PV log-dirty fails anyway)");
         }
+        int emulated = xc.emulationFlags(status.domid());
+        if (!pvhOnly(emulated)) {
+            throw new BackendException("domain " + status.domid() + " is an HVM guest (emulated devices 0x"
+                    + Integer.toHexString(emulated) + "): this backend sends PVH guests only, its streams do not carry "
+                    + "a device model's (qemu's) state, without which xl restore cannot rebuild an HVM guest");
+        }
         XenSourceDomain source = new XenSourceDomain(this, status.domid());
         sources.add(source);
         return source;
+    }
+
+    /** True for a PVH guest: Xen emulates nothing for it but the local APIC (libxl's choice for PVH). */
+    static boolean pvhOnly(int emulationFlags) {
+        return (emulationFlags & ~xenctrl_h.XEN_X86_EMU_LAPIC()) == 0;
     }
 
     @Override
