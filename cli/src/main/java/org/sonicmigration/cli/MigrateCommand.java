@@ -21,7 +21,7 @@ import picocli.CommandLine.Parameters;
  * {@code sonic migrate DOMAIN HOST:PORT}: live-migrates a running domain of this host to a receiver
  * ({@code sonic receive}, or anything speaking xl's migration handshake over TCP).
  */
-@Command(name = "migrate", description = "Live-migrate a domain to a receiver (sonic receive) at HOST:PORT.")
+@Command(name = "migrate", mixinStandardHelpOptions = true, description = "Live-migrate a domain to a receiver (sonic receive) at HOST:PORT.")
 final class MigrateCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "DOMAIN", description = "Domain id or name.")
     String domain;
