@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 SONIC_SKIP_BUILD=1 bash scripts/setup.sh
 export JAVA_HOME=${JAVA_HOME_25:-/usr/lib/jvm/temurin-25-jdk-amd64}
 mvn -B verify
-# The guest module inside a real Linux kernel under QEMU (issue: free/cache counts vs meminfo and
+# The guest module inside a real Linux kernel under QEMU (checks: free/cache counts vs meminfo and
 # kpageflags, no hard page ever reported soft, the handshake's final set only free pages).
 if [ "${SONIC_SKIP_KERNEL_TEST:-}" != 1 ]; then
   bash guest-module-spec/linux/test/run-kernel-test.sh
