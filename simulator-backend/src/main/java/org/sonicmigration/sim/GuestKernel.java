@@ -597,16 +597,6 @@ final class GuestKernel {
         }
     }
 
-    /**
-     * Writes the words of the buddy-free pages into {@code out} (OR-ing them in): what a module scanning
-     * under the zone locks finds free right now.
-     */
-    void orFreeWords(long[] out) {
-        for (int i = 0; i < out.length && i < freeBits.length; i++) {
-            out[i] |= freeBits[i];
-        }
-    }
-
     /** Clean cache pages among the newest {@code 1 / fraction} of the LRU (its hot end), as bits into {@code out}. */
     void hotCleanCache(long[] out, int fraction) {
         long limit = 64L * out.length;

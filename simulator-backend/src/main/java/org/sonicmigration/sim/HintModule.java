@@ -147,7 +147,6 @@ public final class HintModule {
     private long publishGuestNanos;
     private long handshakes;
     private volatile boolean keepCache;
-    private boolean finalOnlyHeld;
     private long finalSets;
     private long lastHandshakeNanos = -1;
     private long lastDropped;
@@ -391,13 +390,7 @@ public final class HintModule {
                     }
                 }
                 case PUBLISH -> {
-                    Set<HintFlag> flags = EnumSet.of(HintFlag.FREE);
-                    if (!keepCache) {
-                        flags.add(HintFlag.CLEAN_CACHE);
-                    }
-                    if (finalOnlyHeld) {
-                        flags.add(HintFlag.HELD);
-                    }
+                    Set<HintFlag> flags = EnumSet.of(HintFlag.FREE, HintFlag.CLEAN_CACHE, HintFlag.HELD);
                     writer.publishFinal(pendingFinal, flags, now);
                     markHeader();
                     markSection(geometry.finalSet());
@@ -437,21 +430,7 @@ public final class HintModule {
             }
             return SoftSet.fromWords(pfnCount, words);
         }
-        // Held pages, plus the pages still free in the allocator (the min watermark the module leaves):
-        // free after the request (F1), and whoever takes one before the suspend writes it first (F2), so
-        // listing them is allowed unless the kernel relies on free-page content (F3), which ours does not.
-        long[] words = held.clone();
-        kernel.orFreeWords(words);
-        trimTail(words);
-        finalOnlyHeld = java.util.Arrays.equals(words, held);
-        return SoftSet.fromWords(pfnCount, words);
-    }
-
-    private void trimTail(long[] words) {
-        int rem = (int) (pfnCount & 63);
-        if (rem != 0 && words.length > 0) {
-            words[words.length - 1] &= (1L << rem) - 1;
-        }
+        return SoftSet.fromWords(pfnCount, held);
     }
 
     private SoftSet everything() {
