@@ -3,4 +3,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-exec bin/sonic simulate --memory 256M --workload writer:20000 --bandwidth 1Gbit "$@"
+exec bin/sonic simulate --memory 256M --workload cache:128 --workload writer:20000 --bandwidth 1Gbit "$@"

@@ -18,7 +18,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code sonic experiment}: reproductions of the SonicMigration paper's measurements on the simulator. */
-@Command(name = "experiment", description = "Reproduce the SonicMigration paper's experiments on the simulator.",
+@Command(name = "experiment", mixinStandardHelpOptions = true, description = "Reproduce the SonicMigration paper's experiments on the simulator.",
         subcommands = ExperimentCommand.Fig3.class)
 final class ExperimentCommand implements Runnable {
     @CommandLine.Spec
@@ -33,7 +33,7 @@ final class ExperimentCommand implements Runnable {
      * Figure 3: a guest with a full page cache and growing user memory, migrated with plain pre-copy and
      * with SonicMigration over a capped link; migration time and pages sent for each point.
      */
-    @Command(name = "fig3", description = "Figure 3: migration time and pages sent vs user memory, default vs SonicMigration.")
+    @Command(name = "fig3", mixinStandardHelpOptions = true, description = "Figure 3: migration time and pages sent vs user memory, default vs SonicMigration.")
     static final class Fig3 implements Callable<Integer> {
         @Option(names = {"-m", "--memory"}, defaultValue = "2G", converter = Sizes.class,
                 description = "Guest memory (default: ${DEFAULT-VALUE}, as in the paper).")

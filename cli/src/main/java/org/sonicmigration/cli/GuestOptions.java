@@ -9,6 +9,7 @@ import org.sonicmigration.guest.profile.ProfileJson;
 import org.sonicmigration.sim.GuestConfig;
 import org.sonicmigration.sim.PageStoreMode;
 import picocli.CommandLine;
+import org.sonicmigration.sim.HintModuleSpec;
 import picocli.CommandLine.Option;
 
 /** Options that describe a simulated guest: size (or a replayed memory profile), workloads, seed, page store. */
@@ -33,6 +34,37 @@ final class GuestOptions {
             description = "Page content: REAL bytes, SEEDED (for big guests), AUTO: real up to 1 GiB (default).")
     PageStoreMode store;
 
+    @Option(names = "--guest-module", paramLabel = "KIND", defaultValue = "cooperative", converter = ModuleConverter.class,
+            description = "The guest's SonicMigration module: cooperative (default), none, slow, or hostile:KIND with KIND"
+                    + " one of all_soft, torn_generation, bad_magic, bad_version, bad_lengths, lying_final.")
+    HintModuleSpec module;
+
+    /** Parses {@code --guest-module}. */
+    static final class ModuleConverter implements picocli.CommandLine.ITypeConverter<HintModuleSpec> {
+        @Override
+        public HintModuleSpec convert(String value) {
+            String v = value.toLowerCase(java.util.Locale.ROOT);
+            return switch (v) {
+                case "cooperative" -> HintModuleSpec.cooperative();
+                case "none" -> HintModuleSpec.none();
+                case "slow" -> HintModuleSpec.slow();
+                default -> {
+                    if (v.startsWith("hostile:")) {
+                        try {
+                            yield HintModuleSpec.hostile(HintModuleSpec.HostileKind.valueOf(
+                                    v.substring("hostile:".length()).toUpperCase(java.util.Locale.ROOT)));
+                        } catch (IllegalArgumentException e) {
+                            // fall through to the message below
+                        }
+                    }
+                    throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not a guest module (use"
+                            + " cooperative, none, slow or hostile:all_soft|torn_generation|bad_magic|bad_version|"
+                            + "bad_lengths|lying_final)");
+                }
+            };
+        }
+    }
+
     @Option(names = "--name", defaultValue = "sim-guest", description = "Guest name (default: ${DEFAULT-VALUE}).")
     String name;
 
@@ -45,7 +77,7 @@ final class GuestOptions {
      */
     GuestConfig config() {
         if (profile == null) {
-            return GuestConfig.linux61(name, memory).withSeed(seed).withStoreMode(store);
+            return GuestConfig.linux61(name, memory).withSeed(seed).withStoreMode(store).withHintModule(module);
         }
         MemoryProfile p;
         try {
@@ -60,7 +92,7 @@ final class GuestOptions {
                     + " (leave --memory out: the profile sets it)");
         }
         memory = ram;
-        return GuestConfig.fromProfile(name, p).withSeed(seed).withStoreMode(store);
+        return GuestConfig.fromProfile(name, p).withSeed(seed).withStoreMode(store).withHintModule(module);
     }
 
     private boolean memoryGiven() {

@@ -26,8 +26,8 @@ import picocli.CommandLine.Parameters;
  * output carry the stream and the handshake, as with {@code xl migrate -s}: e.g.
  * {@code --exec "xl migrate-receive"} on this host or {@code --exec "ssh HOST xl migrate-receive"}.
  */
-@Command(name = "migrate", description = "Live-migrate a domain to a receiver (sonic receive) at HOST:PORT,"
-        + " or to a receiver command (--exec, e.g. 'xl migrate-receive').")
+@Command(name = "migrate", mixinStandardHelpOptions = true, description = "Live-migrate a domain to a receiver"
+        + " (sonic receive) at HOST:PORT, or to a receiver command (--exec, e.g. 'xl migrate-receive').")
 final class MigrateCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "DOMAIN", description = "Domain id or name.")
     String domain;

@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
  * {@code sonic receive --listen [HOST]:PORT}: waits for one incoming migration, builds the domain
  * on this host's backend and starts it once the source has let go.
  */
-@Command(name = "receive", description = "Receive one migration on [HOST]:PORT and start the guest here.")
+@Command(name = "receive", mixinStandardHelpOptions = true, description = "Receive one migration on [HOST]:PORT and start the guest here.")
 final class ReceiveCommand implements Callable<Integer> {
     @Option(names = "--listen", required = true, paramLabel = "[HOST]:PORT", description = "Where to listen.")
     String listen;

@@ -30,7 +30,7 @@ import picocli.CommandLine.Parameters;
  * {@code sonic restore FILE}: builds a domain from a stream file (ours or one written by
  * {@code xl save}), or with {@code --dry-run} only parses and checks it and shows what it holds.
  */
-@Command(name = "restore", description = "Restore a domain from a stream file (xl save format), or check it with --dry-run.")
+@Command(name = "restore", mixinStandardHelpOptions = true, description = "Restore a domain from a stream file (xl save format), or check it with --dry-run.")
 final class RestoreCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "Stream file (xl, libxl or bare libxc framing).")
     Path file;

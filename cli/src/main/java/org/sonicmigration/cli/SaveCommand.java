@@ -26,7 +26,7 @@ import picocli.CommandLine.Option;
  * the purpose. After a complete save the domain is destroyed, as {@code xl save} does, unless
  * {@code --keep-running} (then it resumes: a checkpoint).
  */
-@Command(name = "save", description = "Save a domain (--domain) or a simulated guest to a stream file (xl save format).")
+@Command(name = "save", mixinStandardHelpOptions = true, description = "Save a domain (--domain) or a simulated guest to a stream file (xl save format).")
 final class SaveCommand implements Callable<Integer> {
     @Mixin
     GuestOptions guest;

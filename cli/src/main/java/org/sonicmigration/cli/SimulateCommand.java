@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
  * {@code sonic simulate}: a whole migration on the simulator — two hosts in this process, the real
  * engine and receiver over loopback TCP — then a page-by-page check of the destination.
  */
-@Command(name = "simulate", description = "Migrate a simulated guest end to end over loopback and verify it.")
+@Command(name = "simulate", mixinStandardHelpOptions = true, description = "Migrate a simulated guest end to end over loopback and verify it.")
 final class SimulateCommand implements Callable<Integer> {
     @Mixin
     GuestOptions guest;

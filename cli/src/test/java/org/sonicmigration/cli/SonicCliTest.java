@@ -82,6 +82,16 @@ class SonicCliTest {
     }
 
     @Test
+    void everyCommandHasHelp() {
+        for (String c : new String[] {"simulate", "save", "restore", "migrate", "receive", "backends", "experiment",
+                "hints"}) {
+            Run r = sonic(c, "--help");
+            assertThat(r.code()).as(c + " --help: " + r.err()).isZero();
+            assertThat(r.out()).as(c).contains("Usage: sonic " + c);
+        }
+    }
+
+    @Test
     void backendsExplainThemselves() {
         Run r = sonic("backends");
         assertThat(r.code()).isZero();

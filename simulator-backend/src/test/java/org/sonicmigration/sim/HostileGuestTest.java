@@ -19,7 +19,13 @@ class HostileGuestTest {
     private static final long MIB = 1L << 20;
 
     private static SimulatedMigration.Result migrate(HintModuleSpec module) throws Exception {
-        MigrationOptions options = MigrationOptions.defaults().withBandwidth(Optional.of(Bandwidth.parse("1Gbit")));
+        return migrate(module, org.sonicmigration.migrate.SoftPolicy.FREE_AND_CACHE);
+    }
+
+    private static SimulatedMigration.Result migrate(HintModuleSpec module, org.sonicmigration.migrate.SoftPolicy policy)
+            throws Exception {
+        MigrationOptions options = MigrationOptions.defaults().withBandwidth(Optional.of(Bandwidth.parse("1Gbit")))
+                .withSoft(policy);
         GuestConfig guest = GuestConfig.linux61("hostile", 128 * MIB).withSeed(11).withHintModule(module);
         return SimulatedMigration.run(new SimulatedMigration.Setup(guest,
                 List.of(WorkloadSpec.fillCache(48 * MIB), WorkloadSpec.allocateAnon(16 * MIB)),
@@ -65,5 +71,19 @@ class HostileGuestTest {
         assertThat(r.report().soft().fallbacks()).isEmpty();
         // 48 MiB of cache dropped plus the free pages: well over a third of 128 MiB never crosses the link.
         assertThat(r.report().soft().unsentPages()).isGreaterThan(128 * MIB / 4096 / 3);
+    }
+
+    @org.junit.jupiter.api.Test
+    void withTheFreePolicyTheGuestKeepsItsCacheAndOnlyFreePagesStayBehind() throws Exception {
+        SimulatedMigration.Result keep = migrate(HintModuleSpec.cooperative(), org.sonicmigration.migrate.SoftPolicy.FREE);
+        SimulatedMigration.Result drop = migrate(HintModuleSpec.cooperative());
+        assertThat(keep.passed()).as(keep.verification().toString()).isTrue();
+        long cacheKept = keep.verification().orElseThrow().categories().cleanCache().pages();
+        long cacheDropped = drop.verification().orElseThrow().categories().cleanCache().pages();
+        // 48 MiB were read into the cache: with "free" most of it is still cache at suspend (and arrives
+        // equal to the disk), with "free+cache" the guest dropped it.
+        assertThat(cacheKept).isGreaterThan(48 * MIB / 4096 / 2);
+        assertThat(cacheDropped).isLessThan(cacheKept / 10);
+        assertThat(keep.report().soft().unsentPages()).isLessThan(drop.report().soft().unsentPages());
     }
 }
