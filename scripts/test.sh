@@ -17,9 +17,11 @@ if [ "${SONIC_SKIP_LAB:-}" = 1 ]; then
   exit 0
 fi
 LAB_JAVA_CHECKS=xen-lab/checks/project.checks bash xen-lab/run-lab.sh
-# What real Xen 4.17 wrote (xl save, xl migrate) must parse with our reader, and restore on the simulator.
+# What real Xen 4.17 wrote (xl save, xl migrate), and what our sender wrote there for stock xl, must
+# parse with our reader; Xen's save restores on the simulator.
 passed=0
-for stream in lab-out/results/pvh128.xlsave lab-out/results/pvh128.migrate.bin; do
+for stream in lab-out/results/pvh128.xlsave lab-out/results/pvh128.migrate.bin \
+              lab-out/results/pvh128.sonic.xlsave lab-out/results/pvh128.sonic-migrate.bin; do
   [ -f "$stream" ] || { echo "test: $stream missing"; echo "lab streams: $passed passed, 1 failed"; exit 1; }
   bin/sonic restore --dry-run "$stream" | tee lab-out/results/$(basename "$stream").summary
   grep -q '^complete stream' lab-out/results/$(basename "$stream").summary
