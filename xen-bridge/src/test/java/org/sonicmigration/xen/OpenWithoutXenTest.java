@@ -31,7 +31,7 @@ class OpenWithoutXenTest {
 
     @Test
     void foreignMemory() {
-        try (ToolLogger logger = ToolLogger.create(); CapturedLogs logs = new CapturedLogs()) {
+        try (ToolLogger logger = ToolLogger.create(); CapturedLogs _ = new CapturedLogs()) {
             assertThatThrownBy(() -> ForeignMemory.open(logger)).isInstanceOf(XenUnavailableException.class)
                     .hasMessageStartingWith("xenforeignmemory_open failed: /dev/xen/privcmd missing (errno 2");
         }
@@ -55,7 +55,7 @@ class OpenWithoutXenTest {
 
     @Test
     void libxl() {
-        try (ToolLogger logger = ToolLogger.create(); CapturedLogs logs = new CapturedLogs()) {
+        try (ToolLogger logger = ToolLogger.create(); CapturedLogs _ = new CapturedLogs()) {
             assertThatThrownBy(() -> LibXl.open(logger)).isInstanceOf(XenUnavailableException.class)
                     .hasMessageStartingWith("libxl_ctx_alloc failed: /dev/xen/privcmd missing");
         }
@@ -63,7 +63,7 @@ class OpenWithoutXenTest {
 
     @Test
     void theWholeHypervisor() {
-        try (CapturedLogs logs = new CapturedLogs()) {
+        try (CapturedLogs _ = new CapturedLogs()) {
             assertThatThrownBy(XenHypervisor::open).isInstanceOf(XenUnavailableException.class)
                     .hasMessageStartingWith("xc_interface_open failed: /dev/xen/privcmd missing");
         }
