@@ -5,33 +5,15 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 import org.sonicmigration.bridge.spi.BackendException;
+import org.sonicmigration.migrate.Clock;
 
 /**
  * Waits, by polling the domain's status, until a guest asked to suspend has shut down with reason
  * suspend: the condition Xen's saver requires before its final pass. Polls quickly at first, then
- * backs off to {@value #MAX_POLL_MILLIS} ms, until a deadline on an injectable clock.
+ * backs off to {@value #MAX_POLL_MILLIS} ms, until a deadline on the engine's clock (a virtual one in tests, so they need no real waiting).
  */
 final class SuspendWait {
     static final long MAX_POLL_MILLIS = 50;
-
-    /** Sleeping and reading time, separated so tests need no real waiting. */
-    interface Clock {
-        long nanoTime();
-
-        void sleep(long millis) throws InterruptedException;
-
-        Clock SYSTEM = new Clock() {
-            @Override
-            public long nanoTime() {
-                return System.nanoTime();
-            }
-
-            @Override
-            public void sleep(long millis) throws InterruptedException {
-                Thread.sleep(millis);
-            }
-        };
-    }
 
     /** How the wait ended. */
     enum Outcome { SUSPENDED, TIMED_OUT }
@@ -59,7 +41,7 @@ final class SuspendWait {
                 return Outcome.TIMED_OUT;
             }
             try {
-                clock.sleep(pause);
+                clock.sleepNanos(pause * 1_000_000L);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new BackendException("interrupted while waiting for domain " + domid + " to suspend", e);

@@ -87,7 +87,7 @@ final class XenSourceDomain implements SourceDomain {
         XenStore store = hypervisor.store();
         String control = store.domainPath(domid) + "/control/shutdown";
         store.write(control, "suspend");
-        SuspendWait.Outcome outcome = SuspendWait.await(domid, () -> hypervisor.xc().domain(domid), timeout, SuspendWait.Clock.SYSTEM);
+        SuspendWait.Outcome outcome = SuspendWait.await(domid, () -> hypervisor.xc().domain(domid), timeout, org.sonicmigration.migrate.Clock.SYSTEM);
         if (outcome == SuspendWait.Outcome.TIMED_OUT) {
             // withdraw the request unless the guest already took it (it clears the node when it does)
             if (store.read(control).filter("suspend"::equals).isPresent()) {

@@ -12,6 +12,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
 import org.sonicmigration.bridge.spi.BackendException;
+import org.sonicmigration.migrate.Clock;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -22,7 +23,7 @@ class SuspendWaitTest {
     private static final DomainStatus CRASHED = new DomainStatus(5, 4 | (3 << 16), 0, 0, 0, 0, new UUID(0, 0));
 
     /** A clock that only moves when slept on. */
-    static final class FakeClock implements SuspendWait.Clock {
+    static final class FakeClock implements Clock {
         long now;
         final List<Long> sleeps = new ArrayList<>();
 
@@ -32,9 +33,14 @@ class SuspendWaitTest {
         }
 
         @Override
-        public void sleep(long millis) {
-            sleeps.add(millis);
-            now += millis * 1_000_000;
+        public void sleepNanos(long nanos) {
+            sleeps.add(nanos / 1_000_000);
+            now += nanos;
+        }
+
+        @Override
+        public boolean isVirtual() {
+            return true;
         }
     }
 
@@ -74,15 +80,20 @@ class SuspendWaitTest {
 
     @Test
     void anInterruptStopsTheWaitAndIsKept() {
-        SuspendWait.Clock interrupting = new SuspendWait.Clock() {
+        Clock interrupting = new Clock() {
             @Override
             public long nanoTime() {
                 return 0;
             }
 
             @Override
-            public void sleep(long millis) throws InterruptedException {
+            public void sleepNanos(long nanos) throws InterruptedException {
                 throw new InterruptedException();
+            }
+
+            @Override
+            public boolean isVirtual() {
+                return false;
             }
         };
         try {
