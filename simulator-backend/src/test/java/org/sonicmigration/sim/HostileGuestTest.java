@@ -62,6 +62,9 @@ class HostileGuestTest {
         assertThat(r.passed()).isTrue();
         assertThat(r.report().soft().handshake()).contains("did not answer within 2000 ms");
         assertThat(r.report().soft().unsentPages()).isZero();
+        // The pages it had called soft went in the live catch-up, not in the downtime.
+        assertThat(r.report().soft().catchUpPages()).isPositive();
+        assertThat(r.report().iterations().getLast().pagesSent()).isLessThan(r.report().soft().catchUpPages());
     }
 
     @org.junit.jupiter.api.Test

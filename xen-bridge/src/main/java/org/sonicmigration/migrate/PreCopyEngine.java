@@ -161,9 +161,13 @@ public final class PreCopyEngine {
                     if (advisor != null) {
                         // Right after the last live fetch-and-clean: every later write shows in a later dirty set.
                         finalSoft = advisor.handshake();
+                        // Stale pages the guest did not give up go now, while it still runs: without a final
+                        // set that is every page skipped on a hint, which must not land in the downtime.
+                        send.copyFrom(stale);
                         if (finalSoft != null) {
-                            send.copyFrom(stale);
                             send.andNot(finalSoft);
+                        }
+                        if (send.cardinality() > 0) {
                             int k = iterations.size();
                             pass(sender, k, PassKind.CATCH_UP, send);
                             stale.andNot(send);
