@@ -37,7 +37,7 @@ final class SoftPageAdvisor implements AutoCloseable {
     private final Duration handshakeTimeout;
     private final Clock clock;
     private final PageBitmap live;
-    private final PageBitmap referenced;
+    private final PageBitmap referenced; // null unless retainHot
     private final Set<String> fallbacks = new LinkedHashSet<>();
     private final MigrationListener listener;
     private boolean gaveUp;
@@ -57,7 +57,8 @@ final class SoftPageAdvisor implements AutoCloseable {
         this.clock = clock;
         this.listener = listener;
         this.live = new PageBitmap(pfnLimit);
-        this.referenced = new PageBitmap(pfnLimit);
+        // Only hot-page retention reads the referenced set; a 1 TiB guest's bitmap is 32 MiB.
+        this.referenced = retainHot ? new PageBitmap(pfnLimit) : null;
     }
 
     /**
