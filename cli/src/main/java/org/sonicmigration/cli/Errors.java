@@ -1,8 +1,8 @@
 package org.sonicmigration.cli;
 
 import java.io.PrintWriter;
-import org.sonicmigration.bridge.spi.BackendException;
-import org.sonicmigration.migrate.MigrationException;
+import org.sonicmigration.spi.BackendException;
+import org.sonicmigration.engine.MigrationException;
 import picocli.CommandLine;
 
 /**

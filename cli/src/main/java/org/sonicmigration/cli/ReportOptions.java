@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.PrintWriter;
 import java.util.Locale;
-import org.sonicmigration.migrate.IterationStats;
-import org.sonicmigration.migrate.MigrationReport;
+import org.sonicmigration.engine.IterationStats;
+import org.sonicmigration.engine.MigrationReport;
 import picocli.CommandLine.Option;
 
 /**
@@ -66,9 +66,9 @@ final class ReportOptions {
                         case FINAL -> "final";
                     }, s.pagesSent(), s.pagesNoData(), s.skipped(),
                     s.bytes() / 1048576.0, seconds(s.nanos()),
-                    s.kind() == org.sonicmigration.migrate.PassKind.LIVE ? Long.toString(s.dirtyAfter()) : "-");
+                    s.kind() == org.sonicmigration.engine.PassKind.LIVE ? Long.toString(s.dirtyAfter()) : "-");
         }
-        long live = r.iterations().stream().filter(s -> s.kind() == org.sonicmigration.migrate.PassKind.LIVE).count();
+        long live = r.iterations().stream().filter(s -> s.kind() == org.sonicmigration.engine.PassKind.LIVE).count();
         out.printf(Locale.ROOT, "  total: %d pages with data, %.1f MiB in %s; downtime %s; %d live iteration%s%n",
                 r.pagesSent(), r.bytes() / 1048576.0, seconds(r.totalNanos()), millis(r.downtimeNanos()), live,
                 live == 1 ? "" : "s");

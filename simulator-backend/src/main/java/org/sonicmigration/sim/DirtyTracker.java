@@ -3,7 +3,7 @@ package org.sonicmigration.sim;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import org.sonicmigration.bridge.spi.PageBitmap;
+import org.sonicmigration.spi.PageBitmap;
 
 /**
  * Log-dirty state of one guest: one bit per frame in Xen's bitmap layout. {@link #mark} is called after a

@@ -5,11 +5,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
-import org.sonicmigration.migrate.Bandwidth;
-import org.sonicmigration.migrate.MigrationListener;
-import org.sonicmigration.migrate.MigrationOptions;
-import org.sonicmigration.migrate.MigrationReport;
-import org.sonicmigration.migrate.SoftPolicy;
+import org.sonicmigration.transport.Bandwidth;
+import org.sonicmigration.engine.MigrationListener;
+import org.sonicmigration.engine.MigrationOptions;
+import org.sonicmigration.engine.MigrationReport;
+import org.sonicmigration.engine.SoftPolicy;
 
 /**
  * The SonicMigration paper's Figure 3, on the simulator: a guest whose page cache was filled by

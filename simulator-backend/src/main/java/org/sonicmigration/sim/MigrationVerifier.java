@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import org.sonicmigration.bridge.spi.PlatformState;
-import org.sonicmigration.bridge.spi.RunState;
+import org.sonicmigration.spi.PlatformState;
+import org.sonicmigration.spi.RunState;
 
 /**
  * Checks a finished migration: compares the source guest as it is at suspend (it must be paused or

@@ -13,9 +13,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
-import org.sonicmigration.bridge.spi.DomainInfo;
-import org.sonicmigration.bridge.spi.PlatformState;
-import org.sonicmigration.bridge.spi.RunState;
+import org.sonicmigration.spi.DomainInfo;
+import org.sonicmigration.spi.PlatformState;
+import org.sonicmigration.spi.RunState;
 import org.sonicmigration.guest.profile.MemoryProfile;
 import org.sonicmigration.guest.profile.PageClass;
 import org.slf4j.Logger;
@@ -527,7 +527,7 @@ public final class SimGuest {
     /** Error code {@link #readFrames} stores for a pfn with no frame (a hole or out of range): -ENOENT. */
     public static final int ERR_NO_FRAME = -2;
 
-    /** The migrator's frame read: see {@link org.sonicmigration.bridge.spi.SourceDomain#readFrames}. */
+    /** The migrator's frame read: see {@link org.sonicmigration.spi.SourceDomain#readFrames}. */
     public void readFrames(long[] pfns, int count, MemorySegment dst, int[] errors) {
         if (count < 0 || count > pfns.length || count > errors.length) {
             throw new IllegalArgumentException("count " + count + " does not fit pfns[" + pfns.length + "] / errors["
@@ -642,9 +642,9 @@ public final class SimGuest {
      * The frames that are {@link PageCategory#HARD} now, over the whole frame space; taken at once under the
      * vCPU lock. At suspend these are the pages whose content a migration must carry unchanged.
      */
-    public org.sonicmigration.bridge.spi.PageBitmap hardPages() {
+    public org.sonicmigration.spi.PageBitmap hardPages() {
         return underLock(() -> {
-            org.sonicmigration.bridge.spi.PageBitmap b = new org.sonicmigration.bridge.spi.PageBitmap(frames.pfnLimit());
+            org.sonicmigration.spi.PageBitmap b = new org.sonicmigration.spi.PageBitmap(frames.pfnLimit());
             for (long p = 0; p < frames.pfnLimit(); p++) {
                 if (PageCategory.of(frames.state(p)) == PageCategory.HARD) {
                     b.set(p);

@@ -5,13 +5,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.sonicmigration.bridge.spi.BackendException;
-import org.sonicmigration.bridge.spi.DomainInfo;
-import org.sonicmigration.bridge.spi.DomainRef;
-import org.sonicmigration.bridge.spi.DomainSpec;
-import org.sonicmigration.bridge.spi.Hypervisor;
-import org.sonicmigration.bridge.spi.SourceDomain;
-import org.sonicmigration.bridge.spi.TargetDomain;
+import org.sonicmigration.spi.BackendException;
+import org.sonicmigration.spi.DomainInfo;
+import org.sonicmigration.spi.DomainRef;
+import org.sonicmigration.spi.DomainSpec;
+import org.sonicmigration.spi.Hypervisor;
+import org.sonicmigration.spi.SourceDomain;
+import org.sonicmigration.spi.TargetDomain;
 
 /**
  * An in-process Xen host: it holds simulated guests (created with {@link #createGuest}) and destination

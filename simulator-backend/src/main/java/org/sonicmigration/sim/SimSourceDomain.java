@@ -3,12 +3,12 @@ package org.sonicmigration.sim;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.util.Optional;
-import org.sonicmigration.bridge.spi.DirtyLog;
-import org.sonicmigration.bridge.spi.DomainInfo;
-import org.sonicmigration.bridge.spi.HintChannel;
-import org.sonicmigration.bridge.spi.PlatformState;
-import org.sonicmigration.bridge.spi.RunState;
-import org.sonicmigration.bridge.spi.SourceDomain;
+import org.sonicmigration.spi.DirtyLog;
+import org.sonicmigration.spi.DomainInfo;
+import org.sonicmigration.spi.HintChannel;
+import org.sonicmigration.spi.PlatformState;
+import org.sonicmigration.spi.RunState;
+import org.sonicmigration.spi.SourceDomain;
 
 /**
  * The migrator's handle on a simulated guest. One handle per guest at a time (a second migration of the same

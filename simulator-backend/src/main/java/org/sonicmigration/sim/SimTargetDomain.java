@@ -4,11 +4,11 @@ import java.lang.foreign.MemorySegment;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
-import org.sonicmigration.bridge.spi.DomainInfo;
-import org.sonicmigration.bridge.spi.DomainSpec;
-import org.sonicmigration.bridge.spi.PlatformState;
-import org.sonicmigration.bridge.spi.RunState;
-import org.sonicmigration.bridge.spi.TargetDomain;
+import org.sonicmigration.spi.DomainInfo;
+import org.sonicmigration.spi.DomainSpec;
+import org.sonicmigration.spi.PlatformState;
+import org.sonicmigration.spi.RunState;
+import org.sonicmigration.spi.TargetDomain;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

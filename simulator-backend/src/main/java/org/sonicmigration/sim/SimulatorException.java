@@ -1,6 +1,6 @@
 package org.sonicmigration.sim;
 
-import org.sonicmigration.bridge.spi.BackendException;
+import org.sonicmigration.spi.BackendException;
 
 /** A simulator operation or configuration was refused; the message says what and why, in one line. */
 public class SimulatorException extends BackendException {

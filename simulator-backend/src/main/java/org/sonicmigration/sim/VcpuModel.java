@@ -4,7 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
-import org.sonicmigration.bridge.spi.PlatformState;
+import org.sonicmigration.spi.PlatformState;
 
 /**
  * The guest's vCPUs and platform, as far as a migration carries them: registers that move as the guest runs

@@ -12,10 +12,10 @@ import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.LongRange;
 import net.jqwik.api.constraints.Size;
-import org.sonicmigration.bridge.spi.DirtyLog;
-import org.sonicmigration.bridge.spi.DomainRef;
-import org.sonicmigration.bridge.spi.PageBitmap;
-import org.sonicmigration.bridge.spi.SourceDomain;
+import org.sonicmigration.spi.DirtyLog;
+import org.sonicmigration.spi.DomainRef;
+import org.sonicmigration.spi.PageBitmap;
+import org.sonicmigration.spi.SourceDomain;
 
 /**
  * The dirty log never loses a write: a copy of the guest built only from frame reads (all frames once, then

@@ -1,7 +1,7 @@
 package org.sonicmigration.sim;
 
 import java.time.Duration;
-import org.sonicmigration.bridge.spi.HintChannel;
+import org.sonicmigration.spi.HintChannel;
 import org.sonicmigration.guest.FinalRead;
 import org.sonicmigration.guest.HandshakeProtocol;
 import org.sonicmigration.guest.HandshakeTicket;

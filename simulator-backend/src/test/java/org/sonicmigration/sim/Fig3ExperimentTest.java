@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.sonicmigration.migrate.Bandwidth;
-import org.sonicmigration.migrate.SoftPolicy;
+import org.sonicmigration.transport.Bandwidth;
+import org.sonicmigration.engine.SoftPolicy;
 
 /**
  * The paper's Figure 3 at its end points and one middle point, at the paper's scale (2 GiB guest,

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
-import org.sonicmigration.bridge.spi.DomainRef;
-import org.sonicmigration.bridge.spi.SourceDomain;
+import org.sonicmigration.spi.DomainRef;
+import org.sonicmigration.spi.SourceDomain;
 import org.sonicmigration.guest.FinalRead;
 import org.sonicmigration.guest.HandshakeProtocol;
 

@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.sonicmigration.migrate.Bandwidth;
-import org.sonicmigration.migrate.MigrationListener;
-import org.sonicmigration.migrate.MigrationOptions;
+import org.sonicmigration.transport.Bandwidth;
+import org.sonicmigration.engine.MigrationListener;
+import org.sonicmigration.engine.MigrationOptions;
 
 /**
  * A guest whose module breaks the ABI can only hurt itself: the migrator never crashes or stalls,
@@ -19,10 +19,10 @@ class HostileGuestTest {
     private static final long MIB = 1L << 20;
 
     private static SimulatedMigration.Result migrate(HintModuleSpec module) throws Exception {
-        return migrate(module, org.sonicmigration.migrate.SoftPolicy.FREE_AND_CACHE);
+        return migrate(module, org.sonicmigration.engine.SoftPolicy.FREE_AND_CACHE);
     }
 
-    private static SimulatedMigration.Result migrate(HintModuleSpec module, org.sonicmigration.migrate.SoftPolicy policy)
+    private static SimulatedMigration.Result migrate(HintModuleSpec module, org.sonicmigration.engine.SoftPolicy policy)
             throws Exception {
         MigrationOptions options = MigrationOptions.defaults().withBandwidth(Optional.of(Bandwidth.parse("1Gbit")))
                 .withSoft(policy);
@@ -78,7 +78,7 @@ class HostileGuestTest {
 
     @org.junit.jupiter.api.Test
     void withTheFreePolicyTheGuestKeepsItsCacheAndOnlyFreePagesStayBehind() throws Exception {
-        SimulatedMigration.Result keep = migrate(HintModuleSpec.cooperative(), org.sonicmigration.migrate.SoftPolicy.FREE);
+        SimulatedMigration.Result keep = migrate(HintModuleSpec.cooperative(), org.sonicmigration.engine.SoftPolicy.FREE);
         SimulatedMigration.Result drop = migrate(HintModuleSpec.cooperative());
         assertThat(keep.passed()).as(keep.verification().toString()).isTrue();
         long cacheKept = keep.verification().orElseThrow().categories().cleanCache().pages();

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.sonicmigration.bridge.spi.DirtyLog;
-import org.sonicmigration.bridge.spi.DomainRef;
-import org.sonicmigration.bridge.spi.PageBitmap;
-import org.sonicmigration.bridge.spi.SourceDomain;
+import org.sonicmigration.spi.DirtyLog;
+import org.sonicmigration.spi.DomainRef;
+import org.sonicmigration.spi.PageBitmap;
+import org.sonicmigration.spi.SourceDomain;
 import org.sonicmigration.guest.profile.MemoryProfile;
 import org.sonicmigration.guest.profile.PageClass;
 

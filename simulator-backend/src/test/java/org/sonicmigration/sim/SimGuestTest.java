@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
-import org.sonicmigration.bridge.spi.Backends;
-import org.sonicmigration.bridge.spi.DomainRef;
-import org.sonicmigration.bridge.spi.PageBitmap;
-import org.sonicmigration.bridge.spi.RunState;
-import org.sonicmigration.bridge.spi.SourceDomain;
-import org.sonicmigration.bridge.spi.TargetDomain;
+import org.sonicmigration.spi.Backends;
+import org.sonicmigration.spi.DomainRef;
+import org.sonicmigration.spi.PageBitmap;
+import org.sonicmigration.spi.RunState;
+import org.sonicmigration.spi.SourceDomain;
+import org.sonicmigration.spi.TargetDomain;
 
 /** The simulator's basic contract: a guest that writes, a dirty log, pause, frame reads, a target, verification. */
 class SimGuestTest {

@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
-import org.sonicmigration.migrate.Bandwidth;
-import org.sonicmigration.migrate.IterationStats;
-import org.sonicmigration.migrate.MigrationListener;
-import org.sonicmigration.migrate.MigrationOptions;
-import org.sonicmigration.migrate.SoftPolicy;
+import org.sonicmigration.transport.Bandwidth;
+import org.sonicmigration.engine.IterationStats;
+import org.sonicmigration.engine.MigrationListener;
+import org.sonicmigration.engine.MigrationOptions;
+import org.sonicmigration.engine.SoftPolicy;
 
 /** Whole migrations on the simulator: the destination must equal the source at suspend, page for page. */
 class SimulatedMigrationTest {
@@ -40,7 +40,7 @@ class SimulatedMigrationTest {
     void aGuestUnderWritesNeedsMoreThanOnePassAndStillVerifies() throws Exception {
         SimulatedMigration.Result r = migrate(List.of(WorkloadSpec.randomWriter(64 * MIB, 20_000)), false);
         assertThat(r.passed()).as(r.verification().toString()).isTrue();
-        long livePasses = r.report().iterations().stream().filter(s -> s.kind() == org.sonicmigration.migrate.PassKind.LIVE).count();
+        long livePasses = r.report().iterations().stream().filter(s -> s.kind() == org.sonicmigration.engine.PassKind.LIVE).count();
         assertThat(livePasses).isGreaterThan(1);
         // Every page sent after the first pass was one the guest dirtied: more than the guest's size in total.
         assertThat(r.report().pagesSent()).isGreaterThan(r.report().guestPages());

@@ -13,10 +13,10 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.LongRange;
-import org.sonicmigration.migrate.Bandwidth;
-import org.sonicmigration.migrate.MigrationListener;
-import org.sonicmigration.migrate.MigrationOptions;
-import org.sonicmigration.migrate.SoftPolicy;
+import org.sonicmigration.transport.Bandwidth;
+import org.sonicmigration.engine.MigrationListener;
+import org.sonicmigration.engine.MigrationOptions;
+import org.sonicmigration.engine.SoftPolicy;
 
 /**
  * The correctness invariant of SonicMigration (DESIGN.md), over random guests, workloads, hint

@@ -8,9 +8,9 @@ import java.util.List;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
-import org.sonicmigration.bridge.spi.DomainRef;
-import org.sonicmigration.bridge.spi.SourceDomain;
-import org.sonicmigration.bridge.spi.TargetDomain;
+import org.sonicmigration.spi.DomainRef;
+import org.sonicmigration.spi.SourceDomain;
+import org.sonicmigration.spi.TargetDomain;
 import org.sonicmigration.guest.FinalRead;
 import org.sonicmigration.guest.SoftSet;
 

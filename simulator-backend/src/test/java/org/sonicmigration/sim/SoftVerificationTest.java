@@ -7,10 +7,10 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.sonicmigration.bridge.spi.DomainRef;
-import org.sonicmigration.bridge.spi.PageBitmap;
-import org.sonicmigration.bridge.spi.SourceDomain;
-import org.sonicmigration.bridge.spi.TargetDomain;
+import org.sonicmigration.spi.DomainRef;
+import org.sonicmigration.spi.PageBitmap;
+import org.sonicmigration.spi.SourceDomain;
+import org.sonicmigration.spi.TargetDomain;
 import org.sonicmigration.guest.FinalRead;
 import org.sonicmigration.guest.SoftSet;
 

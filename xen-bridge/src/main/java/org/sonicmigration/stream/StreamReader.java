@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import org.sonicmigration.bridge.spi.PlatformState;
+import org.sonicmigration.spi.PlatformState;
 
 /**
  * Reads and validates a migration stream as Xen 4.17 writes it for an HVM/PVH guest (and as

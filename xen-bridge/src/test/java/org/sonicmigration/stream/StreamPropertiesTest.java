@@ -17,7 +17,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
-import org.sonicmigration.bridge.spi.PlatformState;
+import org.sonicmigration.spi.PlatformState;
 
 /** Properties of writer and reader over arbitrary streams, and of the reader over damaged ones. */
 class StreamPropertiesTest {

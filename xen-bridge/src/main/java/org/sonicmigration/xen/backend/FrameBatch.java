@@ -1,0 +1,55 @@
+package org.sonicmigration.xen.backend;
+
+import java.lang.foreign.MemorySegment;
+
+import org.sonicmigration.ffi.libc_h;
+import org.sonicmigration.ffi.xenctrl_h;
+
+/**
+ * One batch of frames split by their Xen page types into those to map and those to report as holes
+ * without a mapping attempt ({@code XEN_DOMCTL_PFINFO_XTAB}, and {@code _BROKEN}, whose frames must
+ * not be read). The frames to map are packed in batch order; after they are copied packed into the
+ * destination, {@link #spread} moves each page to its slot in the batch.
+ *
+ * @param frames   the frames to map, packed (valid up to {@code mappable})
+ * @param slots    for each packed frame, its index in the batch
+ * @param mappable how many frames are to be mapped
+ * @param count    the batch size
+ */
+record FrameBatch(long[] frames, int[] slots, int mappable, int count) {
+    /** The errno reported for a frame that is not mapped because Xen calls it a hole (as a map would). */
+    static final int HOLE = -libc_h.EINVAL();
+
+    static FrameBatch of(long[] pfns, long[] types, int count) {
+        long xtab = Integer.toUnsignedLong(xenctrl_h.XEN_DOMCTL_PFINFO_XTAB());
+        long broken = Integer.toUnsignedLong(xenctrl_h.XEN_DOMCTL_PFINFO_BROKEN());
+        long[] frames = new long[count];
+        int[] slots = new int[count];
+        int n = 0;
+        for (int i = 0; i < count; i++) {
+            if (types[i] != xtab && types[i] != broken) {
+                frames[n] = pfns[i];
+                slots[n++] = i;
+            }
+        }
+        return new FrameBatch(frames, slots, n, count);
+    }
+
+    /**
+     * Moves the packed pages in {@code dst} (page {@code k} at {@code k * pageSize}) to their batch slots
+     * and fills {@code errors} for the whole batch: the map's error for mapped frames, {@link #HOLE} for
+     * the others. Works from the last page back, as each page only moves up ({@code slots[k] >= k}).
+     */
+    void spread(MemorySegment dst, long pageSize, int[] mapErrors, int[] errors) {
+        for (int i = 0; i < count; i++) {
+            errors[i] = HOLE;
+        }
+        for (int k = mappable - 1; k >= 0; k--) {
+            int slot = slots[k];
+            errors[slot] = mapErrors[k];
+            if (slot != k && mapErrors[k] == 0) {
+                MemorySegment.copy(dst, k * pageSize, dst, slot * pageSize, pageSize);
+            }
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package org.sonicmigration.xen.backend;
+
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.LongRange;
+import org.junit.jupiter.api.Test;
+import org.sonicmigration.spi.BackendException;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class XenDirtyLogTest {
+
+    @Property
+    void theBitmapBufferHoldsEveryFrameAndNoSparePage(@ForAll @LongRange(min = 1, max = 1L << 32) long frames) {
+        int pages = XenDirtyLog.bitmapPages(frames);
+        long bitsPerPage = 4096L * 8;
+        assertThat(pages * bitsPerPage).isGreaterThanOrEqualTo(frames);
+        assertThat((pages - 1) * bitsPerPage).isLessThan(frames);
+    }
+
+    @Test
+    void aLabGuestsFrameSpaceNeedsThirtyTwoPages() {
+        // a 128 MiB PVH guest walks pfns up to 0xfefff: 1,044,480 frames
+        assertThat(XenDirtyLog.bitmapPages(0xff000)).isEqualTo(32);
+    }
+
+    @Test
+    void anImpossibleFrameCountIsRefusedBeforeAnyAllocation() {
+        assertThatThrownBy(() -> XenDirtyLog.bitmapPages(0)).isInstanceOf(BackendException.class);
+        assertThatThrownBy(() -> XenDirtyLog.bitmapPages((1L << 32) + 1)).isInstanceOf(BackendException.class)
+                .hasMessageContaining("outside 1..4294967296");
+    }
+}
