@@ -84,23 +84,15 @@ final class XenSourceDomain implements SourceDomain {
         hypervisor.xc().unpause(domid);
     }
 
+    /** The libxl-style request, acknowledgement and suspend of {@link SuspendRequest}. */
     @Override
     public void suspend(Duration timeout) {
         if (status().suspended()) {
             return;
         }
         XenStore store = hypervisor.store();
-        String control = store.domainPath(domid) + "/control/shutdown";
-        store.write(control, "suspend");
-        SuspendWait.Outcome outcome = SuspendWait.await(domid, () -> hypervisor.xc().domain(domid), timeout, org.sonicmigration.spi.Clock.SYSTEM);
-        if (outcome == SuspendWait.Outcome.TIMED_OUT) {
-            // withdraw the request unless the guest already took it (it clears the node when it does)
-            if (store.read(control).filter("suspend"::equals).isPresent()) {
-                store.write(control, "");
-            }
-            throw new BackendException("domain " + domid + " did not suspend within " + timeout.toMillis()
-                    + " ms of control/shutdown=suspend; it is still running");
-        }
+        SuspendRequest.run(domid, new XenStoreNode(store, store.domainPath(domid) + "/control/shutdown"),
+                () -> hypervisor.xc().domain(domid), timeout, org.sonicmigration.spi.Clock.SYSTEM);
     }
 
     /** Like {@code xl destroy}: libxl removes the domain's xenstore entries and files too. */

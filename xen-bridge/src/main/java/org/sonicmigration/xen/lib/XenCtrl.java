@@ -225,20 +225,27 @@ public final class XenCtrl implements AutoCloseable {
 
     /**
      * Reads the dirty bitmap into {@code bitmap} ({@code XEN_DOMCTL_SHADOW_OP_CLEAN} also resets it,
-     * {@code _PEEK} does not).
+     * {@code _PEEK} does not). {@code mode} is 0, or {@code XEN_DOMCTL_SHADOW_LOGDIRTY_FINAL} for the
+     * clean after the guest is suspended, which lets Xen drop what it kept only for later rounds.
+     * Xen answers with the number of frames it covered; anything but {@code pages} means the bitmap
+     * does not describe the whole domain, which a sender must not trust.
      *
      * @param pages how many frames' bits to fetch; the buffer must hold them
      */
-    public LogDirtyStats logDirty(int domid, int op, HypercallBuffer bitmap, long pages) {
+    public LogDirtyStats logDirty(int domid, int op, HypercallBuffer bitmap, long pages, int mode) {
         if (pages < 0 || (pages + 7) / 8 > bitmap.data().byteSize()) {
             throw new IllegalArgumentException("bitmap of " + bitmap.data().byteSize() + " bytes cannot hold " + pages + " frames");
         }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment stats = xc_shadow_op_stats_t.allocate(arena);
-            NativeCall.Outcome o = LOGDIRTY.invoke(handle(), domid, op, bitmap.struct(), pages, 0, stats);
+            NativeCall.Outcome o = LOGDIRTY.invoke(handle(), domid, op, bitmap.struct(), pages, mode, stats);
+            String what = "domain " + domid + ", op " + op + ", mode " + mode + ", " + pages + " frames";
             if (o.asLong() < 0) {
-                throw new XenCallException(LOGDIRTY.name(), "domain " + domid + ", op " + op + ", " + pages + " frames",
-                        o.asLong(), o.errno());
+                throw new XenCallException(LOGDIRTY.name(), what, o.asLong(), o.errno());
+            }
+            if (o.asLong() != pages) {
+                throw new XenCallException(LOGDIRTY.name(), what, o.asLong(), 0, "no error",
+                        "Xen covered " + o.asLong() + " frames of the " + pages + " asked for");
             }
             return new LogDirtyStats(o.asLong(), xc_shadow_op_stats_t.fault_count(stats), xc_shadow_op_stats_t.dirty_count(stats));
         }
