@@ -106,15 +106,35 @@ final class XenSourceDomain implements SourceDomain {
         }
     }
 
-    /** Takes back a released name first, then resumes, as xl does after a failed migration. */
+    /**
+     * Resumes the guest, then takes back a name it gave up. xl renames first; we resume first, because
+     * a rename that fails (libxl's lock, a name taken meanwhile) must never keep the guest from running:
+     * such a failure is reported after the guest runs again.
+     */
     @Override
     public synchronized void resumeAfterSuspend() {
-        if (releasedName != null) {
-            rename(releasedName + MIGRATED_AWAY, releasedName);
+        String name = releasedName;
+        resumeThenRename(() -> {
+            hypervisor.xc().resume(domid, true);
+            hypervisor.store().resumeDomain(domid);
+        }, name == null ? null : () -> {
+            rename(name + MIGRATED_AWAY, name);
             releasedName = null;
+        }, name);
+    }
+
+    /** The order of {@link #resumeAfterSuspend}: the resume always runs, and runs first. */
+    static void resumeThenRename(Runnable resume, Runnable renameBack, String name) {
+        resume.run();
+        if (renameBack == null) {
+            return;
         }
-        hypervisor.xc().resume(domid, true);
-        hypervisor.store().resumeDomain(domid);
+        try {
+            renameBack.run();
+        } catch (RuntimeException e) {
+            throw new BackendException("the guest runs again, but its name could not be changed back from "
+                    + name + MIGRATED_AWAY + " to " + name + " (xl rename it): " + e.getMessage(), e);
+        }
     }
 
     /**
