@@ -12,6 +12,11 @@ public interface SourceDomain extends AutoCloseable {
 
     DomainInfo info();
 
+    /** The hypervisor this domain runs on, for the stream's domain header. */
+    default HypervisorVersion hypervisorVersion() {
+        return HypervisorVersion.XEN_4_17;
+    }
+
     RunState state();
 
     void pause();

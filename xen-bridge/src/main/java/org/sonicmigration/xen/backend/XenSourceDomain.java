@@ -70,6 +70,11 @@ final class XenSourceDomain implements SourceDomain {
     }
 
     @Override
+    public org.sonicmigration.spi.HypervisorVersion hypervisorVersion() {
+        return hypervisor.xc().version();
+    }
+
+    @Override
     public RunState state() {
         return status().runState();
     }
