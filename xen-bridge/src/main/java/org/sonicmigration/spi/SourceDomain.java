@@ -39,6 +39,14 @@ public interface SourceDomain extends AutoCloseable {
      */
     void destroy();
 
+    /**
+     * Clears from {@code pfns} every frame that is not the guest's own RAM (a hole, a page of the
+     * hypervisor's in the guest's physmap, MMIO, a broken page), so that only guest RAM is ever
+     * allocated on the destination without its data. The engine asks this of pages that may leave
+     * without content, since a page skipped in every pass was never looked at otherwise.
+     */
+    void retainGuestRam(PageBitmap pfns);
+
     /** Turns on dirty-page logging; closing the returned log turns it off. */
     DirtyLog enableDirtyLog();
 

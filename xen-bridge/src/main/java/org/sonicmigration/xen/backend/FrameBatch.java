@@ -20,14 +20,18 @@ record FrameBatch(long[] frames, int[] slots, int mappable, int count) {
     /** The errno reported for a frame that is not mapped because Xen calls it a hole (as a map would). */
     static final int HOLE = -libc_h.EINVAL();
 
+    /** Whether a frame of this Xen page type is the guest's own RAM (not a hole, not broken). */
+    static boolean isGuestRam(long type) {
+        return type != Integer.toUnsignedLong(xenctrl_h.XEN_DOMCTL_PFINFO_XTAB())
+                && type != Integer.toUnsignedLong(xenctrl_h.XEN_DOMCTL_PFINFO_BROKEN());
+    }
+
     static FrameBatch of(long[] pfns, long[] types, int count) {
-        long xtab = Integer.toUnsignedLong(xenctrl_h.XEN_DOMCTL_PFINFO_XTAB());
-        long broken = Integer.toUnsignedLong(xenctrl_h.XEN_DOMCTL_PFINFO_BROKEN());
         long[] frames = new long[count];
         int[] slots = new int[count];
         int n = 0;
         for (int i = 0; i < count; i++) {
-            if (types[i] != xtab && types[i] != broken) {
+            if (isGuestRam(types[i])) {
                 frames[n] = pfns[i];
                 slots[n++] = i;
             }

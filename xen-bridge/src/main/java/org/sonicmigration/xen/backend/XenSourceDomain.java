@@ -34,6 +34,8 @@ final class XenSourceDomain implements SourceDomain {
 
     /** Largest frame space accepted: 2^32 frames (16 TiB), a 512 MiB dirty bitmap. */
     static final long MAX_FRAMES = 1L << 32;
+    /** Frames per page-type query, as for reads. */
+    static final int RAM_CHECK_BATCH = 1024;
 
     /** The HVM params Xen 4.17's saver records, in its order; only non-zero ones go into the stream. */
     static final int[] SAVED_HVM_PARAMS = {
@@ -211,6 +213,33 @@ final class XenSourceDomain implements SourceDomain {
                 log.close();
             }
         };
+    }
+
+    /** Asks Xen for the types of the frames in batches, as for a read, and keeps those a read would map. */
+    @Override
+    public void retainGuestRam(org.sonicmigration.spi.PageBitmap pfns) {
+        long[] batch = new long[RAM_CHECK_BATCH];
+        long[] types = new long[RAM_CHECK_BATCH];
+        int n = 0;
+        for (long pfn = pfns.nextSetBit(0); pfn >= 0; pfn = pfns.nextSetBit(pfn + 1)) {
+            batch[n++] = pfn;
+            if (n == RAM_CHECK_BATCH) {
+                clearNonRam(pfns, batch, types, n);
+                n = 0;
+            }
+        }
+        if (n > 0) {
+            clearNonRam(pfns, batch, types, n);
+        }
+    }
+
+    private void clearNonRam(org.sonicmigration.spi.PageBitmap pfns, long[] batch, long[] types, int n) {
+        hypervisor.xc().pfnTypes(domid, batch, n, types);
+        for (int i = 0; i < n; i++) {
+            if (!FrameBatch.isGuestRam(types[i])) {
+                pfns.clear(batch[i]);
+            }
+        }
     }
 
     /**
