@@ -274,6 +274,68 @@ public class xenctrl_h extends xen_shared {
         }
     }
 
+    private static class xc_version {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            xenctrl_h.C_INT,
+            xenctrl_h.C_POINTER,
+            xenctrl_h.C_INT,
+            xenctrl_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("xc_version");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int xc_version(xc_interface *xch, int cmd, void *arg)
+     * }
+     */
+    public static FunctionDescriptor xc_version$descriptor() {
+        return xc_version.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int xc_version(xc_interface *xch, int cmd, void *arg)
+     * }
+     */
+    public static MethodHandle xc_version$handle() {
+        return xc_version.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int xc_version(xc_interface *xch, int cmd, void *arg)
+     * }
+     */
+    public static MemorySegment xc_version$address() {
+        return xc_version.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int xc_version(xc_interface *xch, int cmd, void *arg)
+     * }
+     */
+    public static int xc_version(MemorySegment xch, int cmd, MemorySegment arg) {
+        var mh$ = xc_version.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("xc_version", xch, cmd, arg);
+            }
+            return (int)mh$.invokeExact(xch, cmd, arg);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class xc_domain_unpause {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             xenctrl_h.C_INT,
@@ -1884,6 +1946,15 @@ public class xenctrl_h extends xen_shared {
      */
     public static int XEN_X86_EMU_LAPIC() {
         return XEN_X86_EMU_LAPIC;
+    }
+    private static final int XENVER_version = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * #define XENVER_version 0
+     * }
+     */
+    public static int XENVER_version() {
+        return XENVER_version;
     }
     private static final int XEN_DOMCTL_PFINFO_XTAB = (int)4026531840L;
     /**

@@ -67,7 +67,8 @@ class FrameBatchTest {
                         assertThat(dst.get(ValueLayout.JAVA_LONG, i * PAGE + PAGE - 8)).isEqualTo(~pfns[i]);
                     }
                     case 3 -> assertThat(errors[i]).isEqualTo(-14);
-                    default -> assertThat(errors[i]).isEqualTo(FrameBatch.HOLE);
+                    case 1 -> assertThat(errors[i]).isEqualTo(org.sonicmigration.spi.SourceDomain.FRAME_HOLE);
+                    default -> assertThat(errors[i]).isEqualTo(org.sonicmigration.spi.SourceDomain.FRAME_BROKEN);
                 }
             }
         }
