@@ -20,7 +20,7 @@ class HintAreaReaderFuzzTest {
     private static final RetryPolicy RETRY = RetryPolicy.spinning(2);
 
     @FuzzTest(maxDuration = "5m")
-    void hintArea(byte[] input) {
+    void hintArea(byte[] input) throws Exception {
         if (input.length < 4) {
             return;
         }
@@ -29,10 +29,7 @@ class HintAreaReaderFuzzTest {
         HintAreaReader reader = new HintAreaReader(expected, RETRY);
         long bound = reader.allocationBoundBytes() + SLACK;
 
-        reader.read(area); // the first call loads and initialises classes: measure the second
-        FuzzBudget live = FuzzBudget.start();
-        HintSnapshot snapshot = reader.read(area);
-        live.check("HintAreaReader.read", bound);
+        HintSnapshot snapshot = FuzzBudget.within("HintAreaReader.read", bound, () -> reader.read(area));
         if (snapshot instanceof HintSnapshot.Valid v) {
             require(v.soft().size() == expected, "live set sized " + v.soft().size() + ", expected " + expected);
             v.referenced().ifPresent(r -> require(r.size() == expected, "referenced set of the wrong size"));
@@ -41,10 +38,7 @@ class HintAreaReaderFuzzTest {
         }
 
         HandshakeTicket ticket = new HandshakeTicket(HandshakeWord.decode(0));
-        reader.readFinal(area, ticket);
-        FuzzBudget fin = FuzzBudget.start();
-        FinalRead read = reader.readFinal(area, ticket);
-        fin.check("HintAreaReader.readFinal", bound);
+        FinalRead read = FuzzBudget.within("HintAreaReader.readFinal", bound, () -> reader.readFinal(area, ticket));
         if (read instanceof FinalRead.Ready r) {
             require(r.finalSet().size() == expected, "final set sized " + r.finalSet().size());
         } else if (read instanceof FinalRead.Invalid i) {

@@ -18,6 +18,33 @@ public final class FuzzBudget {
 
     private FuzzBudget() {}
 
+    /** A parse to measure; it may throw the parser's checked exceptions. */
+    @FunctionalInterface
+    public interface Parse<T> {
+        T run() throws Exception;
+    }
+
+    /**
+     * Runs {@code parse} and fails if it allocated more than {@code boundBytes} or ran longer than
+     * {@link #MAX_NANOS}. A first run over budget is repeated once before it counts: the first time a
+     * code path runs, loading and initialising its classes allocates too, and that is not the parser's.
+     */
+    public static <T> T within(String what, long boundBytes, Parse<T> parse) throws Exception {
+        FuzzBudget first = start();
+        T result = parse.run();
+        if (!first.over(boundBytes)) {
+            return result;
+        }
+        FuzzBudget again = start();
+        result = parse.run();
+        again.check(what, boundBytes);
+        return result;
+    }
+
+    private boolean over(long boundBytes) {
+        return allocated() > boundBytes || System.nanoTime() - startNanos > MAX_NANOS;
+    }
+
     /** Starts measuring the current thread. */
     public static FuzzBudget start() {
         return new FuzzBudget();

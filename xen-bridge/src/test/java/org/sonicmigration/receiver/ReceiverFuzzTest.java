@@ -29,12 +29,10 @@ class ReceiverFuzzTest {
     private static final long JSON_FACTOR = 64;
 
     @FuzzTest(maxDuration = "5m")
-    void configJson(byte[] input) {
+    void configJson(byte[] input) throws Exception {
         String json = new String(input, StandardCharsets.UTF_8);
-        parse(json); // the first call loads and initialises classes: measure the second
-        FuzzBudget budget = FuzzBudget.start();
-        ReceivedConfig c = parse(json);
-        budget.check("ReceivedConfig.parse", JSON_FACTOR * input.length + (1 << 20));
+        ReceivedConfig c = FuzzBudget.within("ReceivedConfig.parse", JSON_FACTOR * input.length + (1 << 20),
+                () -> parse(json));
         if (c != null) {
             require(c.maxMemKb() >= 0 && c.maxMemKb() <= ReceivedConfig.MAX_MEM_KB, "memory " + c.maxMemKb());
             require(c.pfnLimit(4096) > 0, "frame space " + c.pfnLimit(4096));
@@ -42,14 +40,11 @@ class ReceiverFuzzTest {
     }
 
     @FuzzTest(maxDuration = "5m")
-    void dryRun(byte[] input) throws IOException {
-        check(input); // the first call loads and initialises classes: measure the second
-        FuzzBudget budget = FuzzBudget.start();
-        check(input);
+    void dryRun(byte[] input) throws Exception {
         // The reader's bound (one full PAGE_DATA record's buffers, bodies as they arrive) plus the config's tree.
         long bound = (long) StreamLimits.XEN_BATCH_PAGES * (8 + 8 + 8 + 4096) + (4 + JSON_FACTOR) * input.length
                 + (2 << 20);
-        budget.check("StreamCheck", bound);
+        FuzzBudget.within("StreamCheck", bound, () -> check(input));
     }
 
     private static ReceivedConfig parse(String json) {
@@ -61,7 +56,7 @@ class ReceiverFuzzTest {
         }
     }
 
-    private static void check(byte[] input) throws IOException {
+    private static Void check(byte[] input) throws IOException {
         BufferedInputStream in = new BufferedInputStream(new ByteArrayInputStream(input));
         try {
             StreamCheck.Result r = StreamCheck.check(in, StreamReader.detect(in), StreamLimits.defaults(), IGNORE);
@@ -69,6 +64,7 @@ class ReceiverFuzzTest {
         } catch (StreamFormatException | ReceiveException e) {
             requireOneLine(e.getMessage());
         }
+        return null;
     }
 
     private static final StreamSink IGNORE = new StreamSink() {

@@ -31,11 +31,8 @@ class StreamReaderFuzzTest {
     }
 
     @FuzzTest(maxDuration = "5m")
-    void streamReader(byte[] input) throws IOException {
-        read(input); // the first call loads and initialises classes: measure the second
-        FuzzBudget budget = FuzzBudget.start();
-        StreamSummary summary = read(input);
-        budget.check("StreamReader", allocationBound(input.length));
+    void streamReader(byte[] input) throws Exception {
+        StreamSummary summary = FuzzBudget.within("StreamReader", allocationBound(input.length), () -> read(input));
         if (summary != null && !summary.complete()) {
             throw new AssertionError("the reader returned without an error on an incomplete stream");
         }

@@ -23,22 +23,36 @@ class ProfileFuzzTest {
     private static final long SLACK = 1 << 20;
 
     @FuzzTest(maxDuration = "5m")
-    void profileJson(byte[] input) throws IOException {
-        readJson(input); // the first call loads and initialises classes: measure the second
-        FuzzBudget budget = FuzzBudget.start();
-        try {
-            MemoryProfile p = ProfileJson.read(new ByteArrayInputStream(input), "fuzz", MAX_PFNS);
+    void profileJson(byte[] input) throws Exception {
+        MemoryProfile p = FuzzBudget.within("ProfileJson.read", 2 * MAX_PFNS + 16L * input.length + SLACK,
+                () -> readJson(input));
+        if (p != null) {
             require(p.pfnCount() >= 1 && p.pfnCount() <= MAX_PFNS, "profile of " + p.pfnCount() + " frames");
-        } catch (ProfileFormatException e) {
-            requireOneLine(e.getMessage());
         }
-        budget.check("ProfileJson.read", 2 * MAX_PFNS + 16L * input.length + SLACK);
     }
 
+    /** The first byte splits the rest into kpageflags and kpagecount, in 8-byte words. */
+    @FuzzTest(maxDuration = "5m")
+    void kpagePair(byte[] input) throws Exception {
+        if (input.length < 1) {
+            return;
+        }
+        byte[] rest = Arrays.copyOfRange(input, 1, input.length);
+        int split = Math.min(rest.length, 8 * (input[0] & 0xFF));
+        // Two 64 KiB read blocks, the first 64 KiB of classes and the final copy: the data present, no more.
+        MemoryProfile p = FuzzBudget.within("MemoryProfile.read", 4L * 65536 + 2L * rest.length + SLACK,
+                () -> readPair(rest, split));
+        if (p != null) {
+            require(p.pfnCount() == split / 8, "profile of " + p.pfnCount() + " frames from " + split + " bytes");
+        }
+    }
+
+    /** The profile, or null when it was refused with a one-line reason. */
     private static MemoryProfile readJson(byte[] input) throws IOException {
         try {
             return ProfileJson.read(new ByteArrayInputStream(input), "fuzz", MAX_PFNS);
         } catch (ProfileFormatException e) {
+            requireOneLine(e.getMessage());
             return null;
         }
     }
@@ -48,29 +62,9 @@ class ProfileFuzzTest {
             return MemoryProfile.read(new ByteArrayInputStream(rest, 0, split),
                     new ByteArrayInputStream(rest, split, rest.length - split), "fuzz");
         } catch (ProfileFormatException e) {
+            requireOneLine(e.getMessage());
             return null;
         }
-    }
-
-    /** The first byte splits the rest into kpageflags and kpagecount, in 8-byte words. */
-    @FuzzTest(maxDuration = "5m")
-    void kpagePair(byte[] input) throws IOException {
-        if (input.length < 1) {
-            return;
-        }
-        byte[] rest = Arrays.copyOfRange(input, 1, input.length);
-        int split = Math.min(rest.length, 8 * (input[0] & 0xFF));
-        readPair(rest, split); // the first call loads and initialises classes: measure the second
-        FuzzBudget budget = FuzzBudget.start();
-        try {
-            MemoryProfile p = MemoryProfile.read(new ByteArrayInputStream(rest, 0, split),
-                    new ByteArrayInputStream(rest, split, rest.length - split), "fuzz");
-            require(p.pfnCount() == split / 8, "profile of " + p.pfnCount() + " frames from " + split + " bytes");
-        } catch (ProfileFormatException e) {
-            requireOneLine(e.getMessage());
-        }
-        // Two 64 KiB read blocks, the first 64 KiB of classes and the final copy: the data present, no more.
-        budget.check("MemoryProfile.read", 4L * 65536 + 2L * rest.length + SLACK);
     }
 
     private static void require(boolean ok, String what) {

@@ -18,10 +18,8 @@ class DomainConfigJsonFuzzTest {
     @FuzzTest(maxDuration = "5m")
     void forNewDomain(byte[] input) throws Exception {
         String json = new String(input, StandardCharsets.UTF_8);
-        rewrite(json); // the first call loads and initialises classes: measure the second
-        FuzzBudget budget = FuzzBudget.start();
-        String out = rewrite(json);
-        budget.check("DomainConfigJson.forNewDomain", 64L * input.length + (1 << 20));
+        String out = FuzzBudget.within("DomainConfigJson.forNewDomain", 64L * input.length + (1 << 20),
+                () -> rewrite(json));
         if (out != null) {
             var tree = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out);
             if (!tree.path("c_info").isObject() || tree.path("c_info").has("domid")) {
