@@ -60,6 +60,17 @@ class RestoreDryRunTest {
         assertThat(real.out()).contains("1 pages with data");
     }
 
+    @Test
+    void aBlankNameInTheConfigIsNoName(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("blank.xlsave");
+        Files.write(file, stream("{\"c_info\":{\"name\":\" \"},\"b_info\":{\"max_memkb\":131072}}", 0x100));
+        Run dry = SonicCliTest.sonic("restore", "--dry-run", file.toString());
+        assertThat(dry.code()).as(dry.err()).isZero();
+        Run real = SonicCliTest.sonic("restore", "--backend", "sim", file.toString());
+        assertThat(real.code()).as(real.err()).isZero();
+        assertThat(real.out()).contains("domain restored");
+    }
+
     /** An xl stream with the given config and one page of data at {@code pfn}. */
     private static byte[] stream(String config, long pfn) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
