@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
+import org.sonicmigration.spi.HypervisorVersion;
 import org.sonicmigration.spi.PlatformState;
 import org.sonicmigration.ffi.support.XenLibrary;
 import org.sonicmigration.ffi.xc_domaininfo_t;
@@ -44,6 +45,7 @@ public final class XenCtrl implements AutoCloseable {
     private static final NativeCall NR_GPFNS = call("xc_domain_nr_gpfns", xenctrl_h.xc_domain_nr_gpfns$address(), xenctrl_h.xc_domain_nr_gpfns$descriptor());
     private static final NativeCall MAX_GPFN = call("xc_domain_maximum_gpfn", xenctrl_h.xc_domain_maximum_gpfn$address(), xenctrl_h.xc_domain_maximum_gpfn$descriptor());
     private static final NativeCall PFN_TYPES = call("xc_get_pfn_type_batch", xenctrl_h.xc_get_pfn_type_batch$address(), xenctrl_h.xc_get_pfn_type_batch$descriptor());
+    private static final NativeCall VERSION = call("xc_version", xenctrl_h.xc_version$address(), xenctrl_h.xc_version$descriptor());
     private static final NativeCall SHADOW = call("xc_shadow_control", xenctrl_h.xc_shadow_control$address(), xenctrl_h.xc_shadow_control$descriptor());
     private static final NativeCall LOGDIRTY = call("xc_logdirty_control", xenctrl_h.xc_logdirty_control$address(), xenctrl_h.xc_logdirty_control$descriptor());
     private static final NativeCall HVM_GETCONTEXT = call("xc_domain_hvm_getcontext", xenctrl_h.xc_domain_hvm_getcontext$address(), xenctrl_h.xc_domain_hvm_getcontext$descriptor());
@@ -144,6 +146,12 @@ public final class XenCtrl implements AutoCloseable {
             return org.sonicmigration.ffi.xen_arch_domainconfig.emulation_flags(
                     org.sonicmigration.ffi.xen_domctl_getdomaininfo.arch_config(buf));
         }
+    }
+
+    /** The running hypervisor's version ({@code XENVER_version}: major in the high 16 bits, minor in the low). */
+    public HypervisorVersion version() {
+        int v = VERSION.intOrThrow("XENVER_version", handle(), xenctrl_h.XENVER_version(), MemorySegment.NULL);
+        return new HypervisorVersion(v >>> 16, v & 0xffff);
     }
 
     public void pause(int domid) {
