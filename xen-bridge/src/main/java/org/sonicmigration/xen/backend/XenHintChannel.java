@@ -18,7 +18,10 @@ import org.sonicmigration.spi.HintUnavailableException;
  * enough to copy the area's grant references out, the area mapped read-only as one contiguous range, and
  * the guest's event-channel port bound. It works over {@link Grants} and {@link Events} so that it can be
  * tested without Xen. Closing unmaps the area before anything else (a mapping dom0 keeps holds a
- * destroyed guest as a zombie) and is idempotent. Event failures after opening degrade to waiting out the
+ * destroyed guest as a zombie) and is idempotent; it may come from another thread (the hypervisor connection
+ * closing), so the event handle is only used under a lock and waits go in slices of at most
+ * {@link #EVENT_SLICE}: a close waits for the current slice, never frees a handle a wait is using, and the
+ * area's segment fails in Java once unmapped. Event failures after opening degrade to waiting out the
  * timeout: the engine re-reads the area at least every 50 ms anyway, and a guest that never hears the
  * request only costs its own final soft set.
  */
@@ -27,6 +30,8 @@ final class XenHintChannel implements HintSlot.Owned {
     private static final ValueLayout.OfInt REF = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     /** Grant references per request that every gntdev accepts; above it a kernel's {@code limit} decides. */
     static final int OLD_GNTDEV_LIMIT = 1024;
+    /** Longest wait on the event handle in one go: how long a close from another thread may have to wait. */
+    static final Duration EVENT_SLICE = Duration.ofMillis(100);
 
     /** Maps pages another domain granted, read-only (libxengnttab). */
     interface Grants extends AutoCloseable {
@@ -72,6 +77,8 @@ final class XenHintChannel implements HintSlot.Owned {
     private final LongSupplier nanoTime;
     private volatile boolean closed;
     private volatile boolean eventsBroken;
+    /** Held while the event handle is in use, so that close never releases it under a wait or a notify. */
+    private final Object eventLock = new Object();
 
     private XenHintChannel(int domid, Grants grants, Events events, Pages areaPages, int localPort, HintStore store,
                            String directory, LongSupplier nanoTime) {
@@ -171,10 +178,13 @@ final class XenHintChannel implements HintSlot.Owned {
         if (eventsBroken) {
             return;
         }
-        try {
-            events.notify(localPort);
-        } catch (BackendException e) {
-            eventsBroken("notifying the guest", e);
+        synchronized (eventLock) {
+            check();
+            try {
+                events.notify(localPort);
+            } catch (BackendException e) {
+                eventsBroken("notifying the guest", e);
+            }
         }
     }
 
@@ -194,14 +204,17 @@ final class XenHintChannel implements HintSlot.Owned {
                 }
                 return false;
             }
-            try {
-                OptionalInt port = events.await(Duration.ofNanos(Math.max(0, left)));
-                if (port.isPresent() && port.getAsInt() == localPort) {
-                    return true;
+            synchronized (eventLock) {
+                check();
+                try {
+                    OptionalInt port = events.await(Duration.ofNanos(Math.clamp(left, 0, EVENT_SLICE.toNanos())));
+                    if (port.isPresent() && port.getAsInt() == localPort) {
+                        return true;
+                    }
+                } catch (BackendException e) {
+                    eventsBroken("waiting for the guest", e);
+                    continue;
                 }
-            } catch (BackendException e) {
-                eventsBroken("waiting for the guest", e);
-                continue;
             }
             if (nanoTime.getAsLong() - deadline >= 0) {
                 return false;
@@ -230,12 +243,14 @@ final class XenHintChannel implements HintSlot.Owned {
         }
         closed = true;
         release("unmap the hint area of domain " + domid, areaPages);
-        try {
-            events.unbind(localPort);
-        } catch (RuntimeException e) {
-            LOG.warn("could not unbind event-channel port {} of domain {}: {}", localPort, domid, e.getMessage());
+        synchronized (eventLock) {
+            try {
+                events.unbind(localPort);
+            } catch (RuntimeException e) {
+                LOG.warn("could not unbind event-channel port {} of domain {}: {}", localPort, domid, e.getMessage());
+            }
+            release("close the event-channel handle", events);
         }
-        release("close the event-channel handle", events);
         release("close the grant-table handle", grants);
     }
 

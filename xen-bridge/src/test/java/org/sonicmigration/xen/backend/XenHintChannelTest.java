@@ -12,7 +12,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -92,7 +95,7 @@ class XenHintChannelTest {
         }
     }
 
-    final class FakeEvents implements XenHintChannel.Events {
+    class FakeEvents implements XenHintChannel.Events {
         final Deque<OptionalInt> arrivals = new ArrayDeque<>();
         final AtomicLong clock;
         int notified;
@@ -345,5 +348,56 @@ class XenHintChannelTest {
         log.clear();
         c.close();
         assertThat(log).containsExactly("unmap 17 pages", "unbind 45", "close events", "close grants");
+    }
+
+    @Test
+    void aCloseFromAnotherThreadNeverReleasesTheEventHandleUnderAWait() throws Exception {
+        AtomicBoolean inAwait = new AtomicBoolean();
+        AtomicBoolean overlapped = new AtomicBoolean();
+        AtomicLong longestSlice = new AtomicLong();
+        CountDownLatch waiting = new CountDownLatch(1);
+        FakeEvents slow = new FakeEvents(clock) {
+            @Override
+            public OptionalInt await(Duration timeout) {
+                longestSlice.accumulateAndGet(timeout.toNanos(), Math::max);
+                inAwait.set(true);
+                waiting.countDown();
+                try {
+                    Thread.sleep(timeout);   // blocked "in C"
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                inAwait.set(false);
+                return OptionalInt.empty();
+            }
+
+            @Override
+            public void unbind(int localPort) {
+                overlapped.compareAndSet(false, inAwait.get());
+                super.unbind(localPort);
+            }
+
+            @Override
+            public void close() {
+                overlapped.compareAndSet(false, inAwait.get());
+                super.close();
+            }
+        };
+        XenHintChannel c = XenHintChannel.open(DOMID, guest(17), grants, slow, store, DIR, System::nanoTime);
+        AtomicReference<Throwable> outcome = new AtomicReference<>();
+        Thread waiter = Thread.ofPlatform().start(() -> {
+            try {
+                c.awaitGuestEvent(Duration.ofSeconds(2));
+            } catch (Throwable t) {
+                outcome.set(t);
+            }
+        });
+        waiting.await();
+        c.close();
+        waiter.join();
+        assertThat(overlapped).as("unbind or close while a wait used the handle").isFalse();
+        assertThat(longestSlice.get()).as("waits go in slices").isLessThanOrEqualTo(XenHintChannel.EVENT_SLICE.toNanos());
+        assertThat(outcome.get()).isInstanceOf(BackendException.class).hasMessage("the hint channel of domain 7 is closed");
+        assertThat(log).endsWith("unbind 45", "close events", "close grants");
     }
 }
