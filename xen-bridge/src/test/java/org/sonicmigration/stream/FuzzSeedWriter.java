@@ -14,8 +14,9 @@ import org.sonicmigration.spi.PlatformState;
 /**
  * Writes the seed corpora of this module's fuzz tests, streams made by {@link StreamWriter} and their
  * truncations, into {@code src/test/resources}; run with {@code scripts/fuzz.sh seeds}. Seeds stay a
- * few KB each so that the corpus replay in every build is quick. Regression inputs for findings are
- * added by hand beside them.
+ * few KB each so that the corpus replay in every build is quick. Regression inputs for findings, and
+ * the {@code claims-*} seeds whose lengths lie (a 128 MiB body, 4 GiB of xl config, 1024 pages of data
+ * that never arrive), are made by hand beside them.
  */
 @EnabledIfSystemProperty(named = "sonic.fuzz.writeSeeds", matches = "true")
 class FuzzSeedWriter {
