@@ -4,8 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.sonicmigration.transport.Bandwidth;
 import org.sonicmigration.engine.SoftPolicy;
+import org.sonicmigration.sim.experiment.Fig3Experiment;
+import org.sonicmigration.transport.Bandwidth;
 
 /**
  * The paper's Figure 3 at its end points and one middle point, at the paper's scale (2 GiB guest,

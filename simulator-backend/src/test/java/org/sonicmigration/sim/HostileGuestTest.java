@@ -6,9 +6,14 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.sonicmigration.transport.Bandwidth;
 import org.sonicmigration.engine.MigrationListener;
 import org.sonicmigration.engine.MigrationOptions;
+import org.sonicmigration.sim.experiment.SimulatedMigration;
+import org.sonicmigration.sim.guest.GuestConfig;
+import org.sonicmigration.sim.module.HintModuleSpec;
+import org.sonicmigration.sim.verify.VerificationResult;
+import org.sonicmigration.sim.workload.WorkloadSpec;
+import org.sonicmigration.transport.Bandwidth;
 
 /**
  * A guest whose module breaks the ABI can only hurt itself: the migrator never crashes or stalls,

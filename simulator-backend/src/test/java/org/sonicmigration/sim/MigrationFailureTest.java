@@ -12,19 +12,22 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.sonicmigration.spi.DomainRef;
-import org.sonicmigration.spi.RunState;
-import org.sonicmigration.spi.SourceDomain;
-import org.sonicmigration.spi.Clock;
 import org.sonicmigration.engine.MigrationException;
 import org.sonicmigration.engine.MigrationListener;
 import org.sonicmigration.engine.MigrationOptions;
-import org.sonicmigration.receiver.MigrationServer;
 import org.sonicmigration.engine.Outcome;
 import org.sonicmigration.engine.PreCopyEngine;
+import org.sonicmigration.receiver.MigrationServer;
 import org.sonicmigration.receiver.Receiver;
-import org.sonicmigration.transport.SocketDestination;
+import org.sonicmigration.sim.guest.GuestConfig;
+import org.sonicmigration.sim.guest.SimGuest;
+import org.sonicmigration.sim.workload.WorkloadSpec;
+import org.sonicmigration.spi.Clock;
+import org.sonicmigration.spi.DomainRef;
+import org.sonicmigration.spi.RunState;
+import org.sonicmigration.spi.SourceDomain;
 import org.sonicmigration.stream.StreamLimits;
+import org.sonicmigration.transport.SocketDestination;
 
 /**
  * A damaged stream or a dead link must never cost the guest: the receiver refuses with a specific

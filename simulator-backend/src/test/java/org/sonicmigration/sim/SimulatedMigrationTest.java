@@ -5,11 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
-import org.sonicmigration.transport.Bandwidth;
 import org.sonicmigration.engine.IterationStats;
 import org.sonicmigration.engine.MigrationListener;
 import org.sonicmigration.engine.MigrationOptions;
 import org.sonicmigration.engine.SoftPolicy;
+import org.sonicmigration.sim.experiment.SimulatedMigration;
+import org.sonicmigration.sim.guest.GuestConfig;
+import org.sonicmigration.sim.verify.VerificationMode;
+import org.sonicmigration.sim.verify.VerificationResult;
+import org.sonicmigration.sim.workload.WorkloadSpec;
+import org.sonicmigration.transport.Bandwidth;
 
 /** Whole migrations on the simulator: the destination must equal the source at suspend, page for page. */
 class SimulatedMigrationTest {

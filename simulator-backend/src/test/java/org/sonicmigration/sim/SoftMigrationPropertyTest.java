@@ -1,22 +1,28 @@
 package org.sonicmigration.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.arbitrary;
+import static org.quicktheories.generators.SourceDSL.booleans;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.longs;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.LongRange;
-import org.sonicmigration.transport.Bandwidth;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
 import org.sonicmigration.engine.MigrationListener;
 import org.sonicmigration.engine.MigrationOptions;
 import org.sonicmigration.engine.SoftPolicy;
+import org.sonicmigration.sim.experiment.SimulatedMigration;
+import org.sonicmigration.sim.guest.GuestConfig;
+import org.sonicmigration.sim.module.HintModuleSpec;
+import org.sonicmigration.sim.verify.VerificationMode;
+import org.sonicmigration.sim.verify.VerificationResult;
+import org.sonicmigration.sim.workload.WorkloadSpec;
+import org.sonicmigration.transport.Bandwidth;
 
 /**
  * The correctness invariant of SonicMigration (DESIGN.md), over random guests, workloads, hint
@@ -28,9 +34,7 @@ import org.sonicmigration.engine.SoftPolicy;
 class SoftMigrationPropertyTest {
     private static final long MIB = 1L << 20;
 
-    @Provide
-    Arbitrary<HintModuleSpec> modules() {
-        return Arbitraries.of(
+    static final Gen<HintModuleSpec> MODULES = arbitrary().pick(List.of(
                 HintModuleSpec.cooperative(),
                 new HintModuleSpec.Cooperative(Duration.ofMillis(10), Duration.ZERO, true),
                 new HintModuleSpec.Cooperative(Duration.ofSeconds(2), Duration.ofMillis(200), false),
@@ -39,20 +43,33 @@ class SoftMigrationPropertyTest {
                 HintModuleSpec.hostile(HintModuleSpec.HostileKind.TORN_GENERATION),
                 HintModuleSpec.hostile(HintModuleSpec.HostileKind.BAD_MAGIC),
                 HintModuleSpec.hostile(HintModuleSpec.HostileKind.BAD_VERSION),
-                HintModuleSpec.hostile(HintModuleSpec.HostileKind.BAD_LENGTHS));
+                HintModuleSpec.hostile(HintModuleSpec.HostileKind.BAD_LENGTHS)));
+
+    /** One try: the guest's module, its workloads, the engine's iteration budget and the guest seed. */
+    record Case(HintModuleSpec module, int dirtyPagesPerSecond, int hotSetMib, int cacheMib, int userMib, boolean churn,
+                boolean retainHot, int maxIterations, long seed) {
     }
 
-    @Property(tries = 14)
-    void hardPagesAndCleanCacheArriveIntact(
-            @ForAll("modules") HintModuleSpec module,
-            @ForAll @IntRange(min = 0, max = 30_000) int dirtyPagesPerSecond,
-            @ForAll @IntRange(min = 1, max = 24) int hotSetMib,
-            @ForAll @IntRange(min = 0, max = 80) int cacheMib,
-            @ForAll @IntRange(min = 0, max = 40) int userMib,
-            @ForAll boolean churn,
-            @ForAll boolean retainHot,
-            @ForAll @IntRange(min = 0, max = 5) int maxIterations,
-            @ForAll @LongRange(min = 1, max = 1_000_000) long seed) throws Exception {
+    static final Gen<Case> CASES = in -> new Case(MODULES.generate(in), integers().between(0, 30_000).generate(in),
+            integers().between(1, 24).generate(in), integers().between(0, 80).generate(in),
+            integers().between(0, 40).generate(in), booleans().all().generate(in), booleans().all().generate(in),
+            integers().between(0, 5).generate(in), longs().between(1, 1_000_000).generate(in));
+
+    @Test
+    void hardPagesAndCleanCacheArriveIntact() {
+        qt().withExamples(14).withShrinkCycles(10).forAll(CASES).checkAssert(c -> {
+            try {
+                hardPagesAndCleanCacheArriveIntact(c.module(), c.dirtyPagesPerSecond(), c.hotSetMib(), c.cacheMib(),
+                        c.userMib(), c.churn(), c.retainHot(), c.maxIterations(), c.seed());
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        });
+    }
+
+    private static void hardPagesAndCleanCacheArriveIntact(HintModuleSpec module, int dirtyPagesPerSecond, int hotSetMib,
+                                                           int cacheMib, int userMib, boolean churn, boolean retainHot,
+                                                           int maxIterations, long seed) throws Exception {
         List<WorkloadSpec> prepare = new ArrayList<>();
         if (cacheMib > 0) {
             prepare.add(WorkloadSpec.fillCache(cacheMib * MIB));
