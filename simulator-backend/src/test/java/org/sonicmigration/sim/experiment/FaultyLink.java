@@ -1,4 +1,4 @@
-package org.sonicmigration.sim;
+package org.sonicmigration.sim.experiment;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package org.sonicmigration.sim;
+package org.sonicmigration.sim.experiment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,7 +9,6 @@ import org.sonicmigration.engine.IterationStats;
 import org.sonicmigration.engine.MigrationListener;
 import org.sonicmigration.engine.MigrationOptions;
 import org.sonicmigration.engine.SoftPolicy;
-import org.sonicmigration.sim.experiment.SimulatedMigration;
 import org.sonicmigration.sim.guest.GuestConfig;
 import org.sonicmigration.sim.verify.VerificationMode;
 import org.sonicmigration.sim.verify.VerificationResult;

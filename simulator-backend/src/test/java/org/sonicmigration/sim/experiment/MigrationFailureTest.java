@@ -1,4 +1,4 @@
-package org.sonicmigration.sim;
+package org.sonicmigration.sim.experiment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -19,6 +19,7 @@ import org.sonicmigration.engine.Outcome;
 import org.sonicmigration.engine.PreCopyEngine;
 import org.sonicmigration.receiver.MigrationServer;
 import org.sonicmigration.receiver.Receiver;
+import org.sonicmigration.sim.SimHypervisor;
 import org.sonicmigration.sim.guest.GuestConfig;
 import org.sonicmigration.sim.guest.SimGuest;
 import org.sonicmigration.sim.workload.WorkloadSpec;

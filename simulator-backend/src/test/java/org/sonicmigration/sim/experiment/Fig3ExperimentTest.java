@@ -1,11 +1,10 @@
-package org.sonicmigration.sim;
+package org.sonicmigration.sim.experiment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.sonicmigration.engine.SoftPolicy;
-import org.sonicmigration.sim.experiment.Fig3Experiment;
 import org.sonicmigration.transport.Bandwidth;
 
 /**

@@ -1,4 +1,4 @@
-package org.sonicmigration.sim;
+package org.sonicmigration.sim.experiment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.quicktheories.QuickTheory.qt;
@@ -16,7 +16,6 @@ import org.quicktheories.core.Gen;
 import org.sonicmigration.engine.MigrationListener;
 import org.sonicmigration.engine.MigrationOptions;
 import org.sonicmigration.engine.SoftPolicy;
-import org.sonicmigration.sim.experiment.SimulatedMigration;
 import org.sonicmigration.sim.guest.GuestConfig;
 import org.sonicmigration.sim.module.HintModuleSpec;
 import org.sonicmigration.sim.verify.VerificationMode;

@@ -1,4 +1,4 @@
-package org.sonicmigration.sim;
+package org.sonicmigration.sim.experiment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,7 +8,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.sonicmigration.engine.MigrationListener;
 import org.sonicmigration.engine.MigrationOptions;
-import org.sonicmigration.sim.experiment.SimulatedMigration;
 import org.sonicmigration.sim.guest.GuestConfig;
 import org.sonicmigration.sim.module.HintModuleSpec;
 import org.sonicmigration.sim.verify.VerificationResult;
