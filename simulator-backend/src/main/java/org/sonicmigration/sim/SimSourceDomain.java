@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.util.Optional;
 import org.sonicmigration.sim.guest.SimGuest;
+import org.sonicmigration.sim.kernel.PageState;
 import org.sonicmigration.sim.kernel.SimulatorException;
 import org.sonicmigration.sim.module.HintModule;
 import org.sonicmigration.spi.DirtyLog;
@@ -71,6 +72,18 @@ final class SimSourceDomain implements SourceDomain {
         }
         log = new SimDirtyLog(guest);
         return log;
+    }
+
+    /** The simulated physmap has no hypervisor pages or MMIO: only its holes are not RAM. */
+    @Override
+    public void retainGuestRam(org.sonicmigration.spi.PageBitmap pfns) {
+        check();
+        long limit = guest.info().pfnLimit();
+        for (long pfn = pfns.nextSetBit(0); pfn >= 0; pfn = pfns.nextSetBit(pfn + 1)) {
+            if (pfn >= limit || guest.pageState(pfn) == PageState.HOLE) {
+                pfns.clear(pfn);
+            }
+        }
     }
 
     @Override
