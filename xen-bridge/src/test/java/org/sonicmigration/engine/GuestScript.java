@@ -56,7 +56,7 @@ final class GuestScript {
         return this;
     }
 
-    /** Pages the guest writes while live pass {@code pass} runs. */
+    /** Pages the guest writes while live pass {@code pass} runs (for a hole: its dirty bit is set). */
     GuestScript writes(int pass, int... p) {
         set(at(writes, pass), p);
         return this;
@@ -125,9 +125,9 @@ final class GuestScript {
      * all) that may name holes and pages written before the pause, and small batches so that passes span
      * several records.
      *
-     * <p>One precondition: the first live hint names no hole. A frame that the hints call soft from the
-     * first pass on is never mapped, so the engine cannot tell it is a hole (the SPI has no frame-type
-     * query); see the report of issue 10.
+     * <p>One precondition: the first live hint names no hole. A frame that every live hint calls soft is
+     * never mapped, so the engine cannot tell it is a hole, and if the final soft set names it too it is
+     * allocated on the destination: a gap until the SPI can report frame types without mapping.
      */
     static GuestScript random(long seed) {
         Random r = new Random(seed);

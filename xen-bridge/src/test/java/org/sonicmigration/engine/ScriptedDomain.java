@@ -33,8 +33,8 @@ import org.sonicmigration.spi.SourceDomain;
  * the previous fetch-and-clean); the writes of pass {@code k} land right after the pass's first read
  * (so part of the pass reads old content and part new) or at its fetch-and-clean if it read nothing;
  * the handshake is answered at once, in list mode (pages not held); the writes after the handshake land
- * after the first read that follows it or else at the suspend. A page's content is derived from its
- * frame number and how often it was written.
+ * after the first read that follows it or else at the suspend. A write to a hole only sets its dirty
+ * bit. A page's content is derived from its frame number and how often it was written.
  */
 final class ScriptedDomain implements SourceDomain {
     static final int PAGE = 4096;
@@ -146,6 +146,11 @@ final class ScriptedDomain implements SourceDomain {
 
     private void write(int pfn) {
         if (!ram.get(pfn)) {
+            // No guest writes a hole, but its dirty bit may be set (a change of its mapping, as a balloon
+            // makes): the engine must not take a dirty frame for memory.
+            if (logOn) {
+                logged.set(pfn);
+            }
             return;
         }
         version[pfn]++;
