@@ -34,6 +34,7 @@ MUTATIONS=(
   "j|$ENGINE|catch-up pages stay stale|s/^ *ledger\.sent\(due\);\n//m"
   "k|$ENGINE|the handshake comes before the live rounds|s/( *)liveRounds\(sender\);\n( *)finalSoft = handshake\(\);\n/\$1finalSoft = handshake();\n\$2liveRounds(sender);\n/"
   "l|$ENGINE|no fetch-and-clean once paused|s/^ *ledger\.fetchFinal\(dirtyLog\);\n//m"
+  "m|$LEDGER|no guest-RAM check of pages left without data|s/^ *guestRam\.accept\(noData\);\n//m"
 )
 
 WORK=$(mktemp -d /tmp/sonic-mutations.XXXXXX)

@@ -1,6 +1,7 @@
 package org.sonicmigration.engine;
 
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.sonicmigration.spi.DirtyLog;
 import org.sonicmigration.spi.PageBitmap;
 
@@ -90,19 +91,21 @@ final class PageLedger {
      * the final round treats them by their own rule.
      */
     void fetchFinal(DirtyLog log) {
-        log.fetchAndClean(dirty);
+        log.fetchFinal(dirty);
     }
 
     /**
      * Step 6, the final round (paused). With data: the final dirty set — it always wins, whether the
      * guest held its final set or only listed it — and every other stale page outside the final soft
-     * set. Without data: stale pages of the final soft set that stayed clean and are guest RAM (a frame
-     * that would not map is a hole, and a guest may not turn a hole into memory by calling it free).
+     * set. Without data: stale pages of the final soft set that stayed clean and are guest RAM — a guest
+     * may not turn a hole into memory by calling it free. Frames already seen not to map are dropped here;
+     * the backend checks the rest, as a page skipped in every pass was never looked at.
      *
      * @param finalSoft the guest's final soft set, or null; consumed
      * @param holes     frames found not to map so far
+     * @param guestRam  clears from a bitmap every frame that is not guest RAM ({@code SourceDomain::retainGuestRam})
      */
-    FinalRound finalRound(PageBitmap finalSoft, PageBitmap holes) {
+    FinalRound finalRound(PageBitmap finalSoft, PageBitmap holes, Consumer<PageBitmap> guestRam) {
         PageBitmap withData = due;
         withData.copyFrom(stale);
         withData.or(dirty);
@@ -115,6 +118,7 @@ final class PageLedger {
         long softDirtied = listed - noData.cardinality();
         noData.and(stale);
         noData.andNot(holes);
+        guestRam.accept(noData);
         withData.andNot(noData);
         return new FinalRound(withData, Optional.of(noData), softDirtied);
     }

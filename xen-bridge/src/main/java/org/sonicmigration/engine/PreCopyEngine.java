@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Optional;
 import org.sonicmigration.spi.DirtyLog;
 import org.sonicmigration.spi.DomainInfo;
+import org.sonicmigration.spi.HypervisorVersion;
 import org.sonicmigration.spi.PageBitmap;
 import org.sonicmigration.spi.PlatformState;
 import org.sonicmigration.spi.RunState;
@@ -172,7 +173,8 @@ public final class PreCopyEngine {
             // The toolstack's own configuration lets a stock receiver rebuild the domain.
             writer.writeXlHeader(domain.toolstackConfig().orElseGet(() -> XlConfig.json(info)));
             writer.writeLibxlHeader();
-            writer.beginLibxc(new DomainHeader(DOMAIN_TYPE_HVM, PAGE_SHIFT, 4, 17));
+            HypervisorVersion xen = domain.hypervisorVersion();
+            writer.beginLibxc(new DomainHeader(DOMAIN_TYPE_HVM, PAGE_SHIFT, xen.major(), xen.minor()));
         }
 
         /** Step 1, live: log-dirty on, the static data, and the guest's hint area if it offers one. */
@@ -231,7 +233,7 @@ public final class PreCopyEngine {
         private void finalRound(PageSender sender, PageBitmap finalSoft) throws IOException {
             listener.phase(Phase.FINAL);
             int k = iterations.size();
-            PageLedger.FinalRound due = ledger.finalRound(finalSoft, sender.holes);
+            PageLedger.FinalRound due = ledger.finalRound(finalSoft, sender.holes, domain::retainGuestRam);
             softDirtied = due.softDirtied();
             pass(sender, k, PassKind.FINAL, due.withData());
             if (due.noData().isPresent()) {

@@ -61,12 +61,13 @@ final class EngineRules {
         return first("allocate-no-data only for stale, clean final-soft guest memory", bad);
     }
 
-    /** The pages the final round may leave without data: stale, given up, clean, and known to map. */
+    /** The pages the final round leaves without data: stale, given up, clean, guest RAM, never seen not to map. */
     static BitSet expectedNoData(ScriptedDomain d) {
         BitSet x = (BitSet) d.staleAtFinal.clone();
         x.and(d.givenUp());
         x.andNot(d.finalDirty);
         x.andNot(d.mapFailedBeforeFinal);
+        x.and(d.ramAtSuspend);
         return x;
     }
 

@@ -169,6 +169,17 @@ class EngineStepsTest {
             assertThat(m.stream().withType(PageType.XALLOC)).isEqualTo(of(20, 21));
             assertThat(m.stream().last(40).type()).isEqualTo(PageType.XTAB);
             assertThat(m.stream().last(41).type()).isEqualTo(PageType.XTAB);
+            assertThat(m.domain().ramChecked).as("frames seen not to map need no asking").isEqualTo(of(20, 21));
+        }
+
+        @Test
+        void aHoleSkippedInEveryPassThatTheGuestCallsFreeIsNeverAllocated() throws Exception {
+            // Never read, so only the backend's guest-RAM check knows it is a hole.
+            ScriptedMigration m = migrate(new GuestScript(PFNS).maxIterations(1).holes(40).hintRange(0, 20, 41)
+                    .hintRange(1, 20, 41).finalSoftRange(20, 41));
+            assertThat(m.domain().mapFailedBeforeFinal).isEqualTo(new BitSet());
+            assertThat(m.stream().withType(PageType.XALLOC)).isEqualTo(range(20, 40));
+            assertThat(m.stream().last(40).type()).isEqualTo(PageType.XTAB);
         }
 
         @Test

@@ -124,10 +124,7 @@ final class GuestScript {
      * memory later), writes per pass, hints, a final soft set (sometimes none, sometimes no hint area at
      * all) that may name holes and pages written before the pause, and small batches so that passes span
      * several records.
-     *
-     * <p>One precondition: the first live hint names no hole. A frame that every live hint calls soft is
-     * never mapped, so the engine cannot tell it is a hole, and if the final soft set names it too it is
-     * allocated on the destination: a gap until the SPI can report frame types without mapping.
+
      */
     static GuestScript random(long seed) {
         Random r = new Random(seed);
@@ -148,11 +145,7 @@ final class GuestScript {
         }
         for (int k = 0; k < passes; k++) {
             s.writes.add(randomSet(r, s.pfns, density(r)));
-            BitSet hint = randomSet(r, s.pfns, density(r));
-            if (k == 0) {
-                hint.andNot(s.holes);
-            }
-            s.hints.add(hint);
+            s.hints.add(randomSet(r, s.pfns, density(r)));
         }
         if (r.nextInt(7) == 0) {
             s.finalSoft = null;

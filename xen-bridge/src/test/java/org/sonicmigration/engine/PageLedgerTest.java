@@ -79,17 +79,33 @@ class PageLedgerTest {
         // 1: stale, final-soft, clean -> no data; 2: final-soft but dirty -> data; 3: stale, not final-soft -> data;
         // 5: a hole the guest calls free -> its hole entry again, never allocated; 8: current, dirtied -> data;
         // 9: final-soft but current -> nothing.
-        PageLedger.FinalRound f = l.finalRound(bits(1, 2, 4, 5, 9), holes);
+        PageLedger.FinalRound f = l.finalRound(bits(1, 2, 4, 5, 9), holes, pages -> {});
         assertThat(f.noData()).contains(bits(1, 4));
         assertThat(f.withData()).isEqualTo(bits(2, 3, 5, 8));
         assertThat(f.softDirtied()).isEqualTo(1);
     }
 
     @Test
+    void onlyWhatTheBackendCallsGuestRamGoesWithoutDataAndNothingKnownAsAHoleIsAskedAbout() {
+        PageLedger l = afterFirstPass(1, 4, 5);
+        l.fetchFinal(reporting());
+        PageBitmap asked = new PageBitmap(N);
+        PageLedger.FinalRound f = l.finalRound(bits(1, 4, 5), bits(5), pages -> {
+            asked.copyFrom(pages);
+            pages.clear(4);
+        });
+        assertThat(asked).isEqualTo(bits(1, 4));
+        assertThat(f.noData()).contains(bits(1));
+        assertThat(f.withData()).isEqualTo(bits(4, 5));
+    }
+
+    @Test
     void withoutAFinalSoftSetTheFinalRoundSendsEveryStaleAndDirtyPage() {
         PageLedger l = afterFirstPass(1);
         l.fetchFinal(reporting(6));
-        PageLedger.FinalRound f = l.finalRound(null, bits());
+        PageLedger.FinalRound f = l.finalRound(null, bits(), pages -> {
+            throw new AssertionError("no final soft set: nothing to check");
+        });
         assertThat(f.noData()).isEmpty();
         assertThat(f.withData()).isEqualTo(bits(1, 6));
     }

@@ -242,6 +242,19 @@ final class ScriptedDomain implements SourceDomain {
         events.add("destroy");
     }
 
+    /** Frames the engine asked about in {@link #retainGuestRam}. */
+    final BitSet ramChecked = new BitSet();
+
+    @Override
+    public void retainGuestRam(PageBitmap pfns) {
+        for (long p = pfns.nextSetBit(0); p >= 0; p = pfns.nextSetBit(p + 1)) {
+            ramChecked.set(Math.toIntExact(p));
+            if (!ram.get(Math.toIntExact(p))) {
+                pfns.clear(p);
+            }
+        }
+    }
+
     @Override
     public DirtyLog enableDirtyLog() {
         logOn = true;
@@ -312,7 +325,7 @@ final class ScriptedDomain implements SourceDomain {
                 fill(dst, (long) i * PAGE, p, version[p]);
                 errors[i] = 0;
             } else {
-                errors[i] = -22;
+                errors[i] = FRAME_HOLE;
                 if (state == RunState.RUNNING) {
                     mapFailedBeforeFinal.set(p);
                 }
