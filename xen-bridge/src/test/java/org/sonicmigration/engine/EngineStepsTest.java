@@ -57,6 +57,20 @@ class EngineStepsTest {
             assertThat(m.stream().last(11).type()).isEqualTo(PageType.XTAB);
             assertThat(m.report().notices()).anyMatch(n -> n.contains("no soft-page hint area"));
         }
+
+        @Test
+        void aHintChannelTheBackendCannotUseMeansPlainPreCopyWithTheReasonNamed() throws Exception {
+            GuestScript script = new GuestScript(PFNS).maxIterations(0).hintRange(0, 20, 30).finalSoftRange(20, 30);
+            ScriptedDomain d = new ScriptedDomain(script);
+            d.hintUnavailable = "guest advertises abi 2.0, this dom0 speaks 1.x";
+            MigrationReport r = new PreCopyEngine(script.options(), new VirtualClock(), MigrationListener.NONE)
+                    .migrate(d, "scripted", new CapturedDestination(d.events));
+            assertThat(r.outcome()).isEqualTo(Outcome.COMPLETED);
+            assertThat(r.notices()).anyMatch(n -> n.contains("guest advertises abi 2.0, this dom0 speaks 1.x")
+                    && n.contains("plain pre-copy"));
+            assertThat(r.soft().hintArea()).isFalse();
+            assertThat(d.liveReads(0)).isEqualTo(range(0, PFNS));
+        }
     }
 
     @Nested

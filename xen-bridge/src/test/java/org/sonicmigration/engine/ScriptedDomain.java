@@ -18,6 +18,7 @@ import org.sonicmigration.guest.SoftSet;
 import org.sonicmigration.spi.DirtyLog;
 import org.sonicmigration.spi.DomainInfo;
 import org.sonicmigration.spi.HintChannel;
+import org.sonicmigration.spi.HintUnavailableException;
 import org.sonicmigration.spi.PageBitmap;
 import org.sonicmigration.spi.PlatformState;
 import org.sonicmigration.spi.RunState;
@@ -378,8 +379,14 @@ final class ScriptedDomain implements SourceDomain {
         events.add("release name");
     }
 
+    /** Non-empty: the guest advertises a hint channel the backend cannot use, for this reason. */
+    String hintUnavailable = "";
+
     @Override
     public Optional<HintChannel> hintChannel() {
+        if (!hintUnavailable.isEmpty()) {
+            throw new HintUnavailableException(hintUnavailable);
+        }
         if (!script.hintArea) {
             return Optional.empty();
         }
