@@ -75,9 +75,11 @@ final class ReportOptions {
         var soft = r.soft();
         if (soft != null && soft.hintArea()) {
             out.printf(Locale.ROOT, "  soft pages (%s): %d skips in live passes (%d of %d hint reads usable); handshake: %s;"
-                            + " %d caught up live; %d pages never sent (%.1f%% of guest memory)%n",
+                            + " %d caught up live; %d pages never sent (%.1f%% of guest memory);"
+                            + " %d final-soft pages written before the pause, sent with data%n",
                     soft.policy(), soft.skippedLive(), soft.usableHints(), soft.hintReads(), soft.handshake(),
-                    soft.catchUpPages(), soft.unsentPages(), 100.0 * soft.unsentPages() / Math.max(1, r.guestPages()));
+                    soft.catchUpPages(), soft.unsentPages(), 100.0 * soft.unsentPages() / Math.max(1, r.guestPages()),
+                    soft.finalSoftDirtied());
         } else if (soft != null) {
             out.printf(Locale.ROOT, "  soft pages (%s): not used%n", soft.policy());
         }
