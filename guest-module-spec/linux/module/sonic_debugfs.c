@@ -18,6 +18,7 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
 
 #include "sonic_internal.h"
 
@@ -66,9 +67,18 @@ static ssize_t sonic_final_read(struct file *f, char __user *buf, size_t len, lo
 	return sonic_read_bitmap(buf, len, ppos, &sonic.hs_lock, sonic.final_bm);
 }
 
+/* The held bitmap changes under a spinlock (reclaim may give pages back at any time): read a copy. */
 static ssize_t sonic_held_read(struct file *f, char __user *buf, size_t len, loff_t *ppos)
 {
-	return sonic_read_bitmap(buf, len, ppos, &sonic.hs_lock, sonic.held_bm);
+	u64 *copy = kvmalloc(sonic.bitmap_bytes, GFP_KERNEL);
+	ssize_t n;
+
+	if (!copy)
+		return -ENOMEM;
+	sonic_hold_copy_bitmap(copy);
+	n = simple_read_from_buffer(buf, len, ppos, copy, sonic.bitmap_bytes);
+	kvfree(copy);
+	return n;
 }
 
 #define SONIC_BITMAP_FOPS(name, readfn)                 \
@@ -87,7 +97,7 @@ static int sonic_stats_show(struct seq_file *m, void *unused)
 {
 	const char *why;
 	bool auto_hold = sonic_hold_auto_decision(&why);
-	u64 word;
+	u64 word, back_shrinker, back_oom;
 
 	mutex_lock(&sonic.pub_lock);
 	seq_printf(m, "abi %u.%u\n", SONIC_ABI_MAJOR, SONIC_ABI_MINOR);
@@ -122,7 +132,11 @@ static int sonic_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "hold_auto %s\n", auto_hold ? "held" : "scan");
 	seq_printf(m, "hold_auto_reason %s\n", why);
 	seq_printf(m, "last_held %d\n", sonic.last_held);
-	seq_printf(m, "held_pages %llu\n", sonic.held_pages);
+	seq_printf(m, "held_pages %lu\n", sonic_held_pages());
+	sonic_hold_counters(&back_shrinker, &back_oom);
+	seq_printf(m, "given_back_shrinker %llu\n", back_shrinker);
+	seq_printf(m, "given_back_oom %llu\n", back_oom);
+	seq_printf(m, "init_on_alloc %d\n", sonic_hold_allocation_writes());
 	seq_printf(m, "final_count %llu\n", sonic.final_count);
 	seq_printf(m, "final_flags %llu\n", sonic.final_flags);
 	mutex_unlock(&sonic.hs_lock);

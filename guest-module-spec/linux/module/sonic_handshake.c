@@ -12,12 +12,10 @@
  * cache, so the module never publishes a referenced set (SPEC 4.3). It needs procfs mounted at
  * /proc in the initial mount namespace; without it the final set is published without CLEAN_CACHE.
  *
- * Holding: free pages are allocated with reclaim, kswapd and the emergency reserves all off, biggest
- * blocks first, until the allocator refuses or only the zones' high watermarks plus hold_keep_kb are
- * left free. Each block is chained on a list through page->lru of its first page, its order kept in
- * page->private; nothing is ever written into a held page by this module. Release frees each block
- * with __free_pages(), the allocator's normal free path (which poisons or zeroes if the kernel asks
- * for it: SPEC 5, F3).
+ * Holding: see sonic_hold.c. Free pages are held only when the kernel needs it (SPEC 5, F3: page
+ * poisoning or init_on_free) or the administrator asked for it with hold=1 on a kernel whose
+ * allocator does not write pages (init_on_alloc off); auto mode (hold=2) holds whenever holding is
+ * free of writes.
  */
 #include <linux/kernel.h>
 #include <linux/fs.h>
@@ -30,10 +28,6 @@
 #include <linux/timekeeping.h>
 
 #include "sonic_internal.h"
-
-/* No direct reclaim, no kswapd wake-up, no emergency reserves, no retry; movable so the blocks come
- * from (and go back to) movable pageblocks instead of turning them unmovable. */
-#define SONIC_HOLD_GFP (__GFP_HIGHMEM | __GFP_MOVABLE | __GFP_NOWARN | __GFP_NORETRY | __GFP_NOMEMALLOC)
 
 static void sonic_notify(void)
 {
@@ -60,7 +54,7 @@ bool sonic_hold_auto_decision(const char **why)
 		*why = "init_on_free is on: allocation skips zeroing (F3)";
 		return true;
 	}
-	if (want_init_on_alloc(SONIC_HOLD_GFP)) {
+	if (sonic_hold_allocation_writes()) {
 		*why = "init_on_alloc is on: holding would write every held page";
 		return false;
 	}
@@ -83,75 +77,9 @@ static bool sonic_hold_now(void)
 	}
 }
 
-/* Free pages the hold leaves to everyone else: each zone's high watermark plus hold_keep_kb. */
-static unsigned long sonic_hold_floor(void)
-{
-	unsigned long floor = (unsigned long)READ_ONCE(sonic_hold_keep_kb) >> (PAGE_SHIFT - 10);
-	int nid, zid;
-
-	for_each_online_node(nid) {
-		struct pglist_data *pgdat = NODE_DATA(nid);
-
-		for (zid = 0; zid < MAX_NR_ZONES; zid++) {
-			struct zone *zone = &pgdat->node_zones[zid];
-
-			if (populated_zone(zone))
-				floor += high_wmark_pages(zone);
-		}
-	}
-	return floor;
-}
-
-/* Holds more free pages, biggest blocks first. Returns false if the deadline cut it short. */
-static bool sonic_hold_more(u64 deadline_ns)
-{
-	unsigned long floor = sonic_hold_floor();
-	unsigned int n = 0;
-	int order;
-
-	for (order = MAX_ORDER - 1; order >= 0; order--) {
-		for (;;) {
-			struct page *page;
-			unsigned long pfn;
-
-			if (global_zone_page_state(NR_FREE_PAGES) < floor + (1ul << order))
-				break;
-			if (!(++n & 15)) {
-				if (ktime_get_ns() > deadline_ns)
-					return false;
-				cond_resched();
-			}
-			page = alloc_pages(SONIC_HOLD_GFP, order);
-			if (!page)
-				break;
-			set_page_private(page, order);
-			list_add_tail(&page->lru, &sonic.held);
-			sonic.held_pages += 1ul << order;
-			pfn = page_to_pfn(page);
-			/* memory hot-added beyond the area's coverage: held, but not publishable */
-			if (pfn + (1ul << order) <= sonic.pfn_count)
-				bitmap_set((unsigned long *)sonic.held_bm, pfn, 1u << order);
-		}
-	}
-	return true;
-}
-
 static void sonic_release_held(void)
 {
-	struct page *page, *next;
-	unsigned int n = 0;
-
-	list_for_each_entry_safe(page, next, &sonic.held, lru) {
-		unsigned int order = page_private(page);
-
-		list_del(&page->lru);
-		set_page_private(page, 0);
-		__free_pages(page, order);
-		if (!(++n & 63))
-			cond_resched();
-	}
-	bitmap_zero((unsigned long *)sonic.held_bm, sonic.pfn_count);
-	sonic.held_pages = 0;
+	sonic_hold_release_all();
 }
 
 static int sonic_drop_caches(void)
@@ -224,7 +152,7 @@ static void sonic_handshake_run(void)
 	/* 3. Scan and hold: pages held from an earlier handshake stay in the set. */
 	hold = sonic_hold_now();
 	complete = hold ? sonic_hold_more(deadline) : true;
-	bitmap_copy((unsigned long *)sonic.final_bm, (unsigned long *)sonic.held_bm, sonic.pfn_count);
+	sonic_hold_copy_bitmap(sonic.final_bm);
 	if (!hold)
 		complete = sonic_collect_free_locked(sonic.final_bm, deadline, &found);
 	sonic.last_held = hold;
@@ -331,7 +259,6 @@ void sonic_after_resume(void)
 int sonic_handshake_init(void)
 {
 	mutex_init(&sonic.hs_lock);
-	INIT_LIST_HEAD(&sonic.held);
 	atomic_set(&sonic.request_pending, 0);
 	INIT_WORK(&sonic.hs_work, sonic_hs_workfn);
 	INIT_DELAYED_WORK(&sonic.timeout_work, sonic_timeout_workfn);

@@ -82,9 +82,7 @@ struct sonic_state {
 	struct mutex hs_lock;
 	u32 seq;
 	u64 *final_bm;                 /* the last final set, untruncated */
-	u64 *held_bm;                  /* pages held now */
-	struct list_head held;         /* held blocks, chained through page->lru */
-	u64 held_pages;
+	u64 *held_bm;                  /* pages held now (under sonic_hold.c's lock) */
 	u64 final_count;               /* pages in the published final set */
 	u64 final_flags;
 	u64 hs_ns;                     /* duration of the last handshake */
@@ -132,6 +130,16 @@ int sonic_request_sync(void);
 int sonic_release(void);
 void sonic_after_resume(void);
 bool sonic_hold_auto_decision(const char **why);
+
+/* sonic_hold.c: held pages */
+int sonic_hold_init(void);
+void sonic_hold_exit(void);
+bool sonic_hold_allocation_writes(void);
+bool sonic_hold_more(u64 deadline_ns);
+void sonic_hold_copy_bitmap(u64 *bm);
+unsigned long sonic_hold_release_all(void);
+unsigned long sonic_held_pages(void);
+void sonic_hold_counters(u64 *shrinker, u64 *oom);
 
 /* sonic_debugfs.c */
 int sonic_debugfs_init(void);

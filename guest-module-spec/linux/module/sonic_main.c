@@ -12,6 +12,7 @@
 #include <linux/kernel.h>
 #include <linux/timekeeping.h>
 #include <linux/workqueue.h>
+#include <linux/mm.h>
 
 #include "sonic_internal.h"
 
@@ -55,6 +56,13 @@ static int sonic_set_hold(const char *val, const struct kernel_param *kp)
 		return err;
 	if (mode < SONIC_HOLD_NEVER || mode > SONIC_HOLD_AUTO)
 		return -EINVAL;
+	/* With init_on_alloc every held page is zeroed, i.e. dirtied and sent in the final round:
+	 * holding would cost more than it saves, unless F3 requires it anyway. */
+	if (mode == SONIC_HOLD_ALWAYS && sonic_hold_allocation_writes() &&
+	    !(page_poisoning_enabled() || want_init_on_free())) {
+		pr_err(SONIC_NAME ": hold=1 refused: init_on_alloc is on, so holding would zero (dirty) every held page; use hold=2 (auto) or boot with init_on_alloc=0\n");
+		return -EINVAL;
+	}
 	WRITE_ONCE(sonic_hold, mode);
 	return 0;
 }
@@ -147,8 +155,15 @@ static int __init sonic_init(void)
 		pr_err(SONIC_NAME ": cannot build a hint area for %llu PFNs (%d)\n", pfn_count, err);
 		return err;
 	}
+	err = sonic_hold_init();
+	if (err) {
+		pr_err(SONIC_NAME ": cannot register the held-page shrinker and OOM notifier (%d)\n", err);
+		sonic_area_destroy();
+		return err;
+	}
 	sonic.wq = alloc_workqueue(SONIC_NAME, WQ_UNBOUND, 0);
 	if (!sonic.wq) {
+		sonic_hold_exit();
 		sonic_area_destroy();
 		return -ENOMEM;
 	}
@@ -176,6 +191,7 @@ static void __exit sonic_exit(void)
 	cancel_delayed_work_sync(&sonic.scan_work);
 	sonic_debugfs_exit();
 	sonic_handshake_exit();
+	sonic_hold_exit();
 	sonic_xen_stop();
 	destroy_workqueue(sonic.wq);
 	sonic_area_destroy();
