@@ -16,6 +16,8 @@
  *                                           while pages are held
  *   sonic-check timeout                     a held final set is released after hold_timeout_ms
  *   sonic-check extents                     the extent encoding: validity, truncation, longest runs
+ *   sonic-check budget MIN_CACHE_MIB        a handshake answers within a 20 ms budget although
+ *                                           dropping the cache takes longer
  *   sonic-check refuse                      hold=1 is refused on a kernel with init_on_alloc
  *   sonic-check pressure                    held pages go back when a process needs the memory
  *
@@ -1024,7 +1026,7 @@ static int cmd_timeout(void)
 	expect(SONIC_HS_STATE(word) == SONIC_HS_IDLE && SONIC_HS_SEQ(word) == SONIC_HS_SEQ(fr.word),
 	       "after %.1f s the word is %#" PRIx64, idle_s, word);
 	expect(stat_u64("held_pages") == 0, "still holding after the timeout");
-	expect(free2 + 2048 >= free1 + held * 4 * 98 / 100, "MemFree %" PRIu64 " kB after release, %" PRIu64 " before, held %"
+	expect(free2 + 8192 >= free1 + held * 4 * 98 / 100, "(other allocations may take up to 2 %% + 8 MiB meanwhile) MemFree %" PRIu64 " kB after release, %" PRIu64 " before, held %"
 	       PRIu64 " kB", free2, free1, held * 4);
 	return result("timeout", " hold_timeout_ms=%u held=%" PRIu64 " idle_after_s=%.1f memfree_kb=%" PRIu64 "->%" PRIu64,
 		      timeout_ms, held, idle_s, free1, free2);
@@ -1117,6 +1119,83 @@ static int cmd_pressure(void)
 		      held1, secs);
 }
 
+/*
+ * A handshake answers within its budget even when dropping the cache takes longer. The previous
+ * handshake (a generous budget) measured how long dropping this much cache takes (full_ms); the cache
+ * was refilled since. With budget_ms=20 the answer must come well before a full drop could end, and
+ * be either a valid final set (free pages only; CLEAN_CACHE only if the drop finished) or FAILED
+ * with TIMEOUT. Then the drop, which goes on in the background, must end by itself.
+ */
+static int cmd_budget(uint64_t min_cache_mib)
+{
+	static const bool soft_final[K_NKINDS] = { [K_FREE] = true };
+	uint64_t *fin, kinds_a[K_NKINDS], word0, word, pfn, w = 0;
+	double full_ms, hs_ms, bound_ms, t0, req_s, settle_s;
+	struct final_read fr = { 0 };
+	struct verdict v = { 0 };
+	char old_budget[32];
+	int64_t drop_err;
+	bool ready;
+
+	open_area();
+	check_header();
+	alloc_snapshots();
+	fin = bm_new();
+	full_ms = stat_u64("drop_last_ns") / 1e6;
+	read_param("budget_ms", old_budget, sizeof(old_budget));
+	set_param("hold", "0");
+	set_param("budget_ms", "20");
+	word0 = sonic_load64(&area->handshake);
+	snapshot(kpf_a, kpc_a);
+	count_kinds(kpf_a, kpc_a, kinds_a);
+	expect(kinds_a[K_CLEAN] >= min_cache_mib * 256, "workload: only %" PRIu64 " clean pages before", kinds_a[K_CLEAN]);
+	t0 = now_s();
+	write_file(DBG "request", "1");
+	req_s = now_s() - t0;
+	word = sonic_load64(&area->handshake);
+	ready = read_final(fin, &fr);
+	snapshot(kpf_b, kpc_b);
+	hs_ms = stat_u64("hs_ns") / 1e6;
+	{
+		/* drop_err is signed: read it as text */
+		static char text[8192];
+		size_t n = read_file(DBG "stats", text, sizeof(text) - 1);
+		char *p;
+
+		text[n] = 0;
+		p = strstr(text, "\ndrop_err ");
+		drop_err = p ? strtoll(p + 10, NULL, 10) : 99;
+	}
+	set_param("budget_ms", old_budget);
+	bound_ms = 10 + full_ms / 2;
+	expect(SONIC_HS_SEQ(word) == SONIC_HS_SEQ(word0) + 1, "sequence %u after %u", SONIC_HS_SEQ(word),
+	       SONIC_HS_SEQ(word0));
+	expect(ready || (SONIC_HS_STATE(word) == SONIC_HS_FAILED && SONIC_HS_REASON(word) == SONIC_FAIL_TIMEOUT),
+	       "neither a final set nor FAILED(TIMEOUT): word %#" PRIx64, word);
+	expect(full_ms >= 40, "a full drop took only %.1f ms: not enough cache to test a bounded one", full_ms);
+	expect(hs_ms <= bound_ms, "the handshake took %.1f ms with a 20 ms budget; a full drop takes %.1f ms", hs_ms,
+	       full_ms);
+	if (ready) {
+		expect(!!(fr.flags & SONIC_FLAG_CLEAN_CACHE) == (drop_err == 0), "final_flags %#" PRIx64 " with drop_err %"
+		       PRId64, fr.flags, drop_err);
+		for (pfn = 0; pfn < pfn_count; pfn++)
+			if (bm_test(fin, pfn))
+				judge(&v, pfn, soft_final);
+		w = bm_weight(fin);
+		expect(v.violations == 0, "%" PRIu64 " final-set pages were not free", v.violations);
+		expect(v.races + v.kraces <= RACE_LIMIT(w), "%" PRIu64 " races exceed the limit", v.races + v.kraces);
+	}
+	t0 = now_s();
+	while (stat_u64("drop_running") && now_s() - t0 < 60)
+		usleep(50 * 1000);
+	settle_s = now_s() - t0;
+	expect(!stat_u64("drop_running"), "the background drop still runs after %.0f s", settle_s);
+	write_file(DBG "release", "1");
+	return result("budget", " full_drop_ms=%.1f hs_ms=%.1f bound_ms=%.1f request_s=%.2f state=%u drop_err=%" PRId64
+		      " final=%" PRIu64 " violations=%" PRIu64 " races=%" PRIu64 " drop_tail_s=%.2f", full_ms, hs_ms, bound_ms,
+		      req_s, SONIC_HS_STATE(word), drop_err, w, v.violations, v.races + v.kraces, settle_s);
+}
+
 static int cmd_extents(uint64_t min_cache_mib)
 {
 	uint64_t *live, *dbg_live;
@@ -1190,7 +1269,8 @@ static void __attribute__((noreturn)) cmd_hog(uint64_t anon_mib, const char *fil
 static void usage(void)
 {
 	fputs("usage: sonic-check hog ANON_MIB FILE MAP_MIB DIRTY_MIB | live ROUNDS MIN_CACHE_MIB |\n"
-	      "       handshake held|scan MIN_CACHE_MIB | timeout | extents MIN_CACHE_MIB | refuse | pressure\n", stderr);
+	      "       handshake held|scan MIN_CACHE_MIB | timeout | extents MIN_CACHE_MIB | refuse | pressure |\n"
+	      "       budget MIN_CACHE_MIB\n", stderr);
 	exit(2);
 }
 
@@ -1203,6 +1283,8 @@ int main(int argc, char **argv)
 		return cmd_live(atoi(argv[2]), strtoull(argv[3], NULL, 10));
 	if (argc == 4 && !strcmp(argv[1], "handshake"))
 		return cmd_handshake(argv[2], strtoull(argv[3], NULL, 10));
+	if (argc == 3 && !strcmp(argv[1], "budget"))
+		return cmd_budget(strtoull(argv[2], NULL, 10));
 	if (argc == 2 && !strcmp(argv[1], "refuse"))
 		return cmd_refuse();
 	if (argc == 2 && !strcmp(argv[1], "pressure"))
