@@ -128,6 +128,8 @@ static int sonic_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "hs_ns %llu\n", sonic.hs_ns);
 	seq_printf(m, "drop_ns %llu\n", sonic.drop_ns);
 	seq_printf(m, "drop_err %d\n", sonic.drop_err);
+	seq_printf(m, "drop_running %d\n", sonic.drop_running && !completion_done(&sonic.drop_done));
+	seq_printf(m, "drop_last_ns %llu\n", READ_ONCE(sonic.drop_last_ns));
 	seq_printf(m, "hold_param %d\n", READ_ONCE(sonic_hold));
 	seq_printf(m, "hold_auto %s\n", auto_hold ? "held" : "scan");
 	seq_printf(m, "hold_auto_reason %s\n", why);

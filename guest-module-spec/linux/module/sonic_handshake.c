@@ -12,6 +12,13 @@
  * cache, so the module never publishes a referenced set (SPEC 4.3). It needs procfs mounted at
  * /proc in the initial mount namespace; without it the final set is published without CLEAN_CACHE.
  *
+ * drop_caches cannot be interrupted and takes as long as there is cache to drop (seconds for tens of
+ * GiB), so it runs on a work item of its own and the handshake waits for it only until two thirds of
+ * its budget have passed. If the drop is not done by then, the handshake collects what is free at
+ * that moment (part of the dropped cache already is) and publishes without CLEAN_CACHE, in time; the
+ * drop finishes in the background, and a handshake that comes meanwhile waits for that same drop
+ * instead of starting another (but claims CLEAN_CACHE only for a drop it started itself).
+ *
  * Holding: see sonic_hold.c. Free pages are held only when the kernel needs it (SPEC 5, F3: page
  * poisoning or init_on_free) or the administrator asked for it with hold=1 on a kernel whose
  * allocator does not write pages (init_on_alloc off); auto mode (hold=2) holds whenever holding is
@@ -24,6 +31,8 @@
 #include <linux/mmzone.h>
 #include <linux/vmstat.h>
 #include <linux/bitmap.h>
+#include <linux/completion.h>
+#include <linux/math64.h>
 #include <linux/sched.h>
 #include <linux/timekeeping.h>
 
@@ -82,6 +91,10 @@ static void sonic_release_held(void)
 	sonic_hold_release_all();
 }
 
+/* Dropping takes at most this share of the handshake budget; the rest is for collecting. */
+#define SONIC_DROP_SHARE_NUM 2
+#define SONIC_DROP_SHARE_DEN 3
+
 static int sonic_drop_caches(void)
 {
 	struct file *f;
@@ -96,6 +109,42 @@ static int sonic_drop_caches(void)
 	if (n < 0)
 		return n;
 	return n == 1 ? 0 : -EIO;
+}
+
+static void sonic_drop_workfn(struct work_struct *work)
+{
+	u64 t0 = ktime_get_ns();
+	int err = sonic_drop_caches();
+
+	WRITE_ONCE(sonic.drop_last_ns, ktime_get_ns() - t0);
+	WRITE_ONCE(sonic.drop_result, err);
+	complete_all(&sonic.drop_done);
+}
+
+/*
+ * Drops clean cache, waiting until until_ns at the latest. Returns 0 if a drop this call started
+ * completed, -ETIMEDOUT if it is still running, or the drop's error. Called with hs_lock held.
+ */
+static int sonic_drop_bounded(u64 until_ns)
+{
+	bool started = false;
+	u64 now = ktime_get_ns();
+
+	if (sonic.drop_running && completion_done(&sonic.drop_done))
+		sonic.drop_running = false;
+	if (!sonic.drop_running) {
+		reinit_completion(&sonic.drop_done);
+		sonic.drop_running = true;
+		started = true;
+		queue_work(sonic.wq, &sonic.drop_work);
+	}
+	if (until_ns <= now ||
+	    !wait_for_completion_timeout(&sonic.drop_done, max(1ul, nsecs_to_jiffies(until_ns - now))))
+		return -ETIMEDOUT;
+	sonic.drop_running = false;
+	if (!started)
+		return -EALREADY; /* an earlier handshake's drop: it may have missed newer cache */
+	return READ_ONCE(sonic.drop_result);
 }
 
 /* Pages a published set holds: the bitmap's population, or the extents' total length. */
@@ -141,11 +190,19 @@ static void sonic_handshake_run(void)
 	sonic.drop_ns = 0;
 	sonic.drop_err = 1; /* not attempted */
 	if (READ_ONCE(sonic_drop_cache)) {
-		sonic.drop_err = sonic_drop_caches();
+		u64 budget = deadline - t0;
+		u64 rest = budget - div_u64(budget * SONIC_DROP_SHARE_NUM, SONIC_DROP_SHARE_DEN);
+
+		sonic.drop_err = sonic_drop_bounded(deadline - rest);
 		sonic.drop_ns = ktime_get_ns() - t0;
+		/* a late wake-up from the wait must not eat the time for collecting */
+		deadline = max(deadline, t0 + sonic.drop_ns + rest);
 		if (!sonic.drop_err)
 			flags |= SONIC_FLAG_CLEAN_CACHE;
-		else
+		else if (sonic.drop_err == -ETIMEDOUT)
+			pr_info_ratelimited(SONIC_NAME ": handshake %u: dropping clean cache takes longer than its share of the %u ms budget; publishing what is free now\n",
+					    seq, sonic_budget_ms);
+		else if (sonic.drop_err != -EALREADY)
 			pr_warn_ratelimited(SONIC_NAME ": dropping clean cache failed (%d)\n", sonic.drop_err);
 	}
 
@@ -261,6 +318,8 @@ int sonic_handshake_init(void)
 	mutex_init(&sonic.hs_lock);
 	atomic_set(&sonic.request_pending, 0);
 	INIT_WORK(&sonic.hs_work, sonic_hs_workfn);
+	INIT_WORK(&sonic.drop_work, sonic_drop_workfn);
+	init_completion(&sonic.drop_done);
 	INIT_DELAYED_WORK(&sonic.timeout_work, sonic_timeout_workfn);
 	return 0;
 }
@@ -272,6 +331,8 @@ void sonic_handshake_exit(void)
 
 	cancel_work_sync(&sonic.hs_work);
 	cancel_delayed_work_sync(&sonic.timeout_work);
+	/* a drop cannot be interrupted: unloading waits for one still running */
+	flush_work(&sonic.drop_work);
 	mutex_lock(&sonic.hs_lock);
 	state = sonic_hs_state_now();
 	sonic_release_held();

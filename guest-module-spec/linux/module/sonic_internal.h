@@ -16,6 +16,7 @@
 #include <linux/workqueue.h>
 #include <linux/list.h>
 #include <linux/atomic.h>
+#include <linux/completion.h>
 #include <linux/bitops.h>
 
 #include "sonic_hint.h"
@@ -86,8 +87,14 @@ struct sonic_state {
 	u64 final_count;               /* pages in the published final set */
 	u64 final_flags;
 	u64 hs_ns;                     /* duration of the last handshake */
-	u64 drop_ns;                   /* of which dropping clean cache */
-	int drop_err;                  /* result of the last drop (0 = dropped) */
+	u64 drop_ns;                   /* of which waiting for the clean-cache drop */
+	int drop_err;                  /* the last handshake's drop: 0 dropped, 1 not tried, -ETIMEDOUT
+	                                * still running, -EALREADY an earlier drop, else its error */
+	struct work_struct drop_work;  /* runs drop_caches, which cannot be interrupted */
+	struct completion drop_done;
+	bool drop_running;             /* drop_work queued and not yet seen complete (hs_lock) */
+	int drop_result;               /* of the last completed drop_work */
+	u64 drop_last_ns;              /* duration of the last completed drop_work */
 	bool last_held;                /* whether the last handshake held its pages */
 	u64 handshakes;
 	atomic_t request_pending;
