@@ -34,9 +34,9 @@ u64 sonic_guest_pfn_count(void)
 	int nid;
 
 	for_each_online_node(nid) {
-		struct pglist_data *pgdat = NODE_DATA(nid);
-		u64 node_end = (u64)pgdat->node_start_pfn + pgdat->node_spanned_pages;
+		unsigned long start, node_end;
 
+		sonic_node_span(NODE_DATA(nid), &start, &node_end);
 		if (node_end > end)
 			end = node_end;
 	}

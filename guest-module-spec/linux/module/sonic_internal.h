@@ -122,7 +122,11 @@ u64 sonic_encode_set(struct sonic_set *set, const u64 *bm, u64 pfn_count, bool *
 void sonic_copy_encoded(struct sonic_set *set, const u64 *bm, u64 count);
 const char *sonic_encoding_name(u32 encoding);
 
-/* sonic_scan.c: classification */
+/* sonic_scan.c: classification, and walks kept apart from memory offlining */
+int sonic_hotplug_init(void);
+void sonic_hotplug_exit(void);
+struct pglist_data;
+void sonic_node_span(struct pglist_data *pgdat, unsigned long *start, unsigned long *end);
 void sonic_classify_live(u64 *bm, struct sonic_scan_result *res);
 bool sonic_collect_free_locked(u64 *bm, u64 deadline_ns, u64 *found);
 

@@ -155,15 +155,23 @@ static int __init sonic_init(void)
 		pr_err(SONIC_NAME ": cannot build a hint area for %llu PFNs (%d)\n", pfn_count, err);
 		return err;
 	}
+	err = sonic_hotplug_init();
+	if (err) {
+		pr_err(SONIC_NAME ": cannot register the memory hotplug notifier (%d)\n", err);
+		sonic_area_destroy();
+		return err;
+	}
 	err = sonic_hold_init();
 	if (err) {
 		pr_err(SONIC_NAME ": cannot register the held-page shrinker and OOM notifier (%d)\n", err);
+		sonic_hotplug_exit();
 		sonic_area_destroy();
 		return err;
 	}
 	sonic.wq = alloc_workqueue(SONIC_NAME, WQ_UNBOUND, 0);
 	if (!sonic.wq) {
 		sonic_hold_exit();
+		sonic_hotplug_exit();
 		sonic_area_destroy();
 		return -ENOMEM;
 	}
@@ -194,6 +202,7 @@ static void __exit sonic_exit(void)
 	sonic_hold_exit();
 	sonic_xen_stop();
 	destroy_workqueue(sonic.wq);
+	sonic_hotplug_exit();
 	sonic_area_destroy();
 }
 

@@ -112,7 +112,10 @@ case_default() {
     load area_budget_kb=12
     check extents "$MIN_CACHE_MIB"
     unload
-    EXPECTED=5
+    load
+    check_hotplug
+    unload
+    EXPECTED=7
 }
 
 # A kernel that relies on the content of free pages (init_on_free=1 or page_poison=1): only held pages
@@ -131,6 +134,49 @@ case_held() {
     check timeout
     unload
     EXPECTED=4
+}
+
+# Memory blocks of ZONE_MOVABLE (movablecore= on the command line) go offline and online again while
+# scans and handshakes run in a loop: the walks must neither touch offline memory nor stall offlining
+# for good, nor may the kernel warn. With one block offline, the live set is checked against
+# kpageflags (offline pages are holes there, so a soft report of one is a violation).
+check_hotplug() {
+    local b blocks="" offlined=0 onlined=0 scans hs pids good=""
+    for b in /sys/devices/system/memory/memory*; do
+        grep -q Movable "$b/valid_zones" 2>/dev/null && [ "$(cat "$b/state")" = online ] && blocks="$blocks $b"
+    done
+    if [ -z "$blocks" ]; then
+        echo "RESULT hotplug FAIL no online ZONE_MOVABLE memory block (movablecore= missing?)" >> "$RESULTS"
+        return
+    fi
+    rm -f /tmp/stop
+    (n=0; while [ ! -e /tmp/stop ]; do echo 1 > /sys/kernel/debug/sonic_hint/scan; n=$((n + 1)); done; echo $n > /tmp/scans) &
+    pids=$!
+    (n=0; while [ ! -e /tmp/stop ]; do
+        echo 1 > /sys/kernel/debug/sonic_hint/request; echo 1 > /sys/kernel/debug/sonic_hint/release; n=$((n + 1))
+    done; echo $n > /tmp/handshakes) &
+    pids="$pids $!"
+    for _ in 1 2 3; do
+        for b in $blocks; do
+            echo offline > "$b/state" 2>/dev/null && offlined=$((offlined + 1)) && good=$b
+            [ "$(cat "$b/state")" = offline ] && echo online > "$b/state" && onlined=$((onlined + 1))
+        done
+    done
+    touch /tmp/stop
+    wait $pids # not a bare wait: the workload process never ends
+    scans=$(cat /tmp/scans) hs=$(cat /tmp/handshakes)
+    say "hotplug: $offlined offline and $onlined online transitions of$blocks during $scans scans and $hs handshakes"
+    # one block (not every one can go: some hold reserved pages) offline while the live set is checked
+    if [ -n "$good" ]; then
+        for _ in 1 2 3; do echo offline > "$good/state" 2>/dev/null && break; sleep 1; done
+        check live 1 0
+        echo online > "$good/state"
+    fi
+    if [ "$offlined" -ge 1 ] && [ "$onlined" = "$offlined" ] && [ "$scans" -ge 1 ] && [ "$hs" -ge 1 ]; then
+        echo "RESULT hotplug PASS offline=$offlined online=$onlined scans=$scans handshakes=$hs" >> "$RESULTS"
+    else
+        echo "RESULT hotplug FAIL offline=$offlined online=$onlined scans=$scans handshakes=$hs" >> "$RESULTS"
+    fi
 }
 
 main() {

@@ -3,8 +3,8 @@
 # kernel, boots that kernel under QEMU (TCG, no KVM needed) with a small initramfs, and inside the
 # guest checks the module's soft sets against /proc/kpageflags under a page-cache, anonymous, mapped
 # and dirty workload (see guest-init.sh and sonic-check.c). One boot per case:
-#   default       Debian's kernel command line (init_on_alloc on): live set, scan handshake, hold=1
-#                 refused, extent encoding
+#   default       Debian's kernel command line (init_on_alloc on) with a ZONE_MOVABLE: live set, scan
+#                 handshake, hold=1 refused, a 20 ms budget, extent encoding, memory offlining
 #   init_on_free  init_on_free=1: only held pages may be published; zone floors, pressure, timeout
 #   page_poison   page_poison=1: the same with poisoned free pages
 # Every guest has 512 MiB below 4 GiB and the rest above, so it has a ZONE_NORMAL beside DMA32 (the
@@ -49,7 +49,7 @@ ensure_packages() {
 boot_guest() { # CASE
     local extra
     case $1 in
-        default) extra="" ;;
+        default) extra="movablecore=256M" ;;
         init_on_free) extra="init_on_free=1" ;;
         page_poison) extra="page_poison=1" ;;
         *) die "unknown case '$1' (default, init_on_free, page_poison)" ;;
