@@ -7,6 +7,8 @@
  * is, an extent list is computed into a private buffer first, so the odd-gen window of the live
  * seqlock lasts only as long as a memcpy (SPEC 4.1).
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/kernel.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
@@ -207,7 +209,7 @@ static u64 sonic_hist_slot(u64 len)
  */
 static u64 sonic_encode_truncated(struct sonic_set *set, const u64 *bm, u64 pfn_count, u64 cap)
 {
-	u64 *hist = (u64 *)set->hist;
+	u64 *hist = set->hist;
 	u64 start, end, taken = 0, quota = 0, n = 0;
 	u64 cut_slot = 0;
 	s64 slot;

@@ -12,6 +12,8 @@
  *   request  w  run a handshake as if dom0 asked (returns when it ended)
  *   release  w  free held pages, back to IDLE
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/kernel.h>
 #include <linux/debugfs.h>
 #include <linux/fs.h>

@@ -24,6 +24,8 @@
  * allocator does not write pages (init_on_alloc off); auto mode (hold=2) holds whenever holding is
  * free of writes.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/kernel.h>
 #include <linux/fs.h>
 #include <linux/gfp.h>
@@ -175,7 +177,7 @@ static void sonic_handshake_run(void)
 
 	mutex_lock(&sonic.hs_lock);
 	if (sonic.seq == U32_MAX) {
-		pr_warn_once(SONIC_NAME ": handshake sequence exhausted; no more handshakes\n");
+		pr_warn_once("handshake sequence exhausted; no more handshakes\n");
 		goto out;
 	}
 	/* 1. Request: the word is visible (full barrier) before we look at memory. */
@@ -200,10 +202,10 @@ static void sonic_handshake_run(void)
 		if (!sonic.drop_err)
 			flags |= SONIC_FLAG_CLEAN_CACHE;
 		else if (sonic.drop_err == -ETIMEDOUT)
-			pr_info_ratelimited(SONIC_NAME ": handshake %u: dropping clean cache takes longer than its share of the %u ms budget; publishing what is free now\n",
+			pr_info_ratelimited("handshake %u: dropping clean cache takes longer than its share of the %u ms budget; publishing what is free now\n",
 					    seq, sonic_budget_ms);
 		else if (sonic.drop_err != -EALREADY)
-			pr_warn_ratelimited(SONIC_NAME ": dropping clean cache failed (%d)\n", sonic.drop_err);
+			pr_warn_ratelimited("dropping clean cache failed (%d)\n", sonic.drop_err);
 	}
 
 	/* 3. Scan and hold: pages held from an earlier handshake stay in the set. */
@@ -242,7 +244,7 @@ static void sonic_handshake_run(void)
 	sonic.final_flags = flags;
 	sonic_arm_timeout(seq);
 	if (!complete)
-		pr_info_ratelimited(SONIC_NAME ": handshake %u ran out of its %u ms budget; published a subset\n",
+		pr_info_ratelimited("handshake %u ran out of its %u ms budget; published a subset\n",
 				    seq, sonic_budget_ms);
 done:
 	sonic.hs_ns = ktime_get_ns() - t0;
@@ -315,8 +317,6 @@ void sonic_after_resume(void)
 
 int sonic_handshake_init(void)
 {
-	mutex_init(&sonic.hs_lock);
-	atomic_set(&sonic.request_pending, 0);
 	INIT_WORK(&sonic.hs_work, sonic_hs_workfn);
 	INIT_WORK(&sonic.drop_work, sonic_drop_workfn);
 	init_completion(&sonic.drop_done);

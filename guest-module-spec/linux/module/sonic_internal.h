@@ -41,7 +41,7 @@ struct sonic_set {
 	u32 encoding;                    /* SONIC_ENC_BITMAP or SONIC_ENC_EXTENTS */
 	u64 capacity;                    /* bytes */
 	struct sonic_extent *ext_buf;    /* EXTENTS: private extent list, capacity bytes */
-	u32 *hist;                       /* EXTENTS: run-length histogram for truncation */
+	u64 *hist;                       /* EXTENTS: run-length histogram for truncation */
 };
 
 /* Counts of one live scan. */

@@ -7,6 +7,8 @@
  * handshakes with a final soft set, and shares the area with dom0 when running as a Xen HVM/PVH
  * guest. Without Xen it runs the same way, driven through debugfs.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/kernel.h>
@@ -16,7 +18,12 @@
 
 #include "sonic_internal.h"
 
-struct sonic_state sonic;
+/* Locks and counters that debugfs or the Xen interrupt can reach are valid before sonic_init runs. */
+struct sonic_state sonic = {
+	.pub_lock = __MUTEX_INITIALIZER(sonic.pub_lock),
+	.hs_lock = __MUTEX_INITIALIZER(sonic.hs_lock),
+	.request_pending = ATOMIC_INIT(0),
+};
 
 unsigned int sonic_period_ms = 100;
 unsigned int sonic_hold_timeout_ms = 60000;
@@ -60,7 +67,7 @@ static int sonic_set_hold(const char *val, const struct kernel_param *kp)
 	 * holding would cost more than it saves, unless F3 requires it anyway. */
 	if (mode == SONIC_HOLD_ALWAYS && sonic_hold_allocation_writes() &&
 	    !(page_poisoning_enabled() || want_init_on_free())) {
-		pr_err(SONIC_NAME ": hold=1 refused: init_on_alloc is on, so holding would zero (dirty) every held page; use hold=2 (auto) or boot with init_on_alloc=0\n");
+		pr_err("hold=1 refused: init_on_alloc is on, so holding would zero (dirty) every held page; use hold=2 (auto) or boot with init_on_alloc=0\n");
 		return -EINVAL;
 	}
 	WRITE_ONCE(sonic_hold, mode);
@@ -139,31 +146,30 @@ static int __init sonic_init(void)
 	int err;
 
 	if (area_budget_kb < 8 || area_budget_kb > SONIC_MAX_AREA_PAGES * (SONIC_PAGE_SIZE / 1024)) {
-		pr_err(SONIC_NAME ": area_budget_kb=%u is outside 8..%u\n", area_budget_kb,
+		pr_err("area_budget_kb=%u is outside 8..%u\n", area_budget_kb,
 		       SONIC_MAX_AREA_PAGES * (SONIC_PAGE_SIZE / 1024));
 		return -EINVAL;
 	}
 	if (sonic_hold_timeout_ms < 100 || sonic_hold_timeout_ms > 3600000) {
-		pr_err(SONIC_NAME ": hold_timeout_ms=%u is outside 100..3600000\n", sonic_hold_timeout_ms);
+		pr_err("hold_timeout_ms=%u is outside 100..3600000\n", sonic_hold_timeout_ms);
 		return -EINVAL;
 	}
-	mutex_init(&sonic.pub_lock);
 	INIT_DELAYED_WORK(&sonic.scan_work, sonic_scan_workfn);
 	sonic_handshake_init();
 	err = sonic_area_create(pfn_count, (u64)area_budget_kb * 1024);
 	if (err) {
-		pr_err(SONIC_NAME ": cannot build a hint area for %llu PFNs (%d)\n", pfn_count, err);
+		pr_err("cannot build a hint area for %llu PFNs (%d)\n", pfn_count, err);
 		return err;
 	}
 	err = sonic_hotplug_init();
 	if (err) {
-		pr_err(SONIC_NAME ": cannot register the memory hotplug notifier (%d)\n", err);
+		pr_err("cannot register the memory hotplug notifier (%d)\n", err);
 		sonic_area_destroy();
 		return err;
 	}
 	err = sonic_hold_init();
 	if (err) {
-		pr_err(SONIC_NAME ": cannot register the held-page shrinker and OOM notifier (%d)\n", err);
+		pr_err("cannot register the held-page shrinker and OOM notifier (%d)\n", err);
 		sonic_hotplug_exit();
 		sonic_area_destroy();
 		return err;
@@ -178,13 +184,13 @@ static int __init sonic_init(void)
 	sonic_publish_live();
 	err = sonic_debugfs_init();
 	if (err)
-		pr_warn(SONIC_NAME ": no debugfs interface (%d)\n", err);
+		pr_warn("no debugfs interface (%d)\n", err);
 	err = sonic_xen_init();
 	if (err)
-		pr_warn(SONIC_NAME ": Xen sharing not set up (%d); the area is local only\n", err);
+		pr_warn("Xen sharing not set up (%d); the area is local only\n", err);
 	if (sonic_period_ms)
 		queue_delayed_work(sonic.wq, &sonic.scan_work, msecs_to_jiffies(sonic_period_ms));
-	pr_info(SONIC_NAME ": %llu PFNs, area %u pages (%s), first scan %llu us: free %llu, clean cache %llu, hard %llu\n",
+	pr_info("%llu PFNs, area %u pages (%s), first scan %llu us: free %llu, clean cache %llu, hard %llu\n",
 		sonic.pfn_count, sonic.area_pages, sonic_encoding_name(sonic.live.encoding),
 		sonic.last.scan_ns / 1000, sonic.last.free, sonic.last.cache, sonic.last.hard);
 	return 0;

@@ -27,6 +27,8 @@
  * Clean page cache: LRU, not anonymous, not swap-backed (shmem/tmpfs), not dirty, not under
  * writeback, not locked, not unevictable/mlocked, not poisoned, and mapped by no process.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/kernel.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
@@ -240,15 +242,21 @@ bool sonic_collect_free_locked(u64 *bm, u64 deadline_ns, u64 *found)
 			sonic_zone_span(zone, &pfn, &end);
 			end = min_t(u64, end, sonic.pfn_count);
 			while (pfn < end) {
-				unsigned long chunk_end = min(pfn + SONIC_LOCKED_CHUNK, end);
+				unsigned long chunk_start = pfn, chunk_end = min(pfn + SONIC_LOCKED_CHUNK, end);
 				unsigned long flags;
 
 				if (ktime_get_ns() > deadline_ns)
 					goto out;
 				spin_lock_irqsave(&zone->lock, flags);
 				while (pfn < chunk_end) {
-					struct page *page = pfn_to_online_page(pfn);
+					struct page *page;
 					int order;
+
+					/* someone waits for this zone's lock: let go after some progress, the
+					 * next chunk starts here */
+					if (pfn != chunk_start && spin_needbreak(&zone->lock))
+						break;
+					page = pfn_to_online_page(pfn);
 
 					if (!page) {
 						pfn = sonic_skip_offline(pfn);
