@@ -10,6 +10,8 @@
  *   stats    r  counts and timings, one "key value" per line
  *   scan     w  classify and publish the live set now (returns when published)
  *   request  w  run a handshake as if dom0 asked (returns when it ended)
+ *   request_async w  queue a handshake and return at once, as dom0's event does (holds no module
+ *                    reference while the handshake runs, so the module can be unloaded meanwhile)
  *   release  w  free held pages, back to IDLE
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -165,6 +167,14 @@ static ssize_t sonic_request_write(struct file *f, const char __user *buf, size_
 	return err ? err : len;
 }
 
+static ssize_t sonic_request_async_write(struct file *f, const char __user *buf, size_t len, loff_t *ppos)
+{
+	if (READ_ONCE(sonic.stopping))
+		return -ESHUTDOWN;
+	sonic_request_async();
+	return len;
+}
+
 static ssize_t sonic_release_write(struct file *f, const char __user *buf, size_t len, loff_t *ppos)
 {
 	int err = sonic_release();
@@ -182,6 +192,7 @@ static ssize_t sonic_release_write(struct file *f, const char __user *buf, size_
 
 SONIC_TRIGGER_FOPS(sonic_scan_fops, sonic_scan_write);
 SONIC_TRIGGER_FOPS(sonic_request_fops, sonic_request_write);
+SONIC_TRIGGER_FOPS(sonic_request_async_fops, sonic_request_async_write);
 SONIC_TRIGGER_FOPS(sonic_release_fops, sonic_release_write);
 
 int sonic_debugfs_init(void)
@@ -203,6 +214,7 @@ int sonic_debugfs_init(void)
 	debugfs_create_file("stats", 0400, sonic_dir, NULL, &sonic_stats_fops);
 	debugfs_create_file("scan", 0200, sonic_dir, NULL, &sonic_scan_fops);
 	debugfs_create_file("request", 0200, sonic_dir, NULL, &sonic_request_fops);
+	debugfs_create_file("request_async", 0200, sonic_dir, NULL, &sonic_request_async_fops);
 	debugfs_create_file("release", 0200, sonic_dir, NULL, &sonic_release_fops);
 	return 0;
 }
