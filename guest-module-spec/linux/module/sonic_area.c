@@ -142,7 +142,7 @@ int sonic_area_create(u64 pfn_count, u64 budget_bytes)
 
 	/* Static fields: written once, before the area is advertised (SPEC 2.1). The pages are zeroed,
 	 * so gen = 0, the handshake word (0, IDLE), every reserved field and the referenced
-	 * descriptor (ABSENT) are already right. */
+	 * descriptor (ABSENT) are already right; publish_period_ms is set after the first scan. */
 	sonic.hdr->magic = SONIC_HINT_MAGIC;
 	sonic.hdr->abi_major = SONIC_ABI_MAJOR;
 	sonic.hdr->abi_minor = SONIC_ABI_MINOR;
@@ -150,7 +150,6 @@ int sonic_area_create(u64 pfn_count, u64 budget_bytes)
 	sonic.hdr->page_size = SONIC_PAGE_SIZE;
 	sonic.hdr->area_pages = sonic.area_pages;
 	sonic.hdr->pfn_count = pfn_count;
-	sonic.hdr->publish_period_ms = sonic_period_ms;
 	sonic.hdr->hold_timeout_ms = sonic_hold_timeout_ms;
 	sonic_store64(&sonic.hdr->handshake, SONIC_HS_WORD(0, SONIC_HS_IDLE, SONIC_FAIL_NONE));
 	err = sonic_set_init(&sonic.live, &sonic.hdr->live, encoding, page, each);

@@ -109,6 +109,11 @@ static int sonic_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "area_pages %u\n", sonic.area_pages);
 	seq_printf(m, "encoding %s\n", sonic_encoding_name(sonic.live.encoding));
 	seq_printf(m, "period_ms %u\n", READ_ONCE(sonic_period_ms));
+	seq_printf(m, "period_declared_ms %u\n", sonic.period_declared_ms);
+	seq_printf(m, "period_now_ms %u\n", READ_ONCE(sonic.period_now_ms));
+	seq_printf(m, "scan_cpu_pct %u\n", sonic_scan_cpu_pct);
+	seq_printf(m, "scan_est_full_ns %llu\n", sonic.scan_est_full_ns);
+	seq_printf(m, "scan_probes %llu\n", sonic.last.probes);
 	seq_printf(m, "gen %llu\n", sonic.last.gen);
 	seq_printf(m, "scans %llu\n", sonic.scans);
 	seq_printf(m, "scan_free %llu\n", sonic.last.free);

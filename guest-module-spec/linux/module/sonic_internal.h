@@ -49,6 +49,7 @@ struct sonic_scan_result {
 	u64 free;       /* PFNs in free buddy blocks */
 	u64 cache;      /* clean, unmapped, file-backed LRU pages */
 	u64 hard;       /* everything else below pfn_count */
+	u64 probes;     /* struct pages looked at (one per free block, one per other page) */
 	u64 start_ns;   /* ktime_get_ns() when the scan began */
 	u64 scan_ns;    /* classification time */
 	u64 publish_ns; /* time spent inside the seqlock (odd gen) */
@@ -77,6 +78,9 @@ struct sonic_state {
 	u64 scans;
 	u64 scan_ns_max;
 	u64 scan_ns_total;
+	u64 scan_est_full_ns;          /* estimate at load of a scan that probes every present page */
+	unsigned int period_declared_ms; /* publish_period_ms in the header */
+	unsigned int period_now_ms;    /* the delay before the next periodic publication */
 	struct delayed_work scan_work;
 
 	/* handshake */
@@ -107,6 +111,7 @@ extern struct sonic_state sonic;
 
 /* module parameters read by other files */
 extern unsigned int sonic_period_ms;
+extern unsigned int sonic_scan_cpu_pct;
 extern unsigned int sonic_hold_timeout_ms;
 extern unsigned int sonic_budget_ms;
 extern unsigned int sonic_hold_keep_kb;
@@ -128,6 +133,7 @@ void sonic_hotplug_exit(void);
 struct pglist_data;
 void sonic_node_span(struct pglist_data *pgdat, unsigned long *start, unsigned long *end);
 void sonic_classify_live(u64 *bm, struct sonic_scan_result *res);
+u64 sonic_present_pages(void);
 bool sonic_collect_free_locked(u64 *bm, u64 deadline_ns, u64 *found);
 
 /* sonic_main.c */

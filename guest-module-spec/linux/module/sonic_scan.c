@@ -179,6 +179,7 @@ static void sonic_classify_span(u64 *bm, unsigned long pfn, unsigned long end, s
 				pfn = sonic_skip_offline(pfn);
 				continue;
 			}
+			res->probes++;
 			order = sonic_free_block_order(page, pfn, end);
 			if (order >= 0) {
 				bitmap_set(map, pfn, 1u << order);
@@ -196,6 +197,18 @@ static void sonic_classify_span(u64 *bm, unsigned long pfn, unsigned long end, s
 	}
 }
 
+/* Pages with a struct page in the guest's zones: what a scan of used memory probes one by one. */
+u64 sonic_present_pages(void)
+{
+	u64 present = 0;
+	int nid, zid;
+
+	for_each_online_node(nid)
+		for (zid = 0; zid < MAX_NR_ZONES; zid++)
+			present += READ_ONCE(NODE_DATA(nid)->node_zones[zid].present_pages);
+	return present;
+}
+
 /* The live soft set: free and clean-cache PFNs into bm (cleared first), with counts. */
 void sonic_classify_live(u64 *bm, struct sonic_scan_result *res)
 {
@@ -204,6 +217,7 @@ void sonic_classify_live(u64 *bm, struct sonic_scan_result *res)
 	memset(bm, 0, sonic.bitmap_bytes);
 	res->free = 0;
 	res->cache = 0;
+	res->probes = 0;
 	sonic_walk_begin(0);
 	for_each_online_node(nid) {
 		unsigned long start, end;

@@ -18,6 +18,7 @@
  *   sonic-check extents                     the extent encoding: validity, truncation, longest runs
  *   sonic-check budget MIN_CACHE_MIB        a handshake answers within a 20 ms budget although
  *                                           dropping the cache takes longer
+ *   sonic-check period                      the declared period follows scan_cpu_pct and holds
  *   sonic-check refuse                      hold=1 is refused on a kernel with init_on_alloc
  *   sonic-check pressure                    held pages go back when a process needs the memory
  *
@@ -966,7 +967,8 @@ static void handshake_check(bool held, uint64_t min_cache_mib, char *summary, si
 	       "after release the word is %#" PRIx64, word2);
 	expect(stat_u64("held_pages") == 0, "pages still held after release");
 	if (held)
-		expect(absd(pct(free2, free1 + held_pages * 4.0)) <= 2.0, "release: MemFree %" PRIu64 " kB, expected %.0f",
+		/* at least the held pages come back; more may (per-cpu lists drained, buffers freed) */
+		expect(pct(free2, free1 + held_pages * 4.0) >= -2.0, "release: MemFree %" PRIu64 " kB, expected %.0f",
 		       free2, free1 + held_pages * 4.0);
 	snprintf(summary, summary_len, " mode=%s seq=%u flags=%#" PRIx64 " final=%" PRIu64 " held=%" PRIu64
 		 " dev=%+.2f%% violations=%" PRIu64 " races=%" PRIu64 " kraces=%" PRIu64 " bad_held=%" PRIu64
@@ -1196,6 +1198,61 @@ static int cmd_budget(uint64_t min_cache_mib)
 		      req_s, SONIC_HS_STATE(word), drop_err, w, v.violations, v.races + v.kraces, settle_s);
 }
 
+/*
+ * The declared period is what the module said it would be, and true: publish_period_ms in the header
+ * = period_ms stretched so that an estimated full scan takes scan_cpu_pct of one CPU (at most 10 s),
+ * and gen then moves at least once per declared period (plus the scan itself and scheduling slack).
+ * Reports the CPU share the periodic scan actually took.
+ */
+static int cmd_period(void)
+{
+	uint64_t declared, period_ms, pct, est_ns, want, g, last_g, changes = 0, scans0, scans1, avg_ns;
+	double t0, t_last, t, gap, max_gap = 0, secs, share;
+	char buf[32];
+
+	open_area();
+	check_header();
+	declared = area->publish_period_ms;
+	read_param("period_ms", buf, sizeof(buf));
+	period_ms = strtoull(buf, NULL, 10);
+	pct = stat_u64("scan_cpu_pct");
+	est_ns = stat_u64("scan_est_full_ns");
+	want = est_ns * 100 / (pct * 1000000);
+	if (want < period_ms)
+		want = period_ms;
+	if (want > 10000)
+		want = 10000;
+	expect(declared == want, "header declares %" PRIu64 " ms; period_ms %" PRIu64 ", full scan %.1f ms at %" PRIu64
+	       "%% give %" PRIu64 " ms", declared, period_ms, est_ns / 1e6, pct, want);
+	expect(stat_u64("period_declared_ms") == declared, "stats and header disagree on the period");
+	scans0 = stat_u64("scans");
+	last_g = sonic_load64(&area->gen);
+	t0 = t_last = now_s();
+	secs = 3.0 * declared / 1000 + 1.0;
+	while ((t = now_s()) - t0 < secs) {
+		g = sonic_load64(&area->gen);
+		if (g != last_g && !(g & 1)) {
+			gap = t - t_last;
+			if (changes && gap > max_gap)
+				max_gap = gap;
+			changes++;
+			last_g = g;
+			t_last = t;
+		}
+		usleep(5000);
+	}
+	scans1 = stat_u64("scans");
+	avg_ns = stat_u64("scan_ns_avg");
+	share = 100.0 * (scans1 - scans0) * avg_ns / 1e9 / secs;
+	expect(changes >= 2, "gen moved %" PRIu64 " times in %.1f s (declared period %" PRIu64 " ms)", changes, secs,
+	       declared);
+	expect(max_gap <= declared / 1000.0 + 2.0 * stat_u64("scan_ns_max") / 1e9 + 1.0,
+	       "gen stood still for %.2f s; declared period %" PRIu64 " ms", max_gap, declared);
+	return result("period", " declared_ms=%" PRIu64 " est_full_scan_ms=%.1f scan_cpu_pct=%" PRIu64 " publications=%" PRIu64
+		      " max_gap_s=%.2f cpu_share_pct=%.2f pfns=%" PRIu64, declared, est_ns / 1e6, pct, changes, max_gap, share,
+		      pfn_count);
+}
+
 static int cmd_extents(uint64_t min_cache_mib)
 {
 	uint64_t *live, *dbg_live;
@@ -1269,7 +1326,7 @@ static void __attribute__((noreturn)) cmd_hog(uint64_t anon_mib, const char *fil
 static void usage(void)
 {
 	fputs("usage: sonic-check hog ANON_MIB FILE MAP_MIB DIRTY_MIB | live ROUNDS MIN_CACHE_MIB |\n"
-	      "       handshake held|scan MIN_CACHE_MIB | timeout | extents MIN_CACHE_MIB | refuse | pressure |\n"
+	      "       handshake held|scan MIN_CACHE_MIB | timeout | extents MIN_CACHE_MIB | refuse | pressure | period |\n"
 	      "       budget MIN_CACHE_MIB\n", stderr);
 	exit(2);
 }
@@ -1285,6 +1342,8 @@ int main(int argc, char **argv)
 		return cmd_handshake(argv[2], strtoull(argv[3], NULL, 10));
 	if (argc == 3 && !strcmp(argv[1], "budget"))
 		return cmd_budget(strtoull(argv[2], NULL, 10));
+	if (argc == 2 && !strcmp(argv[1], "period"))
+		return cmd_period();
 	if (argc == 2 && !strcmp(argv[1], "refuse"))
 		return cmd_refuse();
 	if (argc == 2 && !strcmp(argv[1], "pressure"))
