@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # The whole test suite: unit, property and integration tests (Maven), the guest module in a real
 # Linux kernel under QEMU, then the Xen lab: a real Xen 4.17 under QEMU in which the project's
-# Xen-facing claims are checked.
+# Xen-facing claims are checked. The kernel test and the lab need root (QEMU's 9p export of /, mknod,
+# apt-get), so from another account the script re-runs itself through sudo.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/privileges.sh
+become_root scripts/test.sh "$@"
+return_files_on_exit
 SONIC_SKIP_BUILD=1 bash scripts/setup.sh
 export JAVA_HOME=${JAVA_HOME_25:-/usr/lib/jvm/temurin-25-jdk-amd64}
 mvn -B verify

@@ -524,8 +524,8 @@ public final class SimGuest {
 
     // ---- memory access ---------------------------------------------------------------------------------
 
-    /** Error code {@link #readFrames} stores for a pfn with no frame (a hole or out of range): -ENOENT. */
-    public static final int ERR_NO_FRAME = -2;
+    /** What {@link #readFrames} stores for a pfn with no frame (a hole or out of range). */
+    public static final int ERR_NO_FRAME = org.sonicmigration.spi.SourceDomain.FRAME_HOLE;
 
     /** The migrator's frame read: see {@link org.sonicmigration.spi.SourceDomain#readFrames}. */
     public void readFrames(long[] pfns, int count, MemorySegment dst, int[] errors) {

@@ -68,6 +68,18 @@ final class SimSourceDomain implements SourceDomain {
         return log;
     }
 
+    /** The simulated physmap has no hypervisor pages or MMIO: only its holes are not RAM. */
+    @Override
+    public void retainGuestRam(org.sonicmigration.spi.PageBitmap pfns) {
+        check();
+        long limit = guest.info().pfnLimit();
+        for (long pfn = pfns.nextSetBit(0); pfn >= 0; pfn = pfns.nextSetBit(pfn + 1)) {
+            if (pfn >= limit || guest.pageState(pfn) == PageState.HOLE) {
+                pfns.clear(pfn);
+            }
+        }
+    }
+
     @Override
     public void readFrames(long[] pfns, int count, MemorySegment dst, int[] errors) {
         check();

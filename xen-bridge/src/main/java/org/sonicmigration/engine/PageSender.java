@@ -10,7 +10,8 @@ import org.sonicmigration.stream.StreamWriter;
 
 /**
  * Moves pages from a source domain into PAGE_DATA records, one batch at a time: map (read) the
- * frames, turn frames that would not map into holes, write one record. It owns the batch buffers,
+ * frames, send holes and broken pages as such, write one record. A page of guest RAM that cannot be
+ * read stops the migration: sent as a hole it would arrive missing. It owns the batch buffers,
  * so a pass allocates nothing per page.
  */
 final class PageSender implements AutoCloseable {
@@ -30,7 +31,7 @@ final class PageSender implements AutoCloseable {
     long sent;
     long sentNoData;
 
-    /** Frames that would not map: holes in the guest's frame space, never to be allocated for it. */
+    /** Frames that are not readable guest RAM (holes, broken pages): never to be allocated for it. */
     final PageBitmap holes;
 
     PageSender(SourceDomain domain, StreamWriter writer, int batch) {
@@ -76,9 +77,11 @@ final class PageSender implements AutoCloseable {
                 }
                 types[i] = PageType.NOTAB;
                 withData++;
-            } else {
-                types[i] = PageType.XTAB;
+            } else if (errors[i] == SourceDomain.FRAME_HOLE || errors[i] == SourceDomain.FRAME_BROKEN) {
+                types[i] = errors[i] == SourceDomain.FRAME_HOLE ? PageType.XTAB : PageType.BROKEN;
                 holes.set(pfns[i]);
+            } else {
+                throw new FrameReadException(pfns[i], errors[i]);
             }
         }
         writer.writePages(pfns, types, n, buffer.asSlice(0, (long) withData * pageSize));

@@ -12,6 +12,11 @@ public interface SourceDomain extends AutoCloseable {
 
     DomainInfo info();
 
+    /** The hypervisor this domain runs on, for the stream's domain header. */
+    default HypervisorVersion hypervisorVersion() {
+        return HypervisorVersion.XEN_4_17;
+    }
+
     RunState state();
 
     void pause();
@@ -34,12 +39,27 @@ public interface SourceDomain extends AutoCloseable {
      */
     void destroy();
 
+    /**
+     * Clears from {@code pfns} every frame that is not the guest's own RAM (a hole, a page of the
+     * hypervisor's in the guest's physmap, MMIO, a broken page), so that only guest RAM is ever
+     * allocated on the destination without its data. The engine asks this of pages that may leave
+     * without content, since a page skipped in every pass was never looked at otherwise.
+     */
+    void retainGuestRam(PageBitmap pfns);
+
     /** Turns on dirty-page logging; closing the returned log turns it off. */
     DirtyLog enableDirtyLog();
 
+    /** {@link #readFrames} outcome of a frame that is not guest memory (a hole): it goes as a hole. */
+    int FRAME_HOLE = 1;
+    /** {@link #readFrames} outcome of a guest page the hypervisor marked broken: never read, sent as broken. */
+    int FRAME_BROKEN = 2;
+
     /**
      * Copies guest frames into {@code dst}: frame {@code pfns[i]} goes to offset {@code i * pageSize}.
-     * A frame that cannot be mapped (a hole) gets a non-zero {@code errors[i]} and its slot is left as is.
+     * {@code errors[i]} says how: 0 read; {@link #FRAME_HOLE} or {@link #FRAME_BROKEN} not read, and
+     * rightly so; a negative errno: reading this piece of guest memory failed, and a migration that
+     * went on would leave the destination without it, so the engine stops (as Xen's saver does).
      *
      * @param count how many entries of {@code pfns} to read (at most 1024 is a good batch)
      */

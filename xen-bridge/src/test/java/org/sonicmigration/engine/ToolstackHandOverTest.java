@@ -49,6 +49,10 @@ class ToolstackHandOverTest {
 
     /** A 64-page domain that records the calls a hand-over makes. */
     static final class Source implements SourceDomain {
+        @Override
+        public void retainGuestRam(PageBitmap pfns) {
+        }
+
         final Optional<String> config;
         final List<String> calls;
         RunState state = RunState.RUNNING;

@@ -49,7 +49,7 @@ class LayoutProofTest {
         // the program covers what the task names, not a subset that happens to pass
         assertThat(program)
                 .contains("offsetof(struct xen_domctl_getdomaininfo, flags) == 4")
-                .contains("sizeof(struct xc_dominfo) == 112")
+                .contains("sizeof(struct xen_domctl_getdomaininfo) == 112")
                 .contains("sizeof(struct xc_hypercall_buffer) == 40")
                 .contains("sizeof(libxl_domain_config) == 1288")
                 .contains("__typeof__(&xc_logdirty_control)")
@@ -75,13 +75,13 @@ class LayoutProofTest {
 
     @Test
     void aWrongStructSizeIsRejected() {
-        List<BindingFact> wrong = replace(facts, "xc_dominfo", f -> {
+        List<BindingFact> wrong = replace(facts, "xen_domctl_getdomaininfo", f -> {
             StructFact s = (StructFact) f;
             return new StructFact(s.label(), s.cType(), s.size() - 8, s.alignment(), s.fields());
         });
         Gcc.Verdict verdict = Gcc.syntaxCheck(StaticAssertProgram.write(includes, wrong), work);
         assertThat(verdict.accepted()).isFalse();
-        assertThat(verdict.diagnostics()).contains("xc_dominfo: sizeof is 104");
+        assertThat(verdict.diagnostics()).contains("xen_domctl_getdomaininfo: sizeof is 104");
     }
 
     @Test

@@ -2,8 +2,8 @@ package org.sonicmigration.xen.backend;
 
 import java.lang.foreign.MemorySegment;
 
-import org.sonicmigration.ffi.libc_h;
 import org.sonicmigration.ffi.xenctrl_h;
+import org.sonicmigration.spi.SourceDomain;
 
 /**
  * One batch of frames split by their Xen page types into those to map and those to report as holes
@@ -15,35 +15,41 @@ import org.sonicmigration.ffi.xenctrl_h;
  * @param slots    for each packed frame, its index in the batch
  * @param mappable how many frames are to be mapped
  * @param count    the batch size
+ * @param unmapped for each slot of the batch, what a frame that is not mapped reports
+ *                 ({@link SourceDomain#FRAME_HOLE} or {@link SourceDomain#FRAME_BROKEN}); 0 for mapped ones
  */
-record FrameBatch(long[] frames, int[] slots, int mappable, int count) {
-    /** The errno reported for a frame that is not mapped because Xen calls it a hole (as a map would). */
-    static final int HOLE = -libc_h.EINVAL();
+record FrameBatch(long[] frames, int[] slots, int mappable, int count, int[] unmapped) {
+
+    /** Whether a frame of this Xen page type is the guest's own RAM (not a hole, not broken). */
+    static boolean isGuestRam(long type) {
+        return type != Integer.toUnsignedLong(xenctrl_h.XEN_DOMCTL_PFINFO_XTAB())
+                && type != Integer.toUnsignedLong(xenctrl_h.XEN_DOMCTL_PFINFO_BROKEN());
+    }
 
     static FrameBatch of(long[] pfns, long[] types, int count) {
-        long xtab = Integer.toUnsignedLong(xenctrl_h.XEN_DOMCTL_PFINFO_XTAB());
-        long broken = Integer.toUnsignedLong(xenctrl_h.XEN_DOMCTL_PFINFO_BROKEN());
         long[] frames = new long[count];
         int[] slots = new int[count];
+        int[] unmapped = new int[count];
+        long broken = Integer.toUnsignedLong(xenctrl_h.XEN_DOMCTL_PFINFO_BROKEN());
         int n = 0;
         for (int i = 0; i < count; i++) {
-            if (types[i] != xtab && types[i] != broken) {
+            if (isGuestRam(types[i])) {
                 frames[n] = pfns[i];
                 slots[n++] = i;
+            } else {
+                unmapped[i] = types[i] == broken ? SourceDomain.FRAME_BROKEN : SourceDomain.FRAME_HOLE;
             }
         }
-        return new FrameBatch(frames, slots, n, count);
+        return new FrameBatch(frames, slots, n, count, unmapped);
     }
 
     /**
      * Moves the packed pages in {@code dst} (page {@code k} at {@code k * pageSize}) to their batch slots
-     * and fills {@code errors} for the whole batch: the map's error for mapped frames, {@link #HOLE} for
-     * the others. Works from the last page back, as each page only moves up ({@code slots[k] >= k}).
+     * and fills {@code errors} for the whole batch: the map's error for mapped frames (a negative errno
+     * when a page of guest RAM would not map), the frame's kind for the others. Works from the last page back, as each page only moves up ({@code slots[k] >= k}).
      */
     void spread(MemorySegment dst, long pageSize, int[] mapErrors, int[] errors) {
-        for (int i = 0; i < count; i++) {
-            errors[i] = HOLE;
-        }
+        System.arraycopy(unmapped, 0, errors, 0, count);
         for (int k = mappable - 1; k >= 0; k--) {
             int slot = slots[k];
             errors[slot] = mapErrors[k];

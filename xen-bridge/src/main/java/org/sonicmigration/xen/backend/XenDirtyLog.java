@@ -11,7 +11,9 @@ import org.sonicmigration.ffi.xenctrl_h;
 /**
  * Log-dirty mode of one domain, as Xen's saver drives it: enabled with shadow op ENABLE_LOGDIRTY (and,
  * if that fails because it is already on, OFF then ENABLE_LOGDIRTY again); read with CLEAN (read and
- * reset) or PEEK (read only) into a hypercall buffer, then copied into a {@link PageBitmap}; OFF on close.
+ * reset) or PEEK (read only) into a hypercall buffer, then copied into a {@link PageBitmap}; the clean
+ * after suspend in FINAL mode; OFF on close. A read that Xen says covered fewer frames than the domain
+ * has fails rather than hand the engine a partial bitmap.
  */
 final class XenDirtyLog implements DirtyLog {
     private final XenCtrl xc;
@@ -62,15 +64,21 @@ final class XenDirtyLog implements DirtyLog {
 
     @Override
     public synchronized void fetchAndClean(PageBitmap into) {
-        read(xenctrl_h.XEN_DOMCTL_SHADOW_OP_CLEAN(), into);
+        read(xenctrl_h.XEN_DOMCTL_SHADOW_OP_CLEAN(), 0, into);
+    }
+
+    /** The clean after suspend, with Xen's FINAL mode as its saver uses it. */
+    @Override
+    public synchronized void fetchFinal(PageBitmap into) {
+        read(xenctrl_h.XEN_DOMCTL_SHADOW_OP_CLEAN(), xenctrl_h.XEN_DOMCTL_SHADOW_LOGDIRTY_FINAL(), into);
     }
 
     @Override
     public synchronized void peek(PageBitmap into) {
-        read(xenctrl_h.XEN_DOMCTL_SHADOW_OP_PEEK(), into);
+        read(xenctrl_h.XEN_DOMCTL_SHADOW_OP_PEEK(), 0, into);
     }
 
-    private void read(int op, PageBitmap into) {
+    private void read(int op, int mode, PageBitmap into) {
         if (closed) {
             throw new IllegalStateException("dirty log of domain " + domid + " already closed");
         }
@@ -78,7 +86,7 @@ final class XenDirtyLog implements DirtyLog {
             throw new IllegalArgumentException("bitmap has " + into.size() + " frames, domain " + domid + " has " + frames);
         }
         bitmap.data().fill((byte) 0);
-        xc.logDirty(domid, op, bitmap, frames);
+        xc.logDirty(domid, op, bitmap, frames, mode);
         into.copyFrom(bitmap.data());
     }
 

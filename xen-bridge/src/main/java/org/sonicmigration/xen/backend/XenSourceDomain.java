@@ -34,6 +34,8 @@ final class XenSourceDomain implements SourceDomain {
 
     /** Largest frame space accepted: 2^32 frames (16 TiB), a 512 MiB dirty bitmap. */
     static final long MAX_FRAMES = 1L << 32;
+    /** Frames per page-type query, as for reads. */
+    static final int RAM_CHECK_BATCH = 1024;
 
     /** The HVM params Xen 4.17's saver records, in its order; only non-zero ones go into the stream. */
     static final int[] SAVED_HVM_PARAMS = {
@@ -70,6 +72,11 @@ final class XenSourceDomain implements SourceDomain {
     }
 
     @Override
+    public org.sonicmigration.spi.HypervisorVersion hypervisorVersion() {
+        return hypervisor.xc().version();
+    }
+
+    @Override
     public RunState state() {
         return status().runState();
     }
@@ -84,23 +91,15 @@ final class XenSourceDomain implements SourceDomain {
         hypervisor.xc().unpause(domid);
     }
 
+    /** The libxl-style request, acknowledgement and suspend of {@link SuspendRequest}. */
     @Override
     public void suspend(Duration timeout) {
         if (status().suspended()) {
             return;
         }
         XenStore store = hypervisor.store();
-        String control = store.domainPath(domid) + "/control/shutdown";
-        store.write(control, "suspend");
-        SuspendWait.Outcome outcome = SuspendWait.await(domid, () -> hypervisor.xc().domain(domid), timeout, org.sonicmigration.spi.Clock.SYSTEM);
-        if (outcome == SuspendWait.Outcome.TIMED_OUT) {
-            // withdraw the request unless the guest already took it (it clears the node when it does)
-            if (store.read(control).filter("suspend"::equals).isPresent()) {
-                store.write(control, "");
-            }
-            throw new BackendException("domain " + domid + " did not suspend within " + timeout.toMillis()
-                    + " ms of control/shutdown=suspend; it is still running");
-        }
+        SuspendRequest.run(domid, new XenStoreNode(store, store.domainPath(domid) + "/control/shutdown"),
+                () -> hypervisor.xc().domain(domid), timeout, org.sonicmigration.spi.Clock.SYSTEM);
     }
 
     /** Like {@code xl destroy}: libxl removes the domain's xenstore entries and files too. */
@@ -114,15 +113,35 @@ final class XenSourceDomain implements SourceDomain {
         }
     }
 
-    /** Takes back a released name first, then resumes, as xl does after a failed migration. */
+    /**
+     * Resumes the guest, then takes back a name it gave up. xl renames first; we resume first, because
+     * a rename that fails (libxl's lock, a name taken meanwhile) must never keep the guest from running:
+     * such a failure is reported after the guest runs again.
+     */
     @Override
     public synchronized void resumeAfterSuspend() {
-        if (releasedName != null) {
-            rename(releasedName + MIGRATED_AWAY, releasedName);
+        String name = releasedName;
+        resumeThenRename(() -> {
+            hypervisor.xc().resume(domid, true);
+            hypervisor.store().resumeDomain(domid);
+        }, name == null ? null : () -> {
+            rename(name + MIGRATED_AWAY, name);
             releasedName = null;
+        }, name);
+    }
+
+    /** The order of {@link #resumeAfterSuspend}: the resume always runs, and runs first. */
+    static void resumeThenRename(Runnable resume, Runnable renameBack, String name) {
+        resume.run();
+        if (renameBack == null) {
+            return;
         }
-        hypervisor.xc().resume(domid, true);
-        hypervisor.store().resumeDomain(domid);
+        try {
+            renameBack.run();
+        } catch (RuntimeException e) {
+            throw new BackendException("the guest runs again, but its name could not be changed back from "
+                    + name + MIGRATED_AWAY + " to " + name + " (xl rename it): " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -194,6 +213,33 @@ final class XenSourceDomain implements SourceDomain {
                 log.close();
             }
         };
+    }
+
+    /** Asks Xen for the types of the frames in batches, as for a read, and keeps those a read would map. */
+    @Override
+    public void retainGuestRam(org.sonicmigration.spi.PageBitmap pfns) {
+        long[] batch = new long[RAM_CHECK_BATCH];
+        long[] types = new long[RAM_CHECK_BATCH];
+        int n = 0;
+        for (long pfn = pfns.nextSetBit(0); pfn >= 0; pfn = pfns.nextSetBit(pfn + 1)) {
+            batch[n++] = pfn;
+            if (n == RAM_CHECK_BATCH) {
+                clearNonRam(pfns, batch, types, n);
+                n = 0;
+            }
+        }
+        if (n > 0) {
+            clearNonRam(pfns, batch, types, n);
+        }
+    }
+
+    private void clearNonRam(org.sonicmigration.spi.PageBitmap pfns, long[] batch, long[] types, int n) {
+        hypervisor.xc().pfnTypes(domid, batch, n, types);
+        for (int i = 0; i < n; i++) {
+            if (!FrameBatch.isGuestRam(types[i])) {
+                pfns.clear(batch[i]);
+            }
+        }
     }
 
     /**

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
+import org.sonicmigration.spi.HypervisorVersion;
 import org.sonicmigration.spi.PlatformState;
 import org.sonicmigration.ffi.support.XenLibrary;
 import org.sonicmigration.ffi.xc_domaininfo_t;
@@ -44,6 +45,7 @@ public final class XenCtrl implements AutoCloseable {
     private static final NativeCall NR_GPFNS = call("xc_domain_nr_gpfns", xenctrl_h.xc_domain_nr_gpfns$address(), xenctrl_h.xc_domain_nr_gpfns$descriptor());
     private static final NativeCall MAX_GPFN = call("xc_domain_maximum_gpfn", xenctrl_h.xc_domain_maximum_gpfn$address(), xenctrl_h.xc_domain_maximum_gpfn$descriptor());
     private static final NativeCall PFN_TYPES = call("xc_get_pfn_type_batch", xenctrl_h.xc_get_pfn_type_batch$address(), xenctrl_h.xc_get_pfn_type_batch$descriptor());
+    private static final NativeCall VERSION = call("xc_version", xenctrl_h.xc_version$address(), xenctrl_h.xc_version$descriptor());
     private static final NativeCall SHADOW = call("xc_shadow_control", xenctrl_h.xc_shadow_control$address(), xenctrl_h.xc_shadow_control$descriptor());
     private static final NativeCall LOGDIRTY = call("xc_logdirty_control", xenctrl_h.xc_logdirty_control$address(), xenctrl_h.xc_logdirty_control$descriptor());
     private static final NativeCall HVM_GETCONTEXT = call("xc_domain_hvm_getcontext", xenctrl_h.xc_domain_hvm_getcontext$address(), xenctrl_h.xc_domain_hvm_getcontext$descriptor());
@@ -146,6 +148,12 @@ public final class XenCtrl implements AutoCloseable {
         }
     }
 
+    /** The running hypervisor's version ({@code XENVER_version}: major in the high 16 bits, minor in the low). */
+    public HypervisorVersion version() {
+        int v = VERSION.intOrThrow("XENVER_version", handle(), xenctrl_h.XENVER_version(), MemorySegment.NULL);
+        return new HypervisorVersion(v >>> 16, v & 0xffff);
+    }
+
     public void pause(int domid) {
         PAUSE.intOrThrow("domain " + domid, handle(), domid);
     }
@@ -225,20 +233,27 @@ public final class XenCtrl implements AutoCloseable {
 
     /**
      * Reads the dirty bitmap into {@code bitmap} ({@code XEN_DOMCTL_SHADOW_OP_CLEAN} also resets it,
-     * {@code _PEEK} does not).
+     * {@code _PEEK} does not). {@code mode} is 0, or {@code XEN_DOMCTL_SHADOW_LOGDIRTY_FINAL} for the
+     * clean after the guest is suspended, which lets Xen drop what it kept only for later rounds.
+     * Xen answers with the number of frames it covered; anything but {@code pages} means the bitmap
+     * does not describe the whole domain, which a sender must not trust.
      *
      * @param pages how many frames' bits to fetch; the buffer must hold them
      */
-    public LogDirtyStats logDirty(int domid, int op, HypercallBuffer bitmap, long pages) {
+    public LogDirtyStats logDirty(int domid, int op, HypercallBuffer bitmap, long pages, int mode) {
         if (pages < 0 || (pages + 7) / 8 > bitmap.data().byteSize()) {
             throw new IllegalArgumentException("bitmap of " + bitmap.data().byteSize() + " bytes cannot hold " + pages + " frames");
         }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment stats = xc_shadow_op_stats_t.allocate(arena);
-            NativeCall.Outcome o = LOGDIRTY.invoke(handle(), domid, op, bitmap.struct(), pages, 0, stats);
+            NativeCall.Outcome o = LOGDIRTY.invoke(handle(), domid, op, bitmap.struct(), pages, mode, stats);
+            String what = "domain " + domid + ", op " + op + ", mode " + mode + ", " + pages + " frames";
             if (o.asLong() < 0) {
-                throw new XenCallException(LOGDIRTY.name(), "domain " + domid + ", op " + op + ", " + pages + " frames",
-                        o.asLong(), o.errno());
+                throw new XenCallException(LOGDIRTY.name(), what, o.asLong(), o.errno());
+            }
+            if (o.asLong() != pages) {
+                throw new XenCallException(LOGDIRTY.name(), what, o.asLong(), 0, "no error",
+                        "Xen covered " + o.asLong() + " frames of the " + pages + " asked for");
             }
             return new LogDirtyStats(o.asLong(), xc_shadow_op_stats_t.fault_count(stats), xc_shadow_op_stats_t.dirty_count(stats));
         }

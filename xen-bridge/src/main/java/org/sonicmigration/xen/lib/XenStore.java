@@ -64,9 +64,14 @@ public final class XenStore implements AutoCloseable {
 
     /** The value at {@code path}, or empty if the node does not exist. */
     public Optional<String> read(String path) {
+        return read(xenstore_h.XBT_NULL(), path);
+    }
+
+    /** The value at {@code path} as transaction {@code transaction} sees it, or empty if the node does not exist. */
+    public Optional<String> read(int transaction, String path) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment len = arena.allocate(ValueLayout.JAVA_INT);
-            NativeCall.Outcome o = READ.invoke(handle(), xenstore_h.XBT_NULL(), arena.allocateFrom(path), len);
+            NativeCall.Outcome o = READ.invoke(handle(), transaction, arena.allocateFrom(path), len);
             if (o.isNull()) {
                 if (o.errno() == libc_h.ENOENT()) {
                     return Optional.empty();
@@ -86,11 +91,16 @@ public final class XenStore implements AutoCloseable {
     }
 
     public void write(String path, String value) {
+        write(xenstore_h.XBT_NULL(), path, value);
+    }
+
+    /** Writes {@code value} at {@code path} inside transaction {@code transaction}. */
+    public void write(int transaction, String path, String value) {
         byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment data = arena.allocate(Math.max(bytes.length, 1));
             MemorySegment.copy(bytes, 0, data, ValueLayout.JAVA_BYTE, 0, bytes.length);
-            WRITE.trueOrThrow(path + " = '" + value + "'", handle(), xenstore_h.XBT_NULL(), arena.allocateFrom(path), data, bytes.length);
+            WRITE.trueOrThrow(path + " = '" + value + "'", handle(), transaction, arena.allocateFrom(path), data, bytes.length);
         }
     }
 

@@ -1,10 +1,9 @@
 package org.sonicmigration.xen.backend;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
 
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,8 +22,13 @@ class PvhOnlyTest {
         assertThat(XenHypervisor.pvhOnly(LIBXL_HVM | 1 << 9)).isFalse();
     }
 
-    @Property
-    void anyEmulatedDeviceBeyondTheLocalApicMakesAnHvmGuest(@ForAll @IntRange(min = 1, max = 10) int device) {
+    @Test
+    void anyEmulatedDeviceBeyondTheLocalApicMakesAnHvmGuest() {
+        qt().withExamples(1000).forAll(integers().between(1, 10))
+                .checkAssert(PvhOnlyTest::anyEmulatedDeviceBeyondTheLocalApicMakesAnHvmGuest);
+    }
+
+    private static void anyEmulatedDeviceBeyondTheLocalApicMakesAnHvmGuest(int device) {
         assertThat(XenHypervisor.pvhOnly(LAPIC | 1 << device)).isFalse();
         assertThat(XenHypervisor.pvhOnly(1 << device)).isFalse();
     }

@@ -8,15 +8,14 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
 import org.sonicmigration.spi.BackendException;
 import org.sonicmigration.spi.Clock;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
 
 class SuspendWaitTest {
     private static final DomainStatus RUNNING = new DomainStatus(5, 32, 0, 0, 0, 0, new UUID(0, 0));
@@ -45,8 +44,13 @@ class SuspendWaitTest {
         }
     }
 
-    @Property
-    void returnsOnceTheGuestHasSuspendedAndPollsWithBoundedBackoff(@ForAll @IntRange(min = 0, max = 200) int pollsBefore) {
+    @Test
+    void returnsOnceTheGuestHasSuspendedAndPollsWithBoundedBackoff() {
+        qt().withExamples(1000).forAll(integers().between(0, 200))
+                .checkAssert(SuspendWaitTest::returnsOnceTheGuestHasSuspendedAndPollsWithBoundedBackoff);
+    }
+
+    private static void returnsOnceTheGuestHasSuspendedAndPollsWithBoundedBackoff(int pollsBefore) {
         AtomicInteger polls = new AtomicInteger();
         FakeClock clock = new FakeClock();
         SuspendWait.Outcome o = SuspendWait.await(5, () -> Optional.of(polls.getAndIncrement() < pollsBefore ? RUNNING : SUSPENDED),

@@ -1,18 +1,22 @@
 package org.sonicmigration.xen.backend;
 
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.LongRange;
 import org.junit.jupiter.api.Test;
 import org.sonicmigration.spi.BackendException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.longs;
 
 class XenDirtyLogTest {
 
-    @Property
-    void theBitmapBufferHoldsEveryFrameAndNoSparePage(@ForAll @LongRange(min = 1, max = 1L << 32) long frames) {
+    @Test
+    void theBitmapBufferHoldsEveryFrameAndNoSparePage() {
+        qt().withExamples(1000).forAll(longs().between(1, 1L << 32))
+                .checkAssert(XenDirtyLogTest::theBitmapBufferHoldsEveryFrameAndNoSparePage);
+    }
+
+    private static void theBitmapBufferHoldsEveryFrameAndNoSparePage(long frames) {
         int pages = XenDirtyLog.bitmapPages(frames);
         long bitsPerPage = 4096L * 8;
         assertThat(pages * bitsPerPage).isGreaterThanOrEqualTo(frames);

@@ -2,13 +2,12 @@ package org.sonicmigration.xen.lib;
 
 import java.util.UUID;
 
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
 import org.sonicmigration.spi.RunState;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
 
 class DomainStatusTest {
     private static final int DYING = 1, SHUTDOWN = 4, PAUSED = 8, RUNNING = 32;
@@ -39,9 +38,13 @@ class DomainStatusTest {
         assertThat(withFlags(0).runState()).isEqualTo(RunState.RUNNING);
     }
 
-    @Property
-    void runStateFollowsTheFlagsPrecedence(@ForAll @IntRange(min = 0, max = 511) int lowFlags,
-                                           @ForAll @IntRange(min = 0, max = 255) int reason) {
+    @Test
+    void runStateFollowsTheFlagsPrecedence() {
+        qt().withExamples(1000).forAll(integers().between(0, 511), integers().between(0, 255))
+                .checkAssert(DomainStatusTest::runStateFollowsTheFlagsPrecedence);
+    }
+
+    private static void runStateFollowsTheFlagsPrecedence(int lowFlags, int reason) {
         DomainStatus s = withFlags(lowFlags | (reason << 16));
         assertThat(s.shutdownReason()).isEqualTo(reason);
         RunState expected = (lowFlags & DYING) != 0 ? RunState.DYING

@@ -5,14 +5,13 @@ import java.lang.foreign.MemorySegment;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.CharRange;
-import net.jqwik.api.constraints.StringLength;
 import org.junit.jupiter.api.Test;
 import org.sonicmigration.ffi.xentoollog_h;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.strings;
 
 /**
  * The SLF4J logger seen from C: messages are sent through libxentoollog's own {@code xtl_log} (which
@@ -40,9 +39,13 @@ class ToolLoggerTest {
         }
     }
 
-    @Property(tries = 200)
-    void anyIntegerAndStringSurviveTheVaListRoundTrip(@ForAll int number,
-                                                      @ForAll @StringLength(max = 300) @CharRange(from = ' ', to = '~') String text) {
+    @Test
+    void anyIntegerAndStringSurviveTheVaListRoundTrip() {
+        qt().withExamples(200).forAll(integers().all(), strings().betweenCodePoints(' ', '~').ofLengthBetween(0, 300))
+                .checkAssert(ToolLoggerTest::anyIntegerAndStringSurviveTheVaListRoundTrip);
+    }
+
+    private static void anyIntegerAndStringSurviveTheVaListRoundTrip(int number, String text) {
         try (ToolLogger logger = ToolLogger.create(); CapturedLogs logs = new CapturedLogs()) {
             xtlLog(logger, xentoollog_h.XTL_INFO(), -1, "xenforeignmemory", "%d|%s", number, text);
             ILoggingEvent e = logs.single();

@@ -1,6 +1,3 @@
-package org.sonicmigration.xen.backend;
-
-import java.io.PrintStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
@@ -16,39 +13,45 @@ import org.sonicmigration.spi.Hypervisor;
 import org.sonicmigration.spi.PageBitmap;
 import org.sonicmigration.spi.PlatformState;
 import org.sonicmigration.spi.SourceDomain;
+import org.sonicmigration.xen.backend.XenBackend;
 
 /**
- * The real-Xen smoke check run in the Xen lab's dom0: {@code java ... org.sonicmigration.xen.backend.XenSmokeCheck DOMID}.
- * Opens the hypervisor, lists domains, enables log-dirty on DOMID, reads three CLEAN rounds, copies the
- * guest's first 1024 frames, captures its state (paused for that), turns log-dirty off. Every output line
- * starts with {@code XENCHECK }; exit status 0 only if every step worked, 1 if one failed, 2 on bad usage.
+ * The lab's smoke check of the project's Xen backend against the real hypervisor, run in dom0 as
+ * {@code java -cp cli/target/sonic.jar:$LAB_OUT/classes XenSmokeCheck DOMID}. Opens the hypervisor,
+ * lists domains, enables log-dirty on DOMID, reads three CLEAN rounds, copies the guest's first 1024
+ * frames, captures its state (paused for that), turns log-dirty off. Every output line starts with
+ * {@code XENCHECK }. Exit status 0 only if every step worked and saw real work — the lab's guest
+ * writes memory all the time, so rounds without a dirty page or a copy that mapped no frame mean the
+ * backend is not looking at the guest — 1 with one FAIL line saying why otherwise, 2 on bad usage.
  */
 public final class XenSmokeCheck {
-    static final String PREFIX = "XENCHECK ";
-    static final int FRAMES = 1024;
-    static final int ROUNDS = 3;
-    static final long ROUND_PAUSE_MILLIS = 200;
+    private static final String PREFIX = "XENCHECK ";
+    private static final int FRAMES = 1024;
+    private static final int ROUNDS = 3;
+    private static final long ROUND_PAUSE_MILLIS = 200;
 
-    private final PrintStream out;
+    /** A step that ran but saw nothing of the guest. */
+    private static final class NothingSeen extends Exception {
+        private static final long serialVersionUID = 1L;
 
-    XenSmokeCheck(PrintStream out) {
-        this.out = out;
+        NothingSeen(String why) {
+            super(why);
+        }
+    }
+
+    private XenSmokeCheck() {
     }
 
     public static void main(String[] args) {
-        System.exit(new XenSmokeCheck(System.out).run(args));
+        System.exit(run(args));
     }
 
-    int run(String[] args) {
-        if (args.length != 1 || !args[0].matches("[0-9]{1,5}")) {
+    private static int run(String[] args) {
+        if (args.length != 1 || !args[0].matches("[0-9]{1,5}") || Integer.parseInt(args[0]) == 0) {
             say("usage: XenSmokeCheck DOMID (a numeric domain id, not 0)");
             return 2;
         }
         int domid = Integer.parseInt(args[0]);
-        if (domid == 0) {
-            say("usage: XenSmokeCheck DOMID (a numeric domain id, not 0)");
-            return 2;
-        }
         String step = "open";
         try (Hypervisor xen = new XenBackend().open()) {
             say("open ok: backend " + xen.backendName());
@@ -62,16 +65,23 @@ public final class XenSmokeCheck {
             step = "openSource";
             try (SourceDomain source = xen.openSource(new DomainRef.ById(domid))) {
                 DomainInfo info = source.info();
-                say("openSource ok: domain " + domid + " '" + info.name() + "' pfnLimit=" + info.pfnLimit() + " state=" + info.state());
+                say("openSource ok: domain " + domid + " '" + info.name() + "' pfnLimit=" + info.pfnLimit()
+                        + " state=" + info.state());
                 step = "enableDirtyLog";
                 try (DirtyLog log = source.enableDirtyLog()) {
                     say("enableDirtyLog ok");
                     PageBitmap dirty = new PageBitmap(info.pfnLimit());
+                    long seen = 0;
                     for (int round = 1; round <= ROUNDS; round++) {
                         step = "clean round " + round;
                         log.fetchAndClean(dirty);
+                        seen += dirty.cardinality();
                         say("clean round " + round + " ok: " + dirty.cardinality() + " dirty of " + dirty.size());
                         Thread.sleep(ROUND_PAUSE_MILLIS);
+                    }
+                    if (seen == 0) {
+                        throw new NothingSeen("no dirty page in " + ROUNDS + " log-dirty rounds of a guest that writes"
+                                + " memory all the time");
                     }
                     step = "readFrames";
                     readFrames(source, (int) Math.min(FRAMES, info.pfnLimit()));
@@ -79,9 +89,10 @@ public final class XenSmokeCheck {
                     source.pause();
                     try {
                         PlatformState state = source.captureState();
-                        say("captureState ok: cpuid " + state.cpuidPolicy().length + " bytes, msr " + state.msrPolicy().length
-                                + " bytes, hvm context " + state.hvmContext().length + " bytes, " + state.hvmParams().size()
-                                + " hvm params, tsc mode " + state.tsc().mode() + " khz " + state.tsc().khz());
+                        say("captureState ok: cpuid " + state.cpuidPolicy().length + " bytes, msr "
+                                + state.msrPolicy().length + " bytes, hvm context " + state.hvmContext().length
+                                + " bytes, " + state.hvmParams().size() + " hvm params, tsc mode " + state.tsc().mode()
+                                + " khz " + state.tsc().khz());
                     } finally {
                         source.unpause();
                     }
@@ -95,13 +106,16 @@ public final class XenSmokeCheck {
             Thread.currentThread().interrupt();
             say("FAIL " + step + ": interrupted");
             return 1;
+        } catch (NothingSeen e) {
+            say("FAIL " + step + ": " + e.getMessage());
+            return 1;
         } catch (RuntimeException e) {
             say("FAIL " + step + ": " + e.getClass().getSimpleName() + ": " + e.getMessage());
             return 1;
         }
     }
 
-    private void readFrames(SourceDomain source, int count) {
+    private static void readFrames(SourceDomain source, int count) throws NothingSeen {
         long[] pfns = new long[count];
         for (int i = 0; i < count; i++) {
             pfns[i] = i;
@@ -119,6 +133,9 @@ public final class XenSmokeCheck {
                     sha.update(page);
                 }
             }
+            if (mapped == 0) {
+                throw new NothingSeen("none of the guest's first " + count + " frames could be mapped");
+            }
             say("readFrames ok: " + mapped + " mapped, " + (count - mapped) + " errored of " + count
                     + ", sha256 " + HexFormat.of().formatHex(sha.digest()));
         } catch (NoSuchAlgorithmException e) {
@@ -126,8 +143,8 @@ public final class XenSmokeCheck {
         }
     }
 
-    private void say(String line) {
-        out.println(PREFIX + line);
-        out.flush();
+    private static void say(String line) {
+        System.out.println(PREFIX + line);
+        System.out.flush();
     }
 }
