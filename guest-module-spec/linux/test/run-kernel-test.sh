@@ -4,9 +4,11 @@
 # guest checks the module's soft sets against /proc/kpageflags under a page-cache, anonymous, mapped
 # and dirty workload (see guest-init.sh and sonic-check.c). One boot per case:
 #   default       Debian's kernel command line (init_on_alloc on) with a ZONE_MOVABLE: live set, scan
-#                 handshake, hold=1 refused, a 20 ms budget, extent encoding, memory offlining
-#   init_on_free  init_on_free=1: only held pages may be published; zone floors, pressure, timeout
-#   page_poison   page_poison=1: the same with poisoned free pages
+#                 handshake, hold=1 refused, a 20 ms budget, churn, extent encoding, declared period,
+#                 memory offlining
+#   init_on_free  init_on_free=1: only held pages may be published; zone floors, pressure, timeout,
+#                 rmmod during a handshake
+#   page_poison   page_poison=1: zone floors, pressure, rmmod during a handshake, with poisoned pages
 # Every guest has 512 MiB below 4 GiB and the rest above, so it has a ZONE_NORMAL beside DMA32 (the
 # zone that holding must not starve). Exit status 0 only if every case's guest printed
 # "KERNELTEST PASS" and ended QEMU through isa-debug-exit with the pass code.
