@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.sonicmigration.transport.Bandwidth;
 import org.sonicmigration.engine.SoftPolicy;
-import org.sonicmigration.sim.Fig3Experiment;
+import org.sonicmigration.sim.experiment.Fig3Experiment;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

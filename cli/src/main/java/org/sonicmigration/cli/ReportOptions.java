@@ -75,9 +75,11 @@ final class ReportOptions {
         var soft = r.soft();
         if (soft != null && soft.hintArea()) {
             out.printf(Locale.ROOT, "  soft pages (%s): %d skips in live passes (%d of %d hint reads usable); handshake: %s;"
-                            + " %d caught up live; %d pages never sent (%.1f%% of guest memory)%n",
+                            + " %d caught up live; %d pages never sent (%.1f%% of guest memory);"
+                            + " %d final-soft pages written before the pause, sent with data%n",
                     soft.policy(), soft.skippedLive(), soft.usableHints(), soft.hintReads(), soft.handshake(),
-                    soft.catchUpPages(), soft.unsentPages(), 100.0 * soft.unsentPages() / Math.max(1, r.guestPages()));
+                    soft.catchUpPages(), soft.unsentPages(), 100.0 * soft.unsentPages() / Math.max(1, r.guestPages()),
+                    soft.finalSoftDirtied());
         } else if (soft != null) {
             out.printf(Locale.ROOT, "  soft pages (%s): not used%n", soft.policy());
         }
@@ -88,6 +90,17 @@ final class ReportOptions {
             out.printf(Locale.ROOT, "  verification (%s): %s (%d pages compared, %d mismatches, state %s)%n",
                     v.mode(), v.passed() ? "PASSED" : "FAILED", v.pagesCompared(), v.mismatches(),
                     v.stateEqual() ? "equal" : "DIFFERENT");
+            if (v.categories() != null) {
+                var c = v.categories();
+                boolean softMode = v.mode().equals("soft");
+                out.printf(Locale.ROOT, "    checked: %,d hard pages identical (%,d failed), %,d clean-cache pages %s"
+                                + " (%,d failed), %,d free/held pages %s (%,d failed); %,d pages without data, %,d of"
+                                + " them outside the final soft set; %,d holes, %,d populated%n",
+                        c.hard().checked(), c.hard().mismatches(), c.cleanCache().checked(),
+                        softMode ? "equal to their file" : "identical", c.cleanCache().mismatches(), c.free().checked(),
+                        softMode ? "present" : "identical", c.free().mismatches(), c.withoutData().checked(),
+                        c.withoutData().mismatches(), c.holes().checked(), c.holes().mismatches());
+            }
             for (String m : v.firstMismatches()) {
                 out.println("    " + m);
             }

@@ -13,7 +13,7 @@ import org.sonicmigration.engine.MigrationException;
 import org.sonicmigration.engine.MigrationOptions;
 import org.sonicmigration.engine.MigrationReport;
 import org.sonicmigration.engine.PreCopyEngine;
-import org.sonicmigration.sim.SimGuest;
+import org.sonicmigration.sim.guest.SimGuest;
 import org.sonicmigration.sim.SimHypervisor;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

@@ -1,5 +1,8 @@
 package org.sonicmigration.sim;
 
+import org.sonicmigration.sim.guest.SimGuest;
+import org.sonicmigration.sim.kernel.DirtyTracker;
+import org.sonicmigration.sim.kernel.SimulatorException;
 import org.sonicmigration.spi.DirtyLog;
 import org.sonicmigration.spi.PageBitmap;
 

@@ -2,6 +2,8 @@ package org.sonicmigration.sim;
 
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
+import org.sonicmigration.sim.kernel.SimulatorException;
+import org.sonicmigration.sim.module.HintModule;
 import org.sonicmigration.spi.HintChannel;
 
 /**

@@ -3,6 +3,10 @@ package org.sonicmigration.sim;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.util.Optional;
+import org.sonicmigration.sim.guest.SimGuest;
+import org.sonicmigration.sim.kernel.PageState;
+import org.sonicmigration.sim.kernel.SimulatorException;
+import org.sonicmigration.sim.module.HintModule;
 import org.sonicmigration.spi.DirtyLog;
 import org.sonicmigration.spi.DomainInfo;
 import org.sonicmigration.spi.HintChannel;
@@ -16,12 +20,14 @@ import org.sonicmigration.spi.SourceDomain;
  */
 final class SimSourceDomain implements SourceDomain {
     private final SimGuest guest;
+    private final Runnable onClose;
     private SimDirtyLog log;
     private SimHintChannel channel;
     private volatile boolean closed;
 
-    SimSourceDomain(SimGuest guest) {
+    SimSourceDomain(SimGuest guest, Runnable onClose) {
         this.guest = guest;
+        this.onClose = onClose;
     }
 
     @Override
@@ -129,7 +135,7 @@ final class SimSourceDomain implements SourceDomain {
         if (channel != null) {
             channel.close();
         }
-        guest.releaseSource();
+        onClose.run();
     }
 
     private void check() {

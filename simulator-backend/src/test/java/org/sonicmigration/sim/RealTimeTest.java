@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.sonicmigration.sim.guest.GuestConfig;
+import org.sonicmigration.sim.guest.SimGuest;
+import org.sonicmigration.sim.kernel.FrameSpace;
+import org.sonicmigration.sim.workload.WorkloadSpec;
 import org.sonicmigration.spi.DirtyLog;
 import org.sonicmigration.spi.DomainRef;
 import org.sonicmigration.spi.PageBitmap;

@@ -7,6 +7,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.sonicmigration.sim.kernel.PageContent;
 import org.sonicmigration.spi.BackendException;
 import org.sonicmigration.spi.DomainSpec;
 import org.sonicmigration.spi.PlatformState;

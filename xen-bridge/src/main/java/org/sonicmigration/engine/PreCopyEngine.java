@@ -3,14 +3,19 @@ package org.sonicmigration.engine;
 import org.sonicmigration.spi.Clock;
 import org.sonicmigration.stream.XlConfig;
 import org.sonicmigration.transport.HandoverUncertainException;
+import org.sonicmigration.transport.PeerRefusedException;
 import org.sonicmigration.transport.StreamDestination;
 import org.sonicmigration.transport.ThrottledOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.SocketException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.sonicmigration.spi.DirtyLog;
 import org.sonicmigration.spi.DomainInfo;
+import org.sonicmigration.spi.HypervisorVersion;
 import org.sonicmigration.spi.PageBitmap;
 import org.sonicmigration.spi.PlatformState;
 import org.sonicmigration.spi.RunState;
@@ -56,16 +61,8 @@ public final class PreCopyEngine {
         try {
             try {
                 run.execute(destination);
-            } catch (IOException | java.io.UncheckedIOException e) {
-                // A peer that refuses the stream stops reading; its reason is waiting on the socket.
-                Throwable io = e instanceof java.io.UncheckedIOException u ? u.getCause() : e;
-                if (io instanceof java.net.SocketException) {
-                    String peer = destination.peerError().filter(m -> m.startsWith("peer refused")).orElse(null);
-                    if (peer != null) {
-                        throw new IOException(peer, e);
-                    }
-                }
-                throw e;
+            } catch (IOException | UncheckedIOException e) {
+                throw refusalOr(destination, e);
             }
             return run.report(Outcome.COMPLETED, "");
         } catch (HandoverUncertainException e) {
@@ -88,12 +85,31 @@ public final class PreCopyEngine {
         }
     }
 
+    /**
+     * A write that broke the connection says only that; a peer that refused the stream stopped reading
+     * and left its reason waiting on the connection, which is the better account of the failure.
+     */
+    private static Exception refusalOr(StreamDestination destination, Exception e) {
+        Throwable io = e instanceof UncheckedIOException u ? u.getCause() : e;
+        if (io instanceof SocketException) {
+            Optional<PeerRefusedException> refusal = destination.refusal();
+            if (refusal.isPresent()) {
+                return new PeerRefusedException(refusal.get().reason(), e);
+            }
+        }
+        return e;
+    }
+
     private static String describe(Throwable e) {
         String m = e.getMessage();
         return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
     }
 
-    /** The state of one migration; lives as long as {@link #migrate} runs. */
+    /**
+     * The state of one migration; lives as long as {@link #migrate} runs. {@link #execute} reads as the
+     * list of DESIGN.md's steps; each step is one method below it, and the set algebra of every step is
+     * in {@link PageLedger}.
+     */
     private final class Run {
         final SourceDomain domain;
         final String backend;
@@ -109,10 +125,11 @@ public final class PreCopyEngine {
         boolean suspended;
         private StreamDestination destination;
         private SoftPageAdvisor advisor;
-        private PageBitmap stale;
+        private PageLedger ledger;
         private long skippedLive;
         private long catchUp;
         private long unsent;
+        private long softDirtied;
 
         Run(SourceDomain domain, String backend) {
             this.domain = domain;
@@ -123,6 +140,28 @@ public final class PreCopyEngine {
         }
 
         void execute(StreamDestination destination) throws IOException, InterruptedException {
+            startStream(destination);
+            try (PageSender sender = new PageSender(domain, writer, options.batchPages())) {
+                PageBitmap finalSoft = null;
+                if (options.live()) {
+                    startLogDirty();
+                    liveRounds(sender);
+                    finalSoft = handshake();
+                    catchUp(sender, finalSoft);
+                    suspend();
+                    ledger.fetchFinal(dirtyLog);
+                } else {
+                    suspend();
+                    writer.writeStaticState(domain.cpuPolicy());
+                }
+                finalRound(sender, finalSoft);
+            }
+            endStream();
+            handOver();
+        }
+
+        /** Step 1: connect; the xl, libxl and libxc headers. */
+        private void startStream(StreamDestination destination) throws IOException {
             this.destination = destination;
             listener.phase(Phase.CONNECT);
             OutputStream raw = destination.open();
@@ -130,114 +169,95 @@ public final class PreCopyEngine {
                     .<OutputStream>map(b -> new ThrottledOutputStream(raw, b, clock)).orElse(raw);
             writer = new StreamWriter(out);
             startNanos = clock.nanoTime();
-            long pfnLimit = info.pfnLimit();
-            stale = new PageBitmap(pfnLimit);
-            stale.setAll();
-            PageBitmap dirty = new PageBitmap(pfnLimit);
-            PageBitmap send = new PageBitmap(pfnLimit);
-
+            ledger = new PageLedger(info.pfnLimit());
             // The toolstack's own configuration lets a stock receiver rebuild the domain.
             writer.writeXlHeader(domain.toolstackConfig().orElseGet(() -> XlConfig.json(info)));
             writer.writeLibxlHeader();
-            writer.beginLibxc(new DomainHeader(DOMAIN_TYPE_HVM, PAGE_SHIFT, 4, 17));
-            try (PageSender sender = new PageSender(domain, writer, options.batchPages())) {
-                PageBitmap finalSoft = null;
-                if (options.live()) {
-                    dirtyLog = domain.enableDirtyLog();
-                    writer.writeStaticState(domain.cpuPolicy());
-                    advisor = SoftPageAdvisor.open(domain, options, clock, listener, notices).orElse(null);
-                    listener.phase(Phase.LIVE);
-                    long previousDirty = Long.MAX_VALUE;
-                    for (int k = 0; ; k++) {
-                        long skipped = choose(send, dirty, k);
-                        pass(sender, k, PassKind.LIVE, send);
-                        stale.andNot(send);
-                        dirtyLog.fetchAndClean(dirty);
-                        stale.or(dirty);
-                        long dirtyCount = dirty.cardinality();
-                        finishPass(k, PassKind.LIVE, send, sender, skipped, dirtyCount);
-                        String stop = stopReason(k, dirtyCount, previousDirty);
-                        if (stop != null) {
-                            log.debug("stop iterating after pass {}: {}", k, stop);
-                            break;
-                        }
-                        previousDirty = dirtyCount;
-                    }
-                    if (advisor != null) {
-                        // Right after the last live fetch-and-clean: every later write shows in a later dirty set.
-                        finalSoft = advisor.handshake();
-                        // Stale pages the guest did not give up go now, while it still runs: without a final
-                        // set that is every page skipped on a hint, which must not land in the downtime.
-                        send.copyFrom(stale);
-                        if (finalSoft != null) {
-                            send.andNot(finalSoft);
-                        }
-                        if (send.cardinality() > 0) {
-                            int k = iterations.size();
-                            pass(sender, k, PassKind.CATCH_UP, send);
-                            stale.andNot(send);
-                            catchUp = send.cardinality();
-                            finishPass(k, PassKind.CATCH_UP, send, sender, 0, 0);
-                        }
-                    }
-                    suspend();
-                    dirtyLog.fetchAndClean(dirty);
-                    stale.or(dirty);
-                } else {
-                    suspend();
-                    writer.writeStaticState(domain.cpuPolicy());
+            HypervisorVersion xen = domain.hypervisorVersion();
+            writer.beginLibxc(new DomainHeader(DOMAIN_TYPE_HVM, PAGE_SHIFT, xen.major(), xen.minor()));
+        }
+
+        /** Step 1, live: log-dirty on, the static data, and the guest's hint area if it offers one. */
+        private void startLogDirty() {
+            dirtyLog = domain.enableDirtyLog();
+            writer.writeStaticState(domain.cpuPolicy());
+            advisor = SoftPageAdvisor.open(domain, options, clock, listener, notices).orElse(null);
+        }
+
+        /** Steps 2 and 3: live passes until the dirty set is small, stops shrinking, or the budget is spent. */
+        private void liveRounds(PageSender sender) throws IOException {
+            listener.phase(Phase.LIVE);
+            long previousDirty = Long.MAX_VALUE;
+            for (int k = 0; ; k++) {
+                PageLedger.LivePass due = ledger.livePass(advisor == null ? null : advisor.liveSoft());
+                skippedLive += due.skipped();
+                pass(sender, k, PassKind.LIVE, due.send());
+                ledger.sent(due.send());
+                long dirtyCount = ledger.fetchLive(dirtyLog);
+                finishPass(k, PassKind.LIVE, due.send(), sender, due.skipped(), dirtyCount);
+                String stop = stopReason(k, dirtyCount, previousDirty);
+                if (stop != null) {
+                    log.debug("stop iterating after pass {}: {}", k, stop);
+                    return;
                 }
-                listener.phase(Phase.FINAL);
-                int k = iterations.size();
-                PageBitmap noData = null;
-                if (finalSoft != null) {
-                    // Stale pages the guest promised free, and that stayed clean, go without content.
-                    noData = finalSoft;
-                    noData.and(stale);
-                    noData.andNot(dirty);
-                    // A guest may only give up its own memory: a hole it calls free stays a hole.
-                    noData.andNot(sender.holes);
-                    stale.andNot(noData);
-                }
-                pass(sender, k, PassKind.FINAL, stale);
-                if (noData != null) {
-                    unsent = sender.sendWithoutData(noData, PageType.XALLOC);
-                }
-                finishPass(k, PassKind.FINAL, stale, sender, 0, 0);
+                previousDirty = dirtyCount;
             }
+        }
+
+        /**
+         * Step 4: the suspend handshake, right after the last live fetch-and-clean, so that every later
+         * write shows in a later dirty set.
+         *
+         * @return the guest's final soft set, or null (no hint area, or no usable answer)
+         */
+        private PageBitmap handshake() throws InterruptedException {
+            return advisor == null ? null : advisor.handshake();
+        }
+
+        /** Step 5: the stale pages the guest did not give up, while it still runs. */
+        private void catchUp(PageSender sender, PageBitmap finalSoft) throws IOException {
+            if (advisor == null) {
+                return;
+            }
+            PageBitmap due = ledger.catchUp(finalSoft);
+            if (due.cardinality() > 0) {
+                int k = iterations.size();
+                pass(sender, k, PassKind.CATCH_UP, due);
+                ledger.sent(due);
+                catchUp = due.cardinality();
+                finishPass(k, PassKind.CATCH_UP, due, sender, 0, 0);
+            }
+        }
+
+        /** Step 6, paused: what is left with data, the final soft set's clean stale pages without. */
+        private void finalRound(PageSender sender, PageBitmap finalSoft) throws IOException {
+            listener.phase(Phase.FINAL);
+            int k = iterations.size();
+            PageLedger.FinalRound due = ledger.finalRound(finalSoft, sender.holes, domain::retainGuestRam);
+            softDirtied = due.softDirtied();
+            pass(sender, k, PassKind.FINAL, due.withData());
+            if (due.noData().isPresent()) {
+                unsent = sender.sendWithoutData(due.noData().get(), PageType.XALLOC);
+            }
+            finishPass(k, PassKind.FINAL, due.withData(), sender, 0, 0);
+        }
+
+        /** Step 6, end: the vCPU and platform state, then END. */
+        private void endStream() throws IOException {
             PlatformState state = domain.captureState();
             writer.writeFinalState(state);
             writer.endLibxc();
             writer.endLibxl();
             writer.flush();
+        }
+
+        /** The destination takes over; the source gives up its name just before the guest may start there. */
+        private void handOver() throws IOException {
             listener.phase(Phase.HANDOVER);
             destination.handOver(domain::releaseName);
             endNanos = clock.nanoTime();
             closeLog();
             listener.phase(Phase.DONE);
-        }
-
-        /**
-         * Fills {@code send} with the pages due in live pass {@code k}: every stale page, less those the
-         * guest's current hint calls soft and that were not just dirtied (DESIGN.md step 2). Skipped
-         * pages stay stale.
-         *
-         * @return how many due pages were skipped
-         */
-        private long choose(PageBitmap send, PageBitmap lastDirty, int k) {
-            send.copyFrom(stale);
-            PageBitmap soft = advisor == null ? null : advisor.liveSoft();
-            if (soft == null) {
-                return 0;
-            }
-            if (k > 0) {
-                soft.andNot(lastDirty);
-            }
-            long before = send.cardinality();
-            send.andNot(soft);
-            long skipped = before - send.cardinality();
-            skippedLive += skipped;
-            return skipped;
         }
 
         private long passStart;
@@ -304,7 +324,7 @@ public final class PreCopyEngine {
             }
         }
 
-        /** Puts the source back the way it was; says what it did. */
+        /** Step 7, after any failure before the destination took over: the source runs as before; says what it did. */
         String rollback() {
             List<String> problems = new ArrayList<>();
             try {
@@ -337,7 +357,7 @@ public final class PreCopyEngine {
             long downtime = suspendNanos < 0 ? 0 : end - suspendNanos;
             SoftPageSummary soft = advisor == null ? SoftPageSummary.off(options.soft())
                     : new SoftPageSummary(options.soft(), true, advisor.reads, advisor.usable, skippedLive,
-                    advisor.finalPages, advisor.handshakeNanos, advisor.handshake, catchUp, unsent,
+                    advisor.finalPages, advisor.handshakeNanos, advisor.handshake, catchUp, unsent, softDirtied,
                     advisor.fallbacks());
             return new MigrationReport(name, backend, outcome, error, iterations, sent, noData,
                     writer == null ? 0 : writer.bytesWritten(), end - startNanos, downtime, info.totalPages(), notices,

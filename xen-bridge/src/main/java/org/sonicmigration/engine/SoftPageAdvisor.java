@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.sonicmigration.spi.HintChannel;
+import org.sonicmigration.spi.HintUnavailableException;
 import org.sonicmigration.spi.PageBitmap;
 import org.sonicmigration.spi.SourceDomain;
 import org.sonicmigration.guest.FinalRead;
@@ -64,14 +65,23 @@ final class SoftPageAdvisor implements AutoCloseable {
 
     /**
      * The advisor for {@code domain}, or empty when pruning is off or the guest offers no hint area
-     * (then the migration is plain pre-copy, and {@code notices} says why).
+     * or offers one this backend cannot use (then the migration is plain pre-copy, and {@code notices}
+     * says why).
      */
     static Optional<SoftPageAdvisor> open(SourceDomain domain, MigrationOptions options, Clock clock,
                                           MigrationListener listener, List<String> notices) {
         if (options.soft() == SoftPolicy.OFF) {
             return Optional.empty();
         }
-        Optional<HintChannel> channel = domain.hintChannel();
+        Optional<HintChannel> channel;
+        try {
+            channel = domain.hintChannel();
+        } catch (HintUnavailableException e) {
+            String m = "the guest's soft-page hint channel cannot be used (" + e.getMessage() + "): plain pre-copy";
+            notices.add(m);
+            listener.notice(m);
+            return Optional.empty();
+        }
         if (channel.isEmpty()) {
             String m = "the guest offers no soft-page hint area: plain pre-copy";
             notices.add(m);

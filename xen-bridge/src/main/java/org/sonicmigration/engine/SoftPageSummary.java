@@ -15,16 +15,19 @@ import java.util.List;
  * @param handshake       how the handshake ended, in words
  * @param catchUpPages    stale, not-final-soft pages sent after the handshake while the guest still ran
  * @param unsentPages     pages never sent with data (populated on the destination without content)
+ * @param finalSoftDirtied pages of the final soft set that the final dirty set holds — written after the
+ *                        last live fetch-and-clean (a guest that lists its final set instead of holding it
+ *                        may allocate and write them before the pause) — and therefore sent with data
  * @param fallbacks       every safe fallback taken, in order
  */
 public record SoftPageSummary(SoftPolicy policy, boolean hintArea, long hintReads, long usableHints, long skippedLive,
                               long finalSoftPages, long handshakeNanos, String handshake, long catchUpPages,
-                              long unsentPages, List<String> fallbacks) {
+                              long unsentPages, long finalSoftDirtied, List<String> fallbacks) {
     public SoftPageSummary {
         fallbacks = List.copyOf(fallbacks);
     }
 
     static SoftPageSummary off(SoftPolicy policy) {
-        return new SoftPageSummary(policy, false, 0, 0, 0, 0, 0, "not run", 0, 0, List.of());
+        return new SoftPageSummary(policy, false, 0, 0, 0, 0, 0, "not run", 0, 0, 0, List.of());
     }
 }

@@ -94,7 +94,13 @@ public interface SourceDomain extends AutoCloseable {
      */
     default void releaseName() {}
 
-    /** The guest's soft-page hint channel, when the guest offers one. */
+    /**
+     * The guest's soft-page hint channel, when the guest offers one; empty when it advertises none.
+     * The caller closes it; closing the domain (or destroying it) closes it too.
+     *
+     * @throws HintUnavailableException the guest advertises a channel that cannot be used here; the
+     *                                  message is the one-line reason (the migration goes on without hints)
+     */
     Optional<HintChannel> hintChannel();
 
     /** Releases handles; never changes the guest's run state. */

@@ -117,9 +117,9 @@ abstract sealed class HandshakeDestination implements StreamDestination permits 
     }
 
     @Override
-    public Optional<String> peerError() {
+    public Optional<PeerRefusedException> refusal() {
         if (stalled()) {
-            return Optional.of("peer refused: it stopped reading for " + timeout.toSeconds() + " s");
+            return Optional.of(new PeerRefusedException("it stopped reading for " + timeout.toSeconds() + " s"));
         }
         return Optional.empty();
     }

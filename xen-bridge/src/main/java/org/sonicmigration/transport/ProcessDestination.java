@@ -81,10 +81,13 @@ public final class ProcessDestination extends HandshakeDestination {
         if (status.isEmpty() || stalled()) {
             return e;
         }
-        String message = "the receiver " + describe() + " exited with status " + status.get() + " ("
-                + e.getMessage() + "); its own messages say why";
-        return e instanceof XlHandshake.HandshakeException ? new XlHandshake.HandshakeException(message)
-                : new IOException(message, e);
+        String exited = "the receiver " + describe() + " exited with status " + status.get();
+        return switch (e) {
+            case PeerRefusedException r -> new PeerRefusedException(r.reason() + "; " + exited, r);
+            case XlHandshake.HandshakeException h ->
+                    new XlHandshake.HandshakeException(exited + " (" + e.getMessage() + "); its own messages say why");
+            default -> new IOException(exited + " (" + e.getMessage() + "); its own messages say why", e);
+        };
     }
 
     /** The receiver's exit status, waiting briefly for it to exit. */
@@ -100,15 +103,6 @@ public final class ProcessDestination extends HandshakeDestination {
             Thread.currentThread().interrupt();
         }
         return Optional.empty();
-    }
-
-    @Override
-    public Optional<String> peerError() {
-        Optional<String> stall = super.peerError();
-        if (stall.isPresent()) {
-            return stall;
-        }
-        return exitStatus().map(s -> "the receiver " + describe() + " exited with status " + s);
     }
 
     /** Kills the receiver and every process it started (a shell pipeline's children hold the pipes too). */

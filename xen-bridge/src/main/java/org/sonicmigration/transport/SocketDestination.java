@@ -31,17 +31,20 @@ public final class SocketDestination extends HandshakeDestination {
     }
 
     @Override
-    public Optional<String> peerError() {
-        Optional<String> stall = super.peerError();
+    public Optional<PeerRefusedException> refusal() {
+        Optional<PeerRefusedException> stall = super.refusal();
         if (stall.isPresent() || !opened()) {
             return stall;
         }
+        // A receiver that refuses the stream writes its reason and stops reading; the reason waits here.
         try {
             socket.setSoTimeout(2000);
             XlHandshake.expect(input(), XlHandshake.RECEIVED, "receiver's confirmation");
             return Optional.empty();
+        } catch (PeerRefusedException e) {
+            return Optional.of(e);
         } catch (IOException e) {
-            return Optional.of(e.getMessage());
+            return Optional.empty();
         }
     }
 

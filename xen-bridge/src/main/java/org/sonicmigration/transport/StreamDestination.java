@@ -37,10 +37,11 @@ public interface StreamDestination extends AutoCloseable {
     default void checkPeer() throws IOException {}
 
     /**
-     * After a failed write, what the peer said about why it stopped reading, if it said anything.
-     * Called only on the failure path; may wait briefly.
+     * After a failed write, the peer's refusal if it refused the stream (said why, or stopped reading):
+     * a failed write alone only says the connection broke. Called only on the failure path; may wait
+     * briefly.
      */
-    default java.util.Optional<String> peerError() {
+    default java.util.Optional<PeerRefusedException> refusal() {
         return java.util.Optional.empty();
     }
 

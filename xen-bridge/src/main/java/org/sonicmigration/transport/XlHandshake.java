@@ -35,7 +35,8 @@ public final class XlHandshake {
     /**
      * Reads one expected message.
      *
-     * @throws HandshakeException naming what came instead: the peer's error text, an early end, or garbage
+     * @throws PeerRefusedException with the peer's error text, if it sent one instead
+     * @throws HandshakeException    naming what came instead: an early end, or garbage
      */
     public static void expect(InputStream in, byte[] message, String what) throws IOException {
         byte[] got = new byte[message.length];
@@ -53,7 +54,7 @@ public final class XlHandshake {
         }
         String head = new String(got, StandardCharsets.US_ASCII);
         if (head.startsWith(ERROR_PREFIX) || ERROR_PREFIX.startsWith(head)) {
-            throw new HandshakeException("peer refused: " + readErrorText(got, in));
+            throw new PeerRefusedException(readErrorText(got, in));
         }
         throw new HandshakeException("expected the " + what + " but the peer sent '" + printable(got, n) + "'");
     }
@@ -98,12 +99,16 @@ public final class XlHandshake {
         return sb.toString();
     }
 
-    /** The other end broke the handshake; the message says how. */
-    public static final class HandshakeException extends IOException {
+    /** The other end broke the handshake; the message says how. A refusal with a reason is its own type. */
+    public static sealed class HandshakeException extends IOException permits PeerRefusedException {
         private static final long serialVersionUID = 1L;
 
         public HandshakeException(String message) {
             super(message);
+        }
+
+        HandshakeException(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 }

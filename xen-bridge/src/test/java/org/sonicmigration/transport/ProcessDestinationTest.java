@@ -116,7 +116,8 @@ class ProcessDestinationTest {
                 out.flush();
             }).isInstanceOf(IOException.class)
                     .hasMessageStartingWith("the receiver command '" + quitter + "' exited with status 3");
-            assertThat(d.peerError()).contains("the receiver command '" + quitter + "' exited with status 3");
+            // It did not refuse the stream: it quit, and the write's own error says so.
+            assertThat(d.refusal()).isEmpty();
         }
     }
 
@@ -151,7 +152,10 @@ class ProcessDestinationTest {
                     out.write(stream());
                 }
             }).isInstanceOf(IOException.class);
-            assertThat(d.peerError()).contains("peer refused: it stopped reading for 1 s");
+            assertThat(d.refusal()).get().satisfies(r -> {
+                assertThat(r.reason()).isEqualTo("it stopped reading for 1 s");
+                assertThat(r).hasMessage("peer refused: it stopped reading for 1 s");
+            });
         }
         assertThat(childAlive(pid)).isFalse();
     }
@@ -166,7 +170,8 @@ class ProcessDestinationTest {
                     d.checkPeer();
                     Thread.sleep(50);
                 }
-            }).isInstanceOf(XlHandshake.HandshakeException.class).hasMessage("peer refused: no room for 4 GiB");
+            }).isInstanceOfSatisfying(PeerRefusedException.class, r -> assertThat(r.reason()).isEqualTo("no room for 4 GiB"))
+                    .hasMessage("peer refused: no room for 4 GiB");
         }
     }
 

@@ -31,6 +31,8 @@ class XlHandshakeTest {
         XlHandshake.sendError(peer, "PAGE_DATA at offset 4096: count 3 disagrees with body length 40");
         assertThatThrownBy(() -> XlHandshake.expect(new ByteArrayInputStream(peer.toByteArray()),
                 XlHandshake.RECEIVED, "confirmation"))
+                .isInstanceOfSatisfying(PeerRefusedException.class, r -> assertThat(r.reason())
+                        .isEqualTo("PAGE_DATA at offset 4096: count 3 disagrees with body length 40"))
                 .hasMessage("peer refused: PAGE_DATA at offset 4096: count 3 disagrees with body length 40");
     }
 

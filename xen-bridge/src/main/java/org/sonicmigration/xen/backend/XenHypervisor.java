@@ -174,6 +174,11 @@ public final class XenHypervisor implements Hypervisor {
         return memory;
     }
 
+    ToolLogger logger() {
+        ensureOpen();
+        return logger;
+    }
+
     XenStore store() {
         ensureOpen();
         return store.orElseThrow(() -> new BackendException("xenstore is needed to ask a guest to suspend: " + storeProblem));

@@ -17,6 +17,7 @@ import org.sonicmigration.spi.BackendException;
 import org.sonicmigration.spi.DirtyLog;
 import org.sonicmigration.spi.DomainInfo;
 import org.sonicmigration.spi.HintChannel;
+import org.sonicmigration.spi.HintUnavailableException;
 import org.sonicmigration.spi.PlatformState;
 import org.sonicmigration.spi.RunState;
 import org.sonicmigration.spi.SourceDomain;
@@ -27,7 +28,9 @@ import org.sonicmigration.ffi.xenctrl_h;
  * through libxenctrl, suspend through xenstore's {@code control/shutdown}, log-dirty through shadow
  * control, frames through foreign mappings (gfn = pfn for these guests), the end-of-stream state
  * from the HVM context, HVM params, TSC info and CPU policy; and through libxl its stored configuration
- * (for the xl header), the rename to {@code NAME--migratedaway} at the hand-over and the final destroy.
+ * (for the xl header), the rename to {@code NAME--migratedaway} at the hand-over and the final destroy;
+ * the guest's soft-page hint channel through xenstore, libxengnttab and libxenevtchn, closed before the
+ * domain is destroyed and when this handle is closed.
  */
 final class XenSourceDomain implements SourceDomain {
     private static final Logger LOG = LoggerFactory.getLogger(XenSourceDomain.class);
@@ -47,8 +50,17 @@ final class XenSourceDomain implements SourceDomain {
             xenctrl_h.HVM_PARAM_NR_IOREQ_SERVER_PAGES(), xenctrl_h.HVM_PARAM_X87_FIP_WIDTH(), xenctrl_h.HVM_PARAM_MCA_CAP(),
     };
 
+    /** The end of a source: destroying the domain, and the hypervisor connection letting go of this handle. */
+    interface Ending {
+        void destroy(int domid);
+
+        void forget(XenSourceDomain source);
+    }
+
     private final XenHypervisor hypervisor;
     private final int domid;
+    private final HintSlot hints;
+    private final Ending ending;
     /** xl's suffix for a source whose copy is about to start elsewhere. */
     static final String MIGRATED_AWAY = "--migratedaway";
 
@@ -58,8 +70,47 @@ final class XenSourceDomain implements SourceDomain {
     private boolean closed;
 
     XenSourceDomain(XenHypervisor hypervisor, int domid) {
+        this(hypervisor, domid, () -> openHints(hypervisor, domid), new Ending() {
+            /** Like {@code xl destroy}: libxl removes the domain's xenstore entries and files too. */
+            @Override
+            public void destroy(int id) {
+                Optional<LibXl> libxl = hypervisor.libxl();
+                if (libxl.isPresent()) {
+                    libxl.get().destroy(id);
+                } else {
+                    hypervisor.xc().destroy(id);
+                }
+            }
+
+            @Override
+            public void forget(XenSourceDomain source) {
+                hypervisor.forget(source);
+            }
+        });
+    }
+
+    /** With the hints and the end given (tests: neither needs Xen). */
+    XenSourceDomain(XenHypervisor hypervisor, int domid, HintSlot.Opener hints, Ending ending) {
         this.hypervisor = hypervisor;
         this.domid = domid;
+        this.hints = new HintSlot(domid, hints);
+        this.ending = ending;
+    }
+
+    private static Optional<XenHintChannel> openHints(XenHypervisor hypervisor, int domid) {
+        XenStore store;
+        try {
+            store = hypervisor.store();
+        } catch (BackendException e) {
+            throw new HintUnavailableException("no xenstore to read the guest's data/sonic from: " + e.getMessage(), e);
+        }
+        String directory;
+        try {
+            directory = store.domainPath(domid) + "/data/sonic";
+        } catch (BackendException e) {
+            throw new HintUnavailableException("xenstore has no path for domain " + domid + ": " + e.getMessage(), e);
+        }
+        return XenHintChannels.open(HintStore.of(store), directory, hypervisor.logger(), domid);
     }
 
     private DomainStatus status() {
@@ -102,15 +153,14 @@ final class XenSourceDomain implements SourceDomain {
                 () -> hypervisor.xc().domain(domid), timeout, org.sonicmigration.spi.Clock.SYSTEM);
     }
 
-    /** Like {@code xl destroy}: libxl removes the domain's xenstore entries and files too. */
+    /**
+     * Like {@code xl destroy}, after closing the hint channel: a grant mapping dom0 still held would keep
+     * the destroyed guest as a zombie.
+     */
     @Override
     public void destroy() {
-        Optional<LibXl> libxl = hypervisor.libxl();
-        if (libxl.isPresent()) {
-            libxl.get().destroy(domid);
-        } else {
-            hypervisor.xc().destroy(domid);
-        }
+        hints.close();
+        ending.destroy(domid);
     }
 
     /**
@@ -287,9 +337,15 @@ final class XenSourceDomain implements SourceDomain {
         return new PlatformState(policy.cpuidLeaves(), policy.msrEntries(), tsc, context, params);
     }
 
+    /**
+     * The channel the guest advertises under {@code data/sonic} (SPEC §7), mapped and bound; empty if it
+     * advertises none. While it is open, asking again gives the same channel.
+     *
+     * @throws HintUnavailableException with the one-line reason the advertised channel cannot be used
+     */
     @Override
     public Optional<HintChannel> hintChannel() {
-        return Optional.empty();
+        return hints.open();
     }
 
     @Override
@@ -298,6 +354,7 @@ final class XenSourceDomain implements SourceDomain {
             return;
         }
         closed = true;
+        hints.close();
         if (dirtyLog != null) {
             try {
                 dirtyLog.close();
@@ -306,6 +363,6 @@ final class XenSourceDomain implements SourceDomain {
             }
             dirtyLog = null;
         }
-        hypervisor.forget(this);
+        ending.forget(this);
     }
 }

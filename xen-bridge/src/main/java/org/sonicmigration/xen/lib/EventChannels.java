@@ -1,11 +1,14 @@
 package org.sonicmigration.xen.lib;
 
+import java.time.Duration;
+import java.util.OptionalInt;
+
 import org.sonicmigration.ffi.support.XenLibrary;
 import org.sonicmigration.ffi.xenevtchn_h;
 
 /**
  * An open {@code xenevtchn} handle: binds to a guest's event-channel port, notifies it, and receives
- * its notifications (poll {@link #fd()}, then {@link #pending()} and {@link #unmask}).
+ * its notifications ({@link #awaitEvent}: poll {@link #fd()}, then {@link #pending()} and {@link #unmask}).
  */
 public final class EventChannels implements AutoCloseable {
     private static final NativeCall OPEN = call("xenevtchn_open", xenevtchn_h.xenevtchn_open$address(), xenevtchn_h.xenevtchn_open$descriptor());
@@ -56,6 +59,21 @@ public final class EventChannels implements AutoCloseable {
 
     public void unbind(int localPort) {
         UNBIND.intOrThrow("port " + localPort, xce, localPort);
+    }
+
+    /**
+     * Waits until an event arrives on a port bound through this handle, at most {@code timeout}; reads
+     * which port it was and unmasks that port again (the kernel masks a port when it delivers an event).
+     *
+     * @return the local port that fired, or empty if none did in time
+     */
+    public OptionalInt awaitEvent(Duration timeout) throws InterruptedException {
+        if (!FdWait.awaitReadable(fd(), timeout)) {
+            return OptionalInt.empty();
+        }
+        int port = pending();
+        unmask(port);
+        return OptionalInt.of(port);
     }
 
     public int fd() {
