@@ -11,6 +11,9 @@ return_files_on_exit
 SONIC_SKIP_BUILD=1 bash scripts/setup.sh
 export JAVA_HOME=${JAVA_HOME_25:-/usr/lib/jvm/temurin-25-jdk-amd64}
 mvn -B verify
+# The lab guest's memory check must catch what a bad migration does to memory (a lost write, a
+# zeroed page, a misplaced page, a changed cold byte), shown on the host with /proc/PID/mem.
+python3 xen-lab/guest/test-memcheck.py "$(mktemp -d)"
 # The guest module inside a real Linux kernel under QEMU (checks: free/cache counts vs meminfo and
 # kpageflags, no hard page ever reported soft, the handshake's final set only free pages).
 if [ "${SONIC_SKIP_KERNEL_TEST:-}" != 1 ]; then
