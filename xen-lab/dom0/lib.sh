@@ -62,6 +62,21 @@ triple_faults_since() {
     tail -n "+$(( $1 + 1 ))" "$XEN_LOG" | grep 'Triple fault' | sed 's/^(XEN) *//' | tr '\n' ' '
 }
 
+# Signs, on one line, that a guest died of the lab's environment fault (xen-lab/README.md, "Guests that
+# die under the emulated CPU"): Xen's "Triple fault" lines since MARK, and the guest kernel's own report
+# of the same fault when it lived to print it (its per-CPU %gs accesses fault at interrupt entry until
+# it hits the stack guard page and panics; Xen then sees a crash, not a triple fault). Only the
+# running guests' consoles are read: fresh_guest removes the logs of the guests before.
+# Usage: env_faults_since MARK
+env_faults_since() {
+    local faults sign='ENTRY_TRAMPOLINE stack guard page was hit'
+    faults=$(triple_faults_since "$1")
+    if grep -q "$sign" "$CONSOLE_LOGS"/guest-*.log 2>/dev/null; then
+        faults="${faults}guest kernel: $sign "
+    fi
+    echo "$faults"
+}
+
 # Destroys every guest. Their console logs go to results/guest-console.log (with a header naming
 # WHY) and are removed, so the next guest's heartbeats count from 1 in a fresh log.
 # Usage: destroy_guests WHY

@@ -5,8 +5,9 @@
 # Steps do not cascade: every step that needs a guest starts from one it knows is running, in the
 # state it needs: a fresh guest (never saved, restored or migrated; ensure_fresh_guest), except
 # migrate-migrated, which is about a migrated guest and makes one if the step before left none.
-# A restored guest under this lab's TCG-emulated CPU can triple-fault (xen-lab/README.md, "Restored
-# guests that triple-fault"); a fresh guest never did, so no step depends on a restored one but that.
+# A guest under this lab's TCG-emulated CPU can die of a fault that is not the project's (xen-lab/
+# README.md, "Guests that die under the emulated CPU"), restored guests most often: no step depends
+# on a restored guest but that one, and a step whose guest died that way tries once more.
 
 # Kernel modules for the toolstack and for 9p, xenfs, and the two 9p shares.
 step_dom0_boot() {
@@ -83,12 +84,13 @@ dump_dead_guest() { # NAME
 }
 
 # Runs a step whose attempts need a guest. ATTEMPT N prepares its own guest and sets STEP_DETAIL;
-# it returns 0 if the step passed. A failed attempt during which Xen logged a guest's triple fault
+# it returns 0 if the step passed. A failed attempt during which a guest died of the environment's
+# fault (env_faults_since: Xen logged a triple fault, or the guest kernel the same fault's oops)
 # failed for the environment's reason (xen-lab/README.md): the dead guest is dumped and the step
 # tries once more from a fresh guest. If that fails the same way, the step records ON_ENV: WARN for
 # the steps of Xen's toolstack (what they prove could not be shown, nothing of ours is at stake),
 # FAIL for the steps of our code (never a pass without our code having run on a live guest).
-# A failure without a triple fault is always FAIL.
+# A failure without those signs is always FAIL.
 # Usage: run_guest_step NAME ATTEMPT WARN|FAIL
 run_guest_step() {
     local name=$1 attempt=$2 on_env=$3 t0 mark faults n=1 notes=""
@@ -100,7 +102,7 @@ run_guest_step() {
             labstep "$name" PASS "$(since "$t0")" "$STEP_DETAIL${notes:+ [$notes]}"
             return 0
         fi
-        faults=$(triple_faults_since "$mark")
+        faults=$(env_faults_since "$mark")
         if [ -z "$faults" ]; then
             labstep "$name" FAIL "$(since "$t0")" "$STEP_DETAIL${notes:+ [$notes]}"
             return 1
@@ -109,7 +111,7 @@ run_guest_step() {
         GUEST_FRESH=0
         notes="${notes:+$notes; }attempt $n: environment: ${faults}($STEP_DETAIL)"
         if [ "$n" -ge 2 ]; then
-            labstep "$name" "$on_env" "$(since "$t0")" "a guest triple-faulted in both attempts (environment, see xen-lab/README.md): $notes"
+            labstep "$name" "$on_env" "$(since "$t0")" "a guest died of the environment's fault in both attempts (see xen-lab/README.md): $notes"
             [ "$on_env" = WARN ]
             return
         fi
@@ -344,9 +346,9 @@ step_sonic_migrate() { run_guest_step sonic-migrate attempt_sonic_migrate FAIL; 
 
 # Users migrate migrated guests, so this is a step of its own: our sender live-migrates the guest
 # that the step before migrated (or, if it left none running, a fresh guest that xl migrate moves
-# first). A migrated guest is a restored one, and restored guests can triple-fault under this lab's
-# emulated CPU (xen-lab/README.md): when the step fails and Xen logged a triple fault during it, it
-# records WARN with the fault, never PASS; any other failure is FAIL.
+# first). A migrated guest is a restored one, and restored guests die of the emulated CPU's fault
+# most often (xen-lab/README.md): when the step fails and its guest died that way (env_faults_since),
+# it records WARN with the fault, never PASS; any other failure is FAIL.
 step_migrate_migrated() {
     local t0 mark faults how; t0=$(now)
     mark=$(xen_log_mark)
@@ -358,7 +360,7 @@ step_migrate_migrated() {
         wait_heartbeat_above $(( $(last_heartbeat) + 1 )) 60 > /dev/null && guest_alive; then
         how="guest domid=$(guest_domid) migrated by xl migrate first ($GUEST_NOTE)"
     else
-        faults=$(triple_faults_since "$mark")
+        faults=$(env_faults_since "$mark")
         [ -n "$faults" ] && dump_dead_guest migrate-migrated
         labstep migrate-migrated WARN "$(since "$t0")" "precondition not met: no migrated guest to start from (${faults:-$GUEST_NOTE; xl migrate: $(tail -n 1 "$RESULTS/migrate-migrated-xl.log" 2>/dev/null)})"
         return 0
@@ -370,10 +372,10 @@ step_migrate_migrated() {
         return 0
     fi
     rm -f "$HOSTROOT/tmp/sonic.migrate2.bin"
-    faults=$(triple_faults_since "$mark")
+    faults=$(env_faults_since "$mark")
     if [ -n "$faults" ]; then
         dump_dead_guest migrate-migrated
-        labstep migrate-migrated WARN "$(since "$t0")" "environment: a restored guest triple-faulted (${faults}), see xen-lab/README.md; $STEP_DETAIL (from a $how)"
+        labstep migrate-migrated WARN "$(since "$t0")" "environment: the guest died of the emulated CPU's fault (${faults}), see xen-lab/README.md; $STEP_DETAIL (from a $how)"
         return 0
     fi
     labstep migrate-migrated FAIL "$(since "$t0")" "$STEP_DETAIL (from a $how)"
@@ -385,5 +387,5 @@ step_shutdown() {
     local t0; t0=$(now)
     destroy_guests shutdown
     xen_log_mark > /dev/null
-    labstep shutdown PASS "$(since "$t0")" "dom0 uptime $(now)s; guest triple faults this run: $(grep -c 'Triple fault' "$XEN_LOG")"
+    labstep shutdown PASS "$(since "$t0")" "dom0 uptime $(now)s; guests dead of the environment's fault this run: $(grep -c 'Triple fault' "$XEN_LOG") triple faults, $(grep -c 'ENTRY_TRAMPOLINE stack guard page was hit' "$RESULTS/guest-console.log") stack-guard oopses"
 }
