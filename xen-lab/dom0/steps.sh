@@ -6,8 +6,9 @@
 # state it needs: a fresh guest (never saved, restored or migrated; ensure_fresh_guest), except
 # migrate-migrated, which is about a migrated guest and makes one if the step before left none.
 # A guest under this lab's TCG-emulated CPU can die of a fault that is not the project's (xen-lab/
-# README.md, "Guests that die under the emulated CPU"), restored guests most often: no step depends
-# on a restored guest but that one, and a step whose guest died that way tries once more.
+# README.md, "Guests that die under the emulated CPU"), fresh or restored: no step depends on
+# another's guest, only migrate-migrated on a restored one, and a step whose guest died that way
+# tries once more.
 
 # Kernel modules for the toolstack and for 9p, xenfs, and the two 9p shares.
 step_dom0_boot() {
@@ -346,8 +347,8 @@ step_sonic_migrate() { run_guest_step sonic-migrate attempt_sonic_migrate FAIL; 
 
 # Users migrate migrated guests, so this is a step of its own: our sender live-migrates the guest
 # that the step before migrated (or, if it left none running, a fresh guest that xl migrate moves
-# first). A migrated guest is a restored one, and restored guests die of the emulated CPU's fault
-# most often (xen-lab/README.md): when the step fails and its guest died that way (env_faults_since),
+# first). Its guest can die of the emulated CPU's fault like any (xen-lab/README.md), and a retry
+# would need another migration first: when the step fails and its guest died that way (env_faults_since),
 # it records WARN with the fault, never PASS; any other failure is FAIL.
 step_migrate_migrated() {
     local t0 mark faults how; t0=$(now)
