@@ -34,7 +34,9 @@ table() {
                 grep -q "^LABSTEP $s " "$f" 2>/dev/null || echo "LABSTEP $s MISSING"
             done
             grep -h '^LABSTEP ' "$f" 2>/dev/null
-        done | awk '{ seen[$2] = 1; c[$2 " " $3]++; if (!($2 in order)) order[$2] = n++ }
+        done | awk -v list="$steps" '
+                    BEGIN { n = split(list, first, " "); for (i = 1; i <= n; i++) order[first[i]] = i }
+                    { seen[$2] = 1; c[$2 " " $3]++; if (!($2 in order)) order[$2] = ++n }
                     END { for (s in seen) printf "%d %-22s %5d %5d %5d %8d\n", order[s], s,
                           c[s " PASS"], c[s " WARN"], c[s " FAIL"], c[s " MISSING"] }' |
             sort -n | cut -d' ' -f2-

@@ -182,7 +182,7 @@ attempt_xl_migrate() {
     ensure_fresh_guest xl-migrate || { STEP_DETAIL="no fresh guest: $GUEST_NOTE"; return 1; }
     GUEST_FRESH=0
     rm -f "$stream"
-    if ! timeout 400 xl migrate -s /lab/ssh-tee domu localhost > "$RESULTS/xl-migrate.log" 2>&1; then
+    if ! timeout 600 xl migrate -s /lab/ssh-tee domu localhost > "$RESULTS/xl-migrate.log" 2>&1; then
         STEP_DETAIL="xl migrate failed (see xl-migrate.log: $(grep -v '^ *$' "$RESULTS/xl-migrate.log" | tail -n 1 | cut -c1-120))"
         return 1
     fi
@@ -357,7 +357,7 @@ step_migrate_migrated() {
     if [ "$GUEST_MIGRATED" = 1 ] && guest_alive; then
         how="migrated guest domid=$(guest_domid) from the step before"
     elif fresh_guest migrate-migrated &&
-        timeout 400 xl migrate -s /lab/ssh-tee domu localhost > "$RESULTS/migrate-migrated-xl.log" 2>&1 &&
+        timeout 600 xl migrate -s /lab/ssh-tee domu localhost > "$RESULTS/migrate-migrated-xl.log" 2>&1 &&
         wait_heartbeat_above $(( $(last_heartbeat) + 1 )) 60 > /dev/null && guest_alive; then
         how="guest domid=$(guest_domid) migrated by xl migrate first ($GUEST_NOTE)"
     else

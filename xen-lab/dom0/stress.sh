@@ -58,7 +58,7 @@ stress_op() { # OP
                 timeout 300 xl restore "$save" >> /tmp/op.log 2>&1
             ;;
         migrate)
-            timeout 400 xl migrate -s /lab/ssh-tee domu localhost > /tmp/op.log 2>&1
+            timeout 600 xl migrate -s /lab/ssh-tee domu localhost > /tmp/op.log 2>&1
             ;;
         probe)
             in_host "$domid" 120 "'$LAB_PROBE' $domid" > /tmp/op.log 2>&1
