@@ -11,7 +11,7 @@
 #   LAB_TIMEOUT       seconds QEMU may run before it is killed             (default 1800)
 #   LAB_JAVA_CHECKS   file of java-check command lines, relative to the repo root or absolute;
 #                     unset: xen-lab/checks/self-test.checks; empty: no java checks
-#   LAB_JAVA_TIMEOUT  seconds each java-check command may run              (default 300)
+#   LAB_JAVA_TIMEOUT  seconds each java-check command may run              (default 600)
 #   LAB_SKIP_INSTALL  1: do not check or install Debian packages
 # Results: $LAB_DIR/results/ (steps.txt, pvh128.xlsave, pvh128.migrate.bin, pvh128.sonic.xlsave,
 # pvh128.sonic-migrate.bin, logs), serial log $LAB_DIR/serial.log.

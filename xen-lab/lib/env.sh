@@ -8,7 +8,7 @@ LAB_DIR=${LAB_DIR:-lab-out}
 [[ $LAB_DIR = /* ]] || LAB_DIR=$REPO_ROOT/$LAB_DIR
 RESULTS_DIR=$LAB_DIR/results
 LAB_TIMEOUT=${LAB_TIMEOUT:-1800}
-LAB_JAVA_TIMEOUT=${LAB_JAVA_TIMEOUT:-300}
+LAB_JAVA_TIMEOUT=${LAB_JAVA_TIMEOUT:-600}
 LAB_JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
 # JVM options the java-check lines may use as $LAB_JAVA_OPTS: under TCG every JIT compile is
 # emulated, so C1 only, the serial GC and no perf-data file start the JVM noticeably faster.
