@@ -64,6 +64,12 @@ for k in $(seq 1 "$N"); do
     cp "$LAB_DIR/serial.log" "$out/" 2>/dev/null
     fails=$(grep -h '^LABSTEP [^ ]* FAIL ' "$out/results/steps.txt" 2>/dev/null | awk '{ printf "%s%s", sep, $2; sep = "," }')
     warns=$(grep -h '^LABSTEP [^ ]* WARN ' "$out/results/steps.txt" 2>/dev/null | awk '{ printf "%s%s", sep, $2; sep = "," }')
+    # why a run without FAIL lines was red: QEMU's LAB_TIMEOUT, or QEMU ended otherwise
+    if grep -q 'QEMU killed after LAB_TIMEOUT' "$out/run-lab.out"; then
+        fails=${fails:+$fails,}LAB_TIMEOUT
+    elif ! grep -q 'QEMU ended by dom0' "$out/run-lab.out"; then
+        fails=${fails:+$fails,}QEMU
+    fi
     echo "$k $rc $secs ${fails:--} ${warns:--}" >> "$RUNS_FILE"
     done_runs=$k
     table
