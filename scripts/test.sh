@@ -11,8 +11,13 @@ return_files_on_exit
 SONIC_SKIP_BUILD=1 bash scripts/setup.sh
 export JAVA_HOME=${JAVA_HOME_25:-/usr/lib/jvm/temurin-25-jdk-amd64}
 mvn -B verify
-# The guest module inside a real Linux kernel under QEMU (checks: free/cache counts vs meminfo and
-# kpageflags, no hard page ever reported soft, the handshake's final set only free pages).
+# The lab guest's memory check must catch what a bad migration does to memory (a lost write, a
+# zeroed page, a misplaced page, a changed cold byte), shown on the host with /proc/PID/mem.
+python3 xen-lab/guest/test-memcheck.py "$(mktemp -d)"
+# The guest module inside a real Linux kernel under QEMU, booted three ways (default, init_on_free=1,
+# page_poison=1): free/cache counts against meminfo and kpageflags, no hard page ever reported soft,
+# final sets of free pages only, per-zone hold floors, pressure release, the bounded cache drop, the
+# declared period, memory offlining, churn; any kernel WARNING/BUG/OOM kill fails it (~4-8 min).
 if [ "${SONIC_SKIP_KERNEL_TEST:-}" != 1 ]; then
   bash guest-module-spec/linux/test/run-kernel-test.sh
 fi
@@ -23,14 +28,30 @@ fi
 LAB_JAVA_CHECKS=xen-lab/checks/project.checks bash xen-lab/run-lab.sh
 # What real Xen 4.17 wrote (xl save, xl migrate), and what our sender wrote there for stock xl, must
 # parse with our reader; Xen's save restores on the simulator.
+# A stream of Xen's toolstack is missing only if its lab step reported WARN (a guest's triple fault
+# under TCG, xen-lab/README.md): then it is skipped, said so; ours must always be there.
 passed=0
 for stream in lab-out/results/pvh128.xlsave lab-out/results/pvh128.migrate.bin \
               lab-out/results/pvh128.sonic.xlsave lab-out/results/pvh128.sonic-migrate.bin; do
-  [ -f "$stream" ] || { echo "test: $stream missing"; echo "lab streams: $passed passed, 1 failed"; exit 1; }
+  if [ ! -f "$stream" ]; then
+    case $stream in
+      *.xlsave) step=xl-save ;;
+      *) step=xl-migrate ;;
+    esac
+    case $stream in
+      *sonic*) ;;
+      *) if grep -q "^LABSTEP $step WARN " lab-out/results/steps.txt; then
+           echo "test: $stream skipped: lab step $step reported WARN (environment)"; continue
+         fi ;;
+    esac
+    echo "test: $stream missing"; echo "lab streams: $passed passed, 1 failed"; exit 1
+  fi
   bin/sonic restore --dry-run "$stream" | tee lab-out/results/$(basename "$stream").summary
   grep -q '^complete stream' lab-out/results/$(basename "$stream").summary
   passed=$((passed + 1))
 done
-bin/sonic restore --backend sim lab-out/results/pvh128.xlsave
-passed=$((passed + 1))
+if [ -f lab-out/results/pvh128.xlsave ]; then
+  bin/sonic restore --backend sim lab-out/results/pvh128.xlsave
+  passed=$((passed + 1))
+fi
 echo "lab streams: $passed passed, 0 failed"

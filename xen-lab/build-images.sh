@@ -149,6 +149,11 @@ LAB_JAVA_OPTS='$LAB_JAVA_OPTS'
 LAB_SONIC_JAVA_OPTS='$LAB_SONIC_JAVA_OPTS'
 LAB_JAVA_TIMEOUT=$LAB_JAVA_TIMEOUT
 LAB_XEN_BIN='$XEN_LIBEXEC/bin'
+LAB_MODE='$LAB_MODE'
+LAB_STEPS='$LAB_STEPS'
+LAB_STRESS_PLAN='$LAB_STRESS_PLAN'
+LAB_STRESS_SECONDS=$LAB_STRESS_SECONDS
+LAB_SYSTEM_MAP='/boot/System.map-$KERNEL_VERSION'
 CONFIG
     cp "$JAVA_CHECKS_FILE" "$1/lab/java-checks.txt"
 }
@@ -157,7 +162,12 @@ add_lab_scripts() { # ROOT
     local root=$1
     mkdir -p "$root/lab" "$root/guest"
     install -m 755 "$LAB_SRC/dom0/init" "$root/init"
-    install -m 644 "$LAB_SRC/dom0/lib.sh" "$LAB_SRC/dom0/steps.sh" "$LAB_SRC/guest/domu.cfg" "$root/lab/"
+    install -m 644 "$LAB_SRC/dom0/lib.sh" "$LAB_SRC/dom0/steps.sh" "$LAB_SRC/dom0/stress.sh" "$root/lab/"
+    # the guest's configuration, with the experiment's kernel words and vCPU count when set
+    sed -e "s/^extra = \"\(.*\)\"/extra = \"\1${LAB_GUEST_EXTRA:+ $LAB_GUEST_EXTRA}\"/" \
+        -e "s/^vcpus = .*/vcpus = $LAB_GUEST_VCPUS/" "$LAB_SRC/guest/domu.cfg" > "$root/lab/domu.cfg"
+    # the busier guest of the sonic-save step: the same, with a process rewriting 24 MiB all the time
+    sed -e 's/^extra = "\(.*\)"/extra = "\1 smlab.busy=24"/' "$root/lab/domu.cfg" > "$root/lab/domu-busy.cfg"
     install -m 755 "$LAB_SRC/dom0/ssh-tee" "$root/lab/ssh-tee"
     cp "$KERNEL_IMAGE" "$root/guest/vmlinuz"
     cp "$LAB_DIR/guest.cpio.gz" "$root/guest/initrd.cpio.gz"
@@ -167,7 +177,7 @@ add_lab_scripts() { # ROOT
 # Fails early (seconds, not a boot) if a script does not parse or a tool misses a library.
 check_dom0_root() { # ROOT
     local root=$1 script tool missing
-    for script in init lab/lib.sh lab/steps.sh lab/ssh-tee; do
+    for script in init lab/lib.sh lab/steps.sh lab/stress.sh lab/ssh-tee; do
         chroot "$root" /bin/sh -n "/$script" || die "dom0 script $script does not parse"
     done
     for tool in $DOM0_XEN_TOOLS; do

@@ -8,10 +8,10 @@
 # Run as root from anywhere in the repo:   xen-lab/run-lab.sh
 # Environment (all optional):
 #   LAB_DIR           work dir, relative to the repo root or absolute      (default lab-out)
-#   LAB_TIMEOUT       seconds QEMU may run before it is killed             (default 900)
+#   LAB_TIMEOUT       seconds QEMU may run before it is killed             (default 1800)
 #   LAB_JAVA_CHECKS   file of java-check command lines, relative to the repo root or absolute;
 #                     unset: xen-lab/checks/self-test.checks; empty: no java checks
-#   LAB_JAVA_TIMEOUT  seconds each java-check command may run              (default 300)
+#   LAB_JAVA_TIMEOUT  seconds each java-check command may run              (default 600)
 #   LAB_SKIP_INSTALL  1: do not check or install Debian packages
 # Results: $LAB_DIR/results/ (steps.txt, pvh128.xlsave, pvh128.migrate.bin, pvh128.sonic.xlsave,
 # pvh128.sonic-migrate.bin, logs), serial log $LAB_DIR/serial.log.
@@ -22,9 +22,13 @@ source "$LAB_SRC/build-images.sh"
 
 PACKAGES=(qemu-system-x86 xen-hypervisor-4.17-amd64 xen-utils-4.17 linux-image-amd64 busybox-static
           cpio libxen-dev gcc libc6-dev python3 kmod)
-# Steps that must each report PASS (java-check-N lines, when present, must pass too).
-EXPECTED_STEPS=(dom0-boot toolstack guest-create logdirty xl-save xl-migrate java-checks sonic-save
-                sonic-migrate shutdown verify-xlsave verify-migrate verify-sonic-save verify-sonic-migrate)
+# Steps that must each report (java-check-N lines, when present, too). A run passes if none of them
+# reports FAIL. WARN (the environment, not our code, kept a step from showing anything: a guest's
+# triple fault under TCG, xen-lab/README.md) does not fail it; only the steps of Xen's toolstack and
+# migrate-migrated can report WARN, the steps of our code (java-checks, sonic-*) PASS or FAIL.
+EXPECTED_STEPS=(dom0-boot toolstack guest-create logdirty java-checks xl-save xl-migrate sonic-save
+                sonic-migrate migrate-migrated shutdown verify-xlsave verify-migrate verify-sonic-save
+                verify-sonic-migrate)
 XEN_ARGS="console=com1 com1=115200,8n1 dom0_mem=1024M,max:1024M dom0_max_vcpus=2 console_timestamps=boot"
 DOM0_ARGS="console=hvc0 earlyprintk=xen"      # no commas: QEMU splits -initrd at commas
 SERIAL_LOG=$LAB_DIR/serial.log
@@ -66,11 +70,11 @@ prepare_run_dir() {
 boot_lab() {
     set +e
     timeout -k 10 "$LAB_TIMEOUT" qemu-system-x86_64 \
-        -accel tcg -cpu qemu64,+npt -smp 2 -m 2048 -machine pc \
+        -accel "$LAB_QEMU_ACCEL" -cpu "$LAB_QEMU_CPU" -smp 2 -m 2048 -machine pc \
         -nodefaults -display none -no-reboot \
         -serial "file:$SERIAL_LOG" \
         -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-        -kernel "$LAB_DIR/xen" -append "$XEN_ARGS" \
+        -kernel "$LAB_DIR/xen" -append "$XEN_ARGS${LAB_XEN_EXTRA:+ $LAB_XEN_EXTRA}" \
         -initrd "$KERNEL_IMAGE $DOM0_ARGS,$LAB_DIR/dom0.cpio.gz" \
         -virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap \
         -virtfs "local,path=$RESULTS_DIR,mount_tag=results,security_model=none,multidevs=remap" \
@@ -90,12 +94,18 @@ record_host_step() { # NAME PASS|FAIL SECONDS DETAILS...
     echo "$line $*" | tee -a "$STEPS_FILE"
 }
 
-# Xen's own stream checker on a file in the results dir. Usage: verify_stream STEP FILE
+# Xen's own stream checker on a file in the results dir, which the step FROM wrote. A missing file is
+# a WARN if FROM reported WARN (the environment kept it from writing one), else a FAIL.
+# Usage: verify_stream STEP FILE FROM
 verify_stream() {
     local step=$1 file=$RESULTS_DIR/$2 log=$RESULTS_DIR/$1.log t0 rc
     t0=$(clock)
     if [[ ! -s $file ]]; then
-        record_host_step "$step" FAIL 0 "$2 was not produced"
+        if grep -q "^LABSTEP $3 WARN " <<< "$(step_lines)"; then
+            record_host_step "$step" WARN 0 "$2 was not produced: $3 reported WARN"
+        else
+            record_host_step "$step" FAIL 0 "$2 was not produced"
+        fi
         return
     fi
     set +e
@@ -138,7 +148,7 @@ print_step_table() {
     done
 }
 
-# True if every expected step reported and no step failed. (No `cmd | grep -q` here: under
+# True if every expected step reported and no step failed (WARN is not a failure). (No `cmd | grep -q` here: under
 # pipefail grep's early exit can fail the pipeline with SIGPIPE and flip the answer.)
 all_steps_passed() {
     local lines
@@ -183,14 +193,16 @@ main() {
     boot_lab
     t_qemu=$(seconds_since "$t0")
     t0=$(clock)
-    verify_stream verify-xlsave pvh128.xlsave
-    verify_stream verify-migrate pvh128.migrate.bin
-    verify_stream verify-sonic-save pvh128.sonic.xlsave
-    verify_stream verify-sonic-migrate pvh128.sonic-migrate.bin
+    verify_stream verify-xlsave pvh128.xlsave xl-save
+    verify_stream verify-migrate pvh128.migrate.bin xl-migrate
+    verify_stream verify-sonic-save pvh128.sonic.xlsave sonic-save
+    verify_stream verify-sonic-migrate pvh128.sonic-migrate.bin sonic-migrate
     t_verify=$(seconds_since "$t0")
     print_step_table
     print_timings "$t_install" "$t_build" "$t_qemu" "$t_verify" "$(seconds_since "$t_start")"
     if [[ $QEMU_STATUS -eq 1 ]] && all_steps_passed; then
+        local warns; warns=$(step_lines | awk '$3 == "WARN" { printf " %s", $2 }')
+        [[ -z $warns ]] || printf '\nWARN (environment, not our code; see xen-lab/README.md):%s\n' "$warns"
         printf '\nLAB PASSED. Streams in %s: pvh128.xlsave, pvh128.migrate.bin (xl), pvh128.sonic.xlsave, pvh128.sonic-migrate.bin (sonic)\n' "$RESULTS_DIR"
         return 0
     fi

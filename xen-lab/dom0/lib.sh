@@ -6,6 +6,7 @@ RESULTS=/results            # writable 9p share: the host's $LAB_DIR/results
 HOSTROOT=/host              # read-only 9p share of the host's /
 CONSOLE_LOGS=/var/log/xen/console
 STEPS_FILE=$RESULTS/steps.txt
+XEN_LOG=$RESULTS/xen-dmesg.txt   # Xen's console ring, moved here as the lab goes (collect_xen_log)
 
 # Seconds since dom0's kernel started, e.g. 12.34.
 now() { cut -d' ' -f1 /proc/uptime; }
@@ -19,7 +20,7 @@ since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 say() { echo "SMLAB[$(now)] $*"; }
 
 # Records one step's outcome on the console (serial log) and in the results share.
-# Usage: labstep NAME PASS|FAIL SECONDS DETAILS...
+# Usage: labstep NAME PASS|WARN|FAIL SECONDS DETAILS...
 labstep() {
     local line="LABSTEP $1 $2 ${3}s"
     shift 3
@@ -31,8 +32,81 @@ labstep() {
 # True if DIR is a mount point (busybox has no mountpoint applet here).
 is_mounted() { grep -q " $1 " /proc/mounts; }
 
-# The guest's domain id, or nothing if it does not run.
+# The guest's domain id, or nothing if there is no domain domu (a dead one kept by on_crash or
+# on_reboot = "preserve" still has one: see guest_alive).
 guest_domid() { xl domid domu 2>/dev/null; }
+
+# True if domu exists and is neither shut down nor dying. xl list's state is "rbpscd", the fifth
+# letter the shutdown reason: a triple fault leaves "---sr-" (shut down for reboot, kept).
+guest_alive() {
+    local state
+    state=$(xl list domu 2>/dev/null | awk 'NR == 2 { print $5 }')
+    case $state in
+        ??????) [ "$(echo "$state" | cut -c4)" = - ] && [ "$(echo "$state" | cut -c6)" = - ] ;;
+        *) false ;;
+    esac
+}
+
+# Moves what Xen logged since the last call into XEN_LOG (xl dmesg -c); prints XEN_LOG's line count,
+# a mark for triple_faults_since.
+xen_log_mark() {
+    timeout 30 xl dmesg -c 2>/dev/null | tr -d '\r' >> "$XEN_LOG"
+    wc -l < "$XEN_LOG" | tr -d ' '
+}
+
+# The "Triple fault" lines Xen logged after MARK, on one line; nothing if there were none. Every such
+# line in the lab is a guest dying of the environment's fault (xen-lab/README.md, "Restored guests
+# that triple-fault"). Usage: triple_faults_since MARK
+triple_faults_since() {
+    xen_log_mark > /dev/null
+    tail -n "+$(( $1 + 1 ))" "$XEN_LOG" | grep 'Triple fault' | sed 's/^(XEN) *//' | tr '\n' ' '
+}
+
+# Signs, on one line, that a guest died of the lab's environment fault (xen-lab/README.md, "Guests that
+# die under the emulated CPU"): Xen's "Triple fault" lines since MARK, and the guest kernel's own report
+# of the same fault when it lived to print it (its per-CPU %gs accesses fault at interrupt entry until
+# it hits the stack guard page and panics; Xen then sees a crash, not a triple fault). Only the
+# running guests' consoles are read: fresh_guest removes the logs of the guests before.
+# Usage: env_faults_since MARK
+env_faults_since() {
+    local faults sign='ENTRY_TRAMPOLINE stack guard page was hit'
+    faults=$(triple_faults_since "$1")
+    if grep -q "$sign" "$CONSOLE_LOGS"/guest-*.log 2>/dev/null; then
+        faults="${faults}guest kernel: $sign "
+    fi
+    echo "$faults"
+}
+
+# Destroys every guest. Their console logs go to results/guest-console.log (with a header naming
+# WHY) and are removed, so the next guest's heartbeats count from 1 in a fresh log.
+# Usage: destroy_guests WHY
+destroy_guests() {
+    local name f
+    for name in $(timeout 30 xl list 2>/dev/null | awk 'NR > 2 { print $1 }'); do
+        timeout 60 xl destroy "$name" > /dev/null 2>&1
+    done
+    for f in "$CONSOLE_LOGS"/guest-*.log; do
+        [ -f "$f" ] || continue
+        { echo "==== $(basename "$f") before $1"; cat "$f"; } >> "$RESULTS/guest-console.log"
+        rm -f "$f"
+    done
+}
+
+# Every step that needs a guest starts from one it knows is running: this destroys what is left and
+# creates a fresh guest (never saved, restored or migrated) from CONFIG (default /lab/domu.cfg),
+# then waits for its first heartbeat. Sets GUEST_NOTE ("fresh domid=N in Ts", or why not).
+# Usage: fresh_guest STEP [CONFIG]
+fresh_guest() {
+    local t0 beat cfg=${2:-/lab/domu.cfg}; t0=$(now)
+    destroy_guests "$1"
+    if ! timeout 180 xl create "$cfg" > "$RESULTS/xl-create-$1.log" 2>&1; then
+        GUEST_NOTE="xl create failed (see xl-create-$1.log)"; return 1
+    fi
+    if ! beat=$(wait_heartbeat_above 0 150) || ! guest_alive; then
+        GUEST_NOTE="the fresh guest printed no heartbeat within 150 s"; return 1
+    fi
+    GUEST_NOTE="fresh domid=$(guest_domid) $(basename "$cfg") in $(since "$t0")s"
+}
 
 # Highest heartbeat number the guest has printed so far (0 if none), over every console log:
 # a guest arriving by migration is first named domu--incoming, so its log may have that name.

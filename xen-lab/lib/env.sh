@@ -7,12 +7,26 @@ REPO_ROOT=$(cd "$LAB_SRC/.." && pwd)
 LAB_DIR=${LAB_DIR:-lab-out}
 [[ $LAB_DIR = /* ]] || LAB_DIR=$REPO_ROOT/$LAB_DIR
 RESULTS_DIR=$LAB_DIR/results
-LAB_TIMEOUT=${LAB_TIMEOUT:-900}
-LAB_JAVA_TIMEOUT=${LAB_JAVA_TIMEOUT:-300}
+LAB_TIMEOUT=${LAB_TIMEOUT:-1800}
+LAB_JAVA_TIMEOUT=${LAB_JAVA_TIMEOUT:-600}
 LAB_JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
 # JVM options the java-check lines may use as $LAB_JAVA_OPTS: under TCG every JIT compile is
 # emulated, so C1 only, the serial GC and no perf-data file start the JVM noticeably faster.
 LAB_JAVA_OPTS=${LAB_JAVA_OPTS--XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData}
+# QEMU's CPU model, extra Xen command-line words, and what the guest gets (kernel words appended to
+# guest/domu.cfg's extra, vCPUs); for experiments, the lab's defaults are what CI runs.
+LAB_QEMU_CPU=${LAB_QEMU_CPU:-qemu64,+npt}
+LAB_QEMU_ACCEL=${LAB_QEMU_ACCEL:-tcg}
+LAB_XEN_EXTRA=${LAB_XEN_EXTRA:-}
+LAB_GUEST_EXTRA=${LAB_GUEST_EXTRA:-}
+LAB_GUEST_VCPUS=${LAB_GUEST_VCPUS:-1}
+# steps (default): the lab's steps; stress: dom0 runs dom0/stress.sh's plan instead (xen-lab/stress-lab.sh)
+LAB_MODE=${LAB_MODE:-steps}
+# steps mode: only these steps (names of dom0/steps.sh's step_ functions, e.g. "migrate_migrated"); the
+# run then misses the others and fails, so this is for work on a step, never for CI
+LAB_STEPS=${LAB_STEPS:-}
+LAB_STRESS_PLAN=${LAB_STRESS_PLAN:-save save save save}
+LAB_STRESS_SECONDS=${LAB_STRESS_SECONDS:-480}
 XEN_GZ=/boot/xen-4.17-amd64.gz
 XEN_LIBEXEC=/usr/lib/xen-4.17
 
@@ -60,5 +74,13 @@ check_settings() {
     require_seconds LAB_TIMEOUT "$LAB_TIMEOUT"
     require_seconds LAB_JAVA_TIMEOUT "$LAB_JAVA_TIMEOUT"
     [[ $LAB_JAVA_OPTS != *[\'\"\\\$\`]* ]] || die "LAB_JAVA_OPTS must not contain quotes, backslashes, \$ or backticks"
+    [[ $LAB_QEMU_CPU =~ ^[A-Za-z0-9_.,+=-]+$ ]] || die "LAB_QEMU_CPU '$LAB_QEMU_CPU' has unexpected characters"
+    [[ $LAB_QEMU_ACCEL =~ ^tcg(,[a-z-]+=[a-z0-9]+)*$ ]] || die "LAB_QEMU_ACCEL must be tcg with options (e.g. tcg,thread=single)"
+    [[ "$LAB_XEN_EXTRA $LAB_GUEST_EXTRA $LAB_STRESS_PLAN" =~ ^[A-Za-z0-9_.,:=/\ -]*$ ]] ||
+        die "LAB_XEN_EXTRA, LAB_GUEST_EXTRA and LAB_STRESS_PLAN may hold letters, digits, spaces and . _ , : = / - only"
+    [[ $LAB_GUEST_VCPUS =~ ^[1-4]$ ]] || die "LAB_GUEST_VCPUS must be 1 to 4"
+    [[ $LAB_MODE == steps || $LAB_MODE == stress ]] || die "LAB_MODE must be steps or stress"
+    [[ $LAB_STEPS =~ ^[a-z_\ ]*$ ]] || die "LAB_STEPS names step functions: lower-case letters, _ and spaces"
+    require_seconds LAB_STRESS_SECONDS "$LAB_STRESS_SECONDS"
     resolve_java_checks
 }
