@@ -15,6 +15,7 @@ import org.sonicmigration.spi.Hypervisor;
 import org.sonicmigration.receiver.ReceiveException;
 import org.sonicmigration.receiver.ReceiveResult;
 import org.sonicmigration.receiver.Receiver;
+import org.sonicmigration.receiver.StreamCheck;
 import org.sonicmigration.stream.Framing;
 import org.sonicmigration.stream.StreamFormatException;
 import org.sonicmigration.stream.StreamLimits;
@@ -35,7 +36,7 @@ final class RestoreCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "Stream file (xl, libxl or bare libxc framing).")
     Path file;
 
-    @Option(names = "--dry-run", description = "Only parse and check the stream; build nothing.")
+    @Option(names = "--dry-run", description = "Only parse and check the stream as a restore would; build nothing.")
     boolean dryRun;
 
     @Option(names = "--name", description = "Name for the restored domain (default: the one in the stream).")
@@ -57,8 +58,10 @@ final class RestoreCommand implements Callable<Integer> {
              BufferedInputStream in = new BufferedInputStream(raw, 1 << 20)) {
             Framing framing = StreamReader.detect(in);
             if (dryRun) {
+                // The receiver's own checks against a target that stores nothing: a dry run refuses what a
+                // restore refuses, with the same message.
                 StreamSummary summary = new StreamSummary();
-                new StreamReader(in, StreamLimits.defaults()).read(framing, summary);
+                StreamCheck.check(in, framing, StreamLimits.defaults(), summary);
                 print(out, summaryMap(framing, summary), summary.toString());
                 return 0;
             }

@@ -34,7 +34,9 @@ record ReceivedConfig(Optional<String> name, long maxMemKb) {
                 throw new ReceiveException("the domain configuration claims " + memKb
                         + " KiB of memory, more than the " + MAX_MEM_KB + " KiB a receiver accepts");
             }
-            return new ReceivedConfig(name.isTextual() ? Optional.of(name.asText()) : Optional.empty(), memKb);
+            // A blank name is no name: the receiver then picks its default rather than a backend refusing "".
+            boolean named = name.isTextual() && !name.asText().isBlank();
+            return new ReceivedConfig(named ? Optional.of(name.asText()) : Optional.empty(), memKb);
         } catch (JsonProcessingException e) {
             throw new ReceiveException("the domain configuration in the xl header is not valid JSON: "
                     + e.getOriginalMessage());

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamWriteFeature;
+import java.io.CharConversionException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -143,6 +144,9 @@ public final class ProfileJson {
             String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
             String msg = e.getOriginalMessage() == null ? e.getClass().getSimpleName() : e.getOriginalMessage();
             throw new ProfileFormatException(name + ": not valid JSON" + where + ": " + msg.lines().findFirst().orElse(msg), e);
+        } catch (CharConversionException e) {
+            // Jackson guesses the encoding from the first bytes; text that breaks it is bad content, not bad I/O.
+            throw new ProfileFormatException(name + ": not valid JSON text: " + e.getMessage(), e);
         }
     }
 
@@ -329,7 +333,10 @@ public final class ProfileJson {
 
         private ProfileFormatException fail(String message) {
             JsonLocation at = p.currentLocation();
-            return new ProfileFormatException(name + ": " + message + " (line " + at.getLineNr() + ")");
+            // Field names and values in the message come from the file: a line break there must not
+            // break the one-line error.
+            String oneLine = message.replaceAll("[\\p{Cc}\u2028\u2029]", "?");
+            return new ProfileFormatException(name + ": " + oneLine + " (line " + at.getLineNr() + ")");
         }
     }
 }

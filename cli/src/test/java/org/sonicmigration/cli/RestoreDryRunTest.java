@@ -1,0 +1,103 @@
+package org.sonicmigration.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sonicmigration.cli.SonicCliTest.Run;
+import org.sonicmigration.spi.PlatformState;
+import org.sonicmigration.stream.DomainHeader;
+import org.sonicmigration.stream.PageType;
+import org.sonicmigration.stream.StreamWriter;
+
+/**
+ * {@code restore --dry-run} checks what a restore would: every stream a restore on the simulator
+ * refuses, the dry run refuses with the very same line, and what the restore accepts the dry run does.
+ */
+class RestoreDryRunTest {
+    private static final String CONFIG = "{\"c_info\":{\"name\":\"dry\"},\"b_info\":{\"max_memkb\":131072}}";
+
+    @Test
+    void aDryRunRefusesWhatTheRestoreRefusesWithTheSameLine(@TempDir Path dir) throws Exception {
+        record Case(String name, byte[] stream, String reason) {}
+        List<Case> cases = List.of(
+                // 128 MiB of RAM: frame 2^51-1 lies far beyond anything the domain may populate.
+                new Case("frame-beyond-memory", stream(CONFIG, (1L << 51) - 1), "lies beyond the domain's frame space"),
+                new Case("memory-claim", stream("{\"b_info\":{\"max_memkb\":" + (1L << 40) + "}}", 1),
+                        "more than the"),
+                new Case("config-not-json", stream("{\"c_info\":", 1), "not valid JSON"),
+                new Case("pages-before-static-data-end", pagesBeforeStaticDataEnd(), "page data before STATIC_DATA_END"));
+        for (Case c : cases) {
+            Path file = dir.resolve(c.name() + ".xlsave");
+            Files.write(file, c.stream());
+            Run dry = SonicCliTest.sonic("restore", "--dry-run", file.toString());
+            Run real = SonicCliTest.sonic("restore", "--backend", "sim", file.toString());
+            assertThat(real.code()).as(c.name() + ": " + real.out()).isEqualTo(1);
+            assertThat(real.err()).as(c.name()).contains(c.reason());
+            assertThat(dry.code()).as(c.name() + ": " + dry.out()).isEqualTo(1);
+            assertThat(dry.err()).as(c.name()).isEqualTo(real.err());
+            assertThat(dry.err().strip().lines().count()).as(dry.err()).isEqualTo(1);
+            assertThat(dry.out()).as(c.name()).doesNotContain("complete stream");
+        }
+    }
+
+    @Test
+    void aDryRunAcceptsWhatTheRestoreAccepts(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("good.xlsave");
+        Files.write(file, stream(CONFIG, 0x100));
+        Run dry = SonicCliTest.sonic("restore", "--dry-run", file.toString());
+        assertThat(dry.code()).as(dry.err()).isZero();
+        assertThat(dry.out()).contains("complete stream");
+        Run real = SonicCliTest.sonic("restore", "--backend", "sim", file.toString());
+        assertThat(real.code()).as(real.err()).isZero();
+        assertThat(real.out()).contains("1 pages with data");
+    }
+
+    @Test
+    void aBlankNameInTheConfigIsNoName(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("blank.xlsave");
+        Files.write(file, stream("{\"c_info\":{\"name\":\" \"},\"b_info\":{\"max_memkb\":131072}}", 0x100));
+        Run dry = SonicCliTest.sonic("restore", "--dry-run", file.toString());
+        assertThat(dry.code()).as(dry.err()).isZero();
+        Run real = SonicCliTest.sonic("restore", "--backend", "sim", file.toString());
+        assertThat(real.code()).as(real.err()).isZero();
+        assertThat(real.out()).contains("domain restored");
+    }
+
+    /** An xl stream with the given config and one page of data at {@code pfn}. */
+    private static byte[] stream(String config, long pfn) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        StreamWriter w = new StreamWriter(out);
+        w.writeXlHeader(config);
+        w.writeLibxlHeader();
+        w.beginLibxc(DomainHeader.hvm(4, 17));
+        PlatformState s = state();
+        w.writeStaticState(s);
+        w.writePages(new long[] {pfn}, new PageType[] {PageType.NOTAB}, 1, MemorySegment.ofArray(new byte[4096]));
+        w.writeFinalState(s);
+        w.endLibxc();
+        w.endLibxl();
+        return out.toByteArray();
+    }
+
+    private static PlatformState state() {
+        return new PlatformState(new byte[24], new byte[16], new PlatformState.TscInfo(0, 1_000_000, 0, 0),
+                new byte[8], List.of(new PlatformState.HvmParam(12, 0xfeffd)));
+    }
+
+    /** A bare libxc stream (version 3) whose PAGE_DATA comes before STATIC_DATA_END. */
+    private static byte[] pagesBeforeStaticDataEnd() {
+        ByteBuffer b = ByteBuffer.allocate(24 + 16 + 8 + 16 + 4096).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(new byte[] {-1, -1, -1, -1, -1, -1, -1, -1, 'X', 'E', 'N', 'F', 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0});
+        b.putInt(2).putShort((short) 12).putShort((short) 0).putInt(4).putInt(17);
+        b.putInt(1).putInt(8 + 8 + 4096).putInt(1).putInt(0).putLong(0x10);
+        return b.array();
+    }
+}
