@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs what building, testing and the Xen lab need on a fresh Debian 12 machine, then builds.
-# Idempotent: a second run installs nothing and only rebuilds what changed.
+# Idempotent: a second run installs nothing and only rebuilds what changed. Installing needs root
+# (directly, or through sudo from another account); building runs as whoever runs this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/privileges.sh
 
 export JAVA_HOME=${JAVA_HOME_25:-/usr/lib/jvm/temurin-25-jdk-amd64}
 if [ ! -x "$JAVA_HOME/bin/javac" ]; then
@@ -18,12 +20,15 @@ for p in "${packages[@]}"; do
 done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
 # Xen's own stream checker (verify-stream-v2), unpacked without installing the Xen toolstack.
-bash xen-bridge/src/test/scripts/install-xen-utils.sh
+xen_utils=${SONIC_XEN_UTILS:-/opt/xen-utils}
+if [ ! -f "$xen_utils/usr/lib/xen-4.17/bin/verify-stream-v2" ]; then
+  as_root sh xen-bridge/src/test/scripts/install-xen-utils.sh "$xen_utils"
+fi
 
 if [ "${SONIC_SKIP_BUILD:-}" != 1 ]; then
   echo "setup: building (mvn package)"

@@ -33,7 +33,7 @@ build_probe() {
 compile_java_checks() {
     rm -rf "$LAB_DIR/classes"
     [[ -x $LAB_JAVA_HOME/bin/javac ]] || return 0
-    "$LAB_JAVA_HOME/bin/javac" --release 25 -d "$LAB_DIR/classes" "$LAB_SRC"/checks/*.java
+    "$LAB_JAVA_HOME/bin/javac" --release 25 -cp "$REPO_ROOT/cli/target/sonic.jar" -d "$LAB_DIR/classes" "$LAB_SRC"/checks/*.java
 }
 
 # A class-data-sharing archive of the sonic CLI for the JVMs in dom0: under TCG, loading and verifying

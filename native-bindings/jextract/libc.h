@@ -1,5 +1,6 @@
 /* The few C library symbols the Xen bindings need, gathered into one header for jextract. */
 #include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -7,6 +7,8 @@
  * is, an extent list is computed into a private buffer first, so the odd-gen window of the live
  * seqlock lasts only as long as a memcpy (SPEC 4.1).
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/kernel.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
@@ -34,9 +36,9 @@ u64 sonic_guest_pfn_count(void)
 	int nid;
 
 	for_each_online_node(nid) {
-		struct pglist_data *pgdat = NODE_DATA(nid);
-		u64 node_end = (u64)pgdat->node_start_pfn + pgdat->node_spanned_pages;
+		unsigned long start, node_end;
 
+		sonic_node_span(NODE_DATA(nid), &start, &node_end);
 		if (node_end > end)
 			end = node_end;
 	}
@@ -140,7 +142,7 @@ int sonic_area_create(u64 pfn_count, u64 budget_bytes)
 
 	/* Static fields: written once, before the area is advertised (SPEC 2.1). The pages are zeroed,
 	 * so gen = 0, the handshake word (0, IDLE), every reserved field and the referenced
-	 * descriptor (ABSENT) are already right. */
+	 * descriptor (ABSENT) are already right; publish_period_ms is set after the first scan. */
 	sonic.hdr->magic = SONIC_HINT_MAGIC;
 	sonic.hdr->abi_major = SONIC_ABI_MAJOR;
 	sonic.hdr->abi_minor = SONIC_ABI_MINOR;
@@ -148,7 +150,6 @@ int sonic_area_create(u64 pfn_count, u64 budget_bytes)
 	sonic.hdr->page_size = SONIC_PAGE_SIZE;
 	sonic.hdr->area_pages = sonic.area_pages;
 	sonic.hdr->pfn_count = pfn_count;
-	sonic.hdr->publish_period_ms = sonic_period_ms;
 	sonic.hdr->hold_timeout_ms = sonic_hold_timeout_ms;
 	sonic_store64(&sonic.hdr->handshake, SONIC_HS_WORD(0, SONIC_HS_IDLE, SONIC_FAIL_NONE));
 	err = sonic_set_init(&sonic.live, &sonic.hdr->live, encoding, page, each);
@@ -207,7 +208,7 @@ static u64 sonic_hist_slot(u64 len)
  */
 static u64 sonic_encode_truncated(struct sonic_set *set, const u64 *bm, u64 pfn_count, u64 cap)
 {
-	u64 *hist = (u64 *)set->hist;
+	u64 *hist = set->hist;
 	u64 start, end, taken = 0, quota = 0, n = 0;
 	u64 cut_slot = 0;
 	s64 slot;

@@ -10,14 +10,19 @@
  *   stats    r  counts and timings, one "key value" per line
  *   scan     w  classify and publish the live set now (returns when published)
  *   request  w  run a handshake as if dom0 asked (returns when it ended)
+ *   request_async w  queue a handshake and return at once, as dom0's event does (holds no module
+ *                    reference while the handshake runs, so the module can be unloaded meanwhile)
  *   release  w  free held pages, back to IDLE
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/kernel.h>
 #include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
 
 #include "sonic_internal.h"
 
@@ -66,9 +71,18 @@ static ssize_t sonic_final_read(struct file *f, char __user *buf, size_t len, lo
 	return sonic_read_bitmap(buf, len, ppos, &sonic.hs_lock, sonic.final_bm);
 }
 
+/* The held bitmap changes under a spinlock (reclaim may give pages back at any time): read a copy. */
 static ssize_t sonic_held_read(struct file *f, char __user *buf, size_t len, loff_t *ppos)
 {
-	return sonic_read_bitmap(buf, len, ppos, &sonic.hs_lock, sonic.held_bm);
+	u64 *copy = kvmalloc(sonic.bitmap_bytes, GFP_KERNEL);
+	ssize_t n;
+
+	if (!copy)
+		return -ENOMEM;
+	sonic_hold_copy_bitmap(copy);
+	n = simple_read_from_buffer(buf, len, ppos, copy, sonic.bitmap_bytes);
+	kvfree(copy);
+	return n;
 }
 
 #define SONIC_BITMAP_FOPS(name, readfn)                 \
@@ -87,7 +101,7 @@ static int sonic_stats_show(struct seq_file *m, void *unused)
 {
 	const char *why;
 	bool auto_hold = sonic_hold_auto_decision(&why);
-	u64 word;
+	u64 word, back_shrinker, back_oom;
 
 	mutex_lock(&sonic.pub_lock);
 	seq_printf(m, "abi %u.%u\n", SONIC_ABI_MAJOR, SONIC_ABI_MINOR);
@@ -95,6 +109,11 @@ static int sonic_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "area_pages %u\n", sonic.area_pages);
 	seq_printf(m, "encoding %s\n", sonic_encoding_name(sonic.live.encoding));
 	seq_printf(m, "period_ms %u\n", READ_ONCE(sonic_period_ms));
+	seq_printf(m, "period_declared_ms %u\n", sonic.period_declared_ms);
+	seq_printf(m, "period_now_ms %u\n", READ_ONCE(sonic.period_now_ms));
+	seq_printf(m, "scan_cpu_pct %u\n", sonic_scan_cpu_pct);
+	seq_printf(m, "scan_est_full_ns %llu\n", sonic.scan_est_full_ns);
+	seq_printf(m, "scan_probes %llu\n", sonic.last.probes);
 	seq_printf(m, "gen %llu\n", sonic.last.gen);
 	seq_printf(m, "scans %llu\n", sonic.scans);
 	seq_printf(m, "scan_free %llu\n", sonic.last.free);
@@ -118,11 +137,17 @@ static int sonic_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "hs_ns %llu\n", sonic.hs_ns);
 	seq_printf(m, "drop_ns %llu\n", sonic.drop_ns);
 	seq_printf(m, "drop_err %d\n", sonic.drop_err);
+	seq_printf(m, "drop_running %d\n", sonic.drop_running && !completion_done(&sonic.drop_done));
+	seq_printf(m, "drop_last_ns %llu\n", READ_ONCE(sonic.drop_last_ns));
 	seq_printf(m, "hold_param %d\n", READ_ONCE(sonic_hold));
 	seq_printf(m, "hold_auto %s\n", auto_hold ? "held" : "scan");
 	seq_printf(m, "hold_auto_reason %s\n", why);
 	seq_printf(m, "last_held %d\n", sonic.last_held);
-	seq_printf(m, "held_pages %llu\n", sonic.held_pages);
+	seq_printf(m, "held_pages %lu\n", sonic_held_pages());
+	sonic_hold_counters(&back_shrinker, &back_oom);
+	seq_printf(m, "given_back_shrinker %llu\n", back_shrinker);
+	seq_printf(m, "given_back_oom %llu\n", back_oom);
+	seq_printf(m, "init_on_alloc %d\n", sonic_hold_allocation_writes());
 	seq_printf(m, "final_count %llu\n", sonic.final_count);
 	seq_printf(m, "final_flags %llu\n", sonic.final_flags);
 	mutex_unlock(&sonic.hs_lock);
@@ -147,6 +172,14 @@ static ssize_t sonic_request_write(struct file *f, const char __user *buf, size_
 	return err ? err : len;
 }
 
+static ssize_t sonic_request_async_write(struct file *f, const char __user *buf, size_t len, loff_t *ppos)
+{
+	if (READ_ONCE(sonic.stopping))
+		return -ESHUTDOWN;
+	sonic_request_async();
+	return len;
+}
+
 static ssize_t sonic_release_write(struct file *f, const char __user *buf, size_t len, loff_t *ppos)
 {
 	int err = sonic_release();
@@ -164,6 +197,7 @@ static ssize_t sonic_release_write(struct file *f, const char __user *buf, size_
 
 SONIC_TRIGGER_FOPS(sonic_scan_fops, sonic_scan_write);
 SONIC_TRIGGER_FOPS(sonic_request_fops, sonic_request_write);
+SONIC_TRIGGER_FOPS(sonic_request_async_fops, sonic_request_async_write);
 SONIC_TRIGGER_FOPS(sonic_release_fops, sonic_release_write);
 
 int sonic_debugfs_init(void)
@@ -185,6 +219,7 @@ int sonic_debugfs_init(void)
 	debugfs_create_file("stats", 0400, sonic_dir, NULL, &sonic_stats_fops);
 	debugfs_create_file("scan", 0200, sonic_dir, NULL, &sonic_scan_fops);
 	debugfs_create_file("request", 0200, sonic_dir, NULL, &sonic_request_fops);
+	debugfs_create_file("request_async", 0200, sonic_dir, NULL, &sonic_request_async_fops);
 	debugfs_create_file("release", 0200, sonic_dir, NULL, &sonic_release_fops);
 	return 0;
 }

@@ -12,13 +12,20 @@
  * cache, so the module never publishes a referenced set (SPEC 4.3). It needs procfs mounted at
  * /proc in the initial mount namespace; without it the final set is published without CLEAN_CACHE.
  *
- * Holding: free pages are allocated with reclaim, kswapd and the emergency reserves all off, biggest
- * blocks first, until the allocator refuses or only the zones' high watermarks plus hold_keep_kb are
- * left free. Each block is chained on a list through page->lru of its first page, its order kept in
- * page->private; nothing is ever written into a held page by this module. Release frees each block
- * with __free_pages(), the allocator's normal free path (which poisons or zeroes if the kernel asks
- * for it: SPEC 5, F3).
+ * drop_caches cannot be interrupted and takes as long as there is cache to drop (seconds for tens of
+ * GiB), so it runs on a work item of its own and the handshake waits for it only until two thirds of
+ * its budget have passed. If the drop is not done by then, the handshake collects what is free at
+ * that moment (part of the dropped cache already is) and publishes without CLEAN_CACHE, in time; the
+ * drop finishes in the background, and a handshake that comes meanwhile waits for that same drop
+ * instead of starting another (but claims CLEAN_CACHE only for a drop it started itself).
+ *
+ * Holding: see sonic_hold.c. Free pages are held only when the kernel needs it (SPEC 5, F3: page
+ * poisoning or init_on_free) or the administrator asked for it with hold=1 on a kernel whose
+ * allocator does not write pages (init_on_alloc off); auto mode (hold=2) holds whenever holding is
+ * free of writes.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/kernel.h>
 #include <linux/fs.h>
 #include <linux/gfp.h>
@@ -26,14 +33,12 @@
 #include <linux/mmzone.h>
 #include <linux/vmstat.h>
 #include <linux/bitmap.h>
+#include <linux/completion.h>
+#include <linux/math64.h>
 #include <linux/sched.h>
 #include <linux/timekeeping.h>
 
 #include "sonic_internal.h"
-
-/* No direct reclaim, no kswapd wake-up, no emergency reserves, no retry; movable so the blocks come
- * from (and go back to) movable pageblocks instead of turning them unmovable. */
-#define SONIC_HOLD_GFP (__GFP_HIGHMEM | __GFP_MOVABLE | __GFP_NOWARN | __GFP_NORETRY | __GFP_NOMEMALLOC)
 
 static void sonic_notify(void)
 {
@@ -60,7 +65,7 @@ bool sonic_hold_auto_decision(const char **why)
 		*why = "init_on_free is on: allocation skips zeroing (F3)";
 		return true;
 	}
-	if (want_init_on_alloc(SONIC_HOLD_GFP)) {
+	if (sonic_hold_allocation_writes()) {
 		*why = "init_on_alloc is on: holding would write every held page";
 		return false;
 	}
@@ -83,76 +88,14 @@ static bool sonic_hold_now(void)
 	}
 }
 
-/* Free pages the hold leaves to everyone else: each zone's high watermark plus hold_keep_kb. */
-static unsigned long sonic_hold_floor(void)
-{
-	unsigned long floor = (unsigned long)READ_ONCE(sonic_hold_keep_kb) >> (PAGE_SHIFT - 10);
-	int nid, zid;
-
-	for_each_online_node(nid) {
-		struct pglist_data *pgdat = NODE_DATA(nid);
-
-		for (zid = 0; zid < MAX_NR_ZONES; zid++) {
-			struct zone *zone = &pgdat->node_zones[zid];
-
-			if (populated_zone(zone))
-				floor += high_wmark_pages(zone);
-		}
-	}
-	return floor;
-}
-
-/* Holds more free pages, biggest blocks first. Returns false if the deadline cut it short. */
-static bool sonic_hold_more(u64 deadline_ns)
-{
-	unsigned long floor = sonic_hold_floor();
-	unsigned int n = 0;
-	int order;
-
-	for (order = MAX_ORDER - 1; order >= 0; order--) {
-		for (;;) {
-			struct page *page;
-			unsigned long pfn;
-
-			if (global_zone_page_state(NR_FREE_PAGES) < floor + (1ul << order))
-				break;
-			if (!(++n & 15)) {
-				if (ktime_get_ns() > deadline_ns)
-					return false;
-				cond_resched();
-			}
-			page = alloc_pages(SONIC_HOLD_GFP, order);
-			if (!page)
-				break;
-			set_page_private(page, order);
-			list_add_tail(&page->lru, &sonic.held);
-			sonic.held_pages += 1ul << order;
-			pfn = page_to_pfn(page);
-			/* memory hot-added beyond the area's coverage: held, but not publishable */
-			if (pfn + (1ul << order) <= sonic.pfn_count)
-				bitmap_set((unsigned long *)sonic.held_bm, pfn, 1u << order);
-		}
-	}
-	return true;
-}
-
 static void sonic_release_held(void)
 {
-	struct page *page, *next;
-	unsigned int n = 0;
-
-	list_for_each_entry_safe(page, next, &sonic.held, lru) {
-		unsigned int order = page_private(page);
-
-		list_del(&page->lru);
-		set_page_private(page, 0);
-		__free_pages(page, order);
-		if (!(++n & 63))
-			cond_resched();
-	}
-	bitmap_zero((unsigned long *)sonic.held_bm, sonic.pfn_count);
-	sonic.held_pages = 0;
+	sonic_hold_release_all();
 }
+
+/* Dropping takes at most this share of the handshake budget; the rest is for collecting. */
+#define SONIC_DROP_SHARE_NUM 2
+#define SONIC_DROP_SHARE_DEN 3
 
 static int sonic_drop_caches(void)
 {
@@ -168,6 +111,42 @@ static int sonic_drop_caches(void)
 	if (n < 0)
 		return n;
 	return n == 1 ? 0 : -EIO;
+}
+
+static void sonic_drop_workfn(struct work_struct *work)
+{
+	u64 t0 = ktime_get_ns();
+	int err = sonic_drop_caches();
+
+	WRITE_ONCE(sonic.drop_last_ns, ktime_get_ns() - t0);
+	WRITE_ONCE(sonic.drop_result, err);
+	complete_all(&sonic.drop_done);
+}
+
+/*
+ * Drops clean cache, waiting until until_ns at the latest. Returns 0 if a drop this call started
+ * completed, -ETIMEDOUT if it is still running, or the drop's error. Called with hs_lock held.
+ */
+static int sonic_drop_bounded(u64 until_ns)
+{
+	bool started = false;
+	u64 now = ktime_get_ns();
+
+	if (sonic.drop_running && completion_done(&sonic.drop_done))
+		sonic.drop_running = false;
+	if (!sonic.drop_running) {
+		reinit_completion(&sonic.drop_done);
+		sonic.drop_running = true;
+		started = true;
+		queue_work(sonic.wq, &sonic.drop_work);
+	}
+	if (until_ns <= now ||
+	    !wait_for_completion_timeout(&sonic.drop_done, max(1ul, nsecs_to_jiffies(until_ns - now))))
+		return -ETIMEDOUT;
+	sonic.drop_running = false;
+	if (!started)
+		return -EALREADY; /* an earlier handshake's drop: it may have missed newer cache */
+	return READ_ONCE(sonic.drop_result);
 }
 
 /* Pages a published set holds: the bitmap's population, or the extents' total length. */
@@ -198,7 +177,7 @@ static void sonic_handshake_run(void)
 
 	mutex_lock(&sonic.hs_lock);
 	if (sonic.seq == U32_MAX) {
-		pr_warn_once(SONIC_NAME ": handshake sequence exhausted; no more handshakes\n");
+		pr_warn_once("handshake sequence exhausted; no more handshakes\n");
 		goto out;
 	}
 	/* 1. Request: the word is visible (full barrier) before we look at memory. */
@@ -213,18 +192,26 @@ static void sonic_handshake_run(void)
 	sonic.drop_ns = 0;
 	sonic.drop_err = 1; /* not attempted */
 	if (READ_ONCE(sonic_drop_cache)) {
-		sonic.drop_err = sonic_drop_caches();
+		u64 budget = deadline - t0;
+		u64 rest = budget - div_u64(budget * SONIC_DROP_SHARE_NUM, SONIC_DROP_SHARE_DEN);
+
+		sonic.drop_err = sonic_drop_bounded(deadline - rest);
 		sonic.drop_ns = ktime_get_ns() - t0;
+		/* a late wake-up from the wait must not eat the time for collecting */
+		deadline = max(deadline, t0 + sonic.drop_ns + rest);
 		if (!sonic.drop_err)
 			flags |= SONIC_FLAG_CLEAN_CACHE;
-		else
-			pr_warn_ratelimited(SONIC_NAME ": dropping clean cache failed (%d)\n", sonic.drop_err);
+		else if (sonic.drop_err == -ETIMEDOUT)
+			pr_info_ratelimited("handshake %u: dropping clean cache takes longer than its share of the %u ms budget; publishing what is free now\n",
+					    seq, sonic_budget_ms);
+		else if (sonic.drop_err != -EALREADY)
+			pr_warn_ratelimited("dropping clean cache failed (%d)\n", sonic.drop_err);
 	}
 
 	/* 3. Scan and hold: pages held from an earlier handshake stay in the set. */
 	hold = sonic_hold_now();
 	complete = hold ? sonic_hold_more(deadline) : true;
-	bitmap_copy((unsigned long *)sonic.final_bm, (unsigned long *)sonic.held_bm, sonic.pfn_count);
+	sonic_hold_copy_bitmap(sonic.final_bm);
 	if (!hold)
 		complete = sonic_collect_free_locked(sonic.final_bm, deadline, &found);
 	sonic.last_held = hold;
@@ -257,7 +244,7 @@ static void sonic_handshake_run(void)
 	sonic.final_flags = flags;
 	sonic_arm_timeout(seq);
 	if (!complete)
-		pr_info_ratelimited(SONIC_NAME ": handshake %u ran out of its %u ms budget; published a subset\n",
+		pr_info_ratelimited("handshake %u ran out of its %u ms budget; published a subset\n",
 				    seq, sonic_budget_ms);
 done:
 	sonic.hs_ns = ktime_get_ns() - t0;
@@ -330,10 +317,9 @@ void sonic_after_resume(void)
 
 int sonic_handshake_init(void)
 {
-	mutex_init(&sonic.hs_lock);
-	INIT_LIST_HEAD(&sonic.held);
-	atomic_set(&sonic.request_pending, 0);
 	INIT_WORK(&sonic.hs_work, sonic_hs_workfn);
+	INIT_WORK(&sonic.drop_work, sonic_drop_workfn);
+	init_completion(&sonic.drop_done);
 	INIT_DELAYED_WORK(&sonic.timeout_work, sonic_timeout_workfn);
 	return 0;
 }
@@ -345,6 +331,8 @@ void sonic_handshake_exit(void)
 
 	cancel_work_sync(&sonic.hs_work);
 	cancel_delayed_work_sync(&sonic.timeout_work);
+	/* a drop cannot be interrupted: unloading waits for one still running */
+	flush_work(&sonic.drop_work);
 	mutex_lock(&sonic.hs_lock);
 	state = sonic_hs_state_now();
 	sonic_release_held();

@@ -16,6 +16,7 @@
 #include <linux/workqueue.h>
 #include <linux/list.h>
 #include <linux/atomic.h>
+#include <linux/completion.h>
 #include <linux/bitops.h>
 
 #include "sonic_hint.h"
@@ -40,7 +41,7 @@ struct sonic_set {
 	u32 encoding;                    /* SONIC_ENC_BITMAP or SONIC_ENC_EXTENTS */
 	u64 capacity;                    /* bytes */
 	struct sonic_extent *ext_buf;    /* EXTENTS: private extent list, capacity bytes */
-	u32 *hist;                       /* EXTENTS: run-length histogram for truncation */
+	u64 *hist;                       /* EXTENTS: run-length histogram for truncation */
 };
 
 /* Counts of one live scan. */
@@ -48,6 +49,7 @@ struct sonic_scan_result {
 	u64 free;       /* PFNs in free buddy blocks */
 	u64 cache;      /* clean, unmapped, file-backed LRU pages */
 	u64 hard;       /* everything else below pfn_count */
+	u64 probes;     /* struct pages looked at (one per free block, one per other page) */
 	u64 start_ns;   /* ktime_get_ns() when the scan began */
 	u64 scan_ns;    /* classification time */
 	u64 publish_ns; /* time spent inside the seqlock (odd gen) */
@@ -76,20 +78,27 @@ struct sonic_state {
 	u64 scans;
 	u64 scan_ns_max;
 	u64 scan_ns_total;
+	u64 scan_est_full_ns;          /* estimate at load of a scan that probes every present page */
+	unsigned int period_declared_ms; /* publish_period_ms in the header */
+	unsigned int period_now_ms;    /* the delay before the next periodic publication */
 	struct delayed_work scan_work;
 
 	/* handshake */
 	struct mutex hs_lock;
 	u32 seq;
 	u64 *final_bm;                 /* the last final set, untruncated */
-	u64 *held_bm;                  /* pages held now */
-	struct list_head held;         /* held blocks, chained through page->lru */
-	u64 held_pages;
+	u64 *held_bm;                  /* pages held now (under sonic_hold.c's lock) */
 	u64 final_count;               /* pages in the published final set */
 	u64 final_flags;
 	u64 hs_ns;                     /* duration of the last handshake */
-	u64 drop_ns;                   /* of which dropping clean cache */
-	int drop_err;                  /* result of the last drop (0 = dropped) */
+	u64 drop_ns;                   /* of which waiting for the clean-cache drop */
+	int drop_err;                  /* the last handshake's drop: 0 dropped, 1 not tried, -ETIMEDOUT
+	                                * still running, -EALREADY an earlier drop, else its error */
+	struct work_struct drop_work;  /* runs drop_caches, which cannot be interrupted */
+	struct completion drop_done;
+	bool drop_running;             /* drop_work queued and not yet seen complete (hs_lock) */
+	int drop_result;               /* of the last completed drop_work */
+	u64 drop_last_ns;              /* duration of the last completed drop_work */
 	bool last_held;                /* whether the last handshake held its pages */
 	u64 handshakes;
 	atomic_t request_pending;
@@ -102,6 +111,7 @@ extern struct sonic_state sonic;
 
 /* module parameters read by other files */
 extern unsigned int sonic_period_ms;
+extern unsigned int sonic_scan_cpu_pct;
 extern unsigned int sonic_hold_timeout_ms;
 extern unsigned int sonic_budget_ms;
 extern unsigned int sonic_hold_keep_kb;
@@ -117,8 +127,13 @@ u64 sonic_encode_set(struct sonic_set *set, const u64 *bm, u64 pfn_count, bool *
 void sonic_copy_encoded(struct sonic_set *set, const u64 *bm, u64 count);
 const char *sonic_encoding_name(u32 encoding);
 
-/* sonic_scan.c: classification */
+/* sonic_scan.c: classification, and walks kept apart from memory offlining */
+int sonic_hotplug_init(void);
+void sonic_hotplug_exit(void);
+struct pglist_data;
+void sonic_node_span(struct pglist_data *pgdat, unsigned long *start, unsigned long *end);
 void sonic_classify_live(u64 *bm, struct sonic_scan_result *res);
+u64 sonic_present_pages(void);
 bool sonic_collect_free_locked(u64 *bm, u64 deadline_ns, u64 *found);
 
 /* sonic_main.c */
@@ -132,6 +147,16 @@ int sonic_request_sync(void);
 int sonic_release(void);
 void sonic_after_resume(void);
 bool sonic_hold_auto_decision(const char **why);
+
+/* sonic_hold.c: held pages */
+int sonic_hold_init(void);
+void sonic_hold_exit(void);
+bool sonic_hold_allocation_writes(void);
+bool sonic_hold_more(u64 deadline_ns);
+void sonic_hold_copy_bitmap(u64 *bm);
+unsigned long sonic_hold_release_all(void);
+unsigned long sonic_held_pages(void);
+void sonic_hold_counters(u64 *shrinker, u64 *oom);
 
 /* sonic_debugfs.c */
 int sonic_debugfs_init(void);

@@ -7,17 +7,30 @@
  * handshakes with a final soft set, and shares the area with dom0 when running as a Xen HVM/PVH
  * guest. Without Xen it runs the same way, driven through debugfs.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/kernel.h>
 #include <linux/timekeeping.h>
 #include <linux/workqueue.h>
+#include <linux/mm.h>
+#include <linux/math64.h>
 
 #include "sonic_internal.h"
 
-struct sonic_state sonic;
+/* Locks and counters that debugfs or the Xen interrupt can reach are valid before sonic_init runs. */
+/* dom0 clamps a declared period to 10 s (SPEC 8.3); longer would only make the hint look stale. */
+#define SONIC_PERIOD_MAX_MS 10000u
+
+struct sonic_state sonic = {
+	.pub_lock = __MUTEX_INITIALIZER(sonic.pub_lock),
+	.hs_lock = __MUTEX_INITIALIZER(sonic.hs_lock),
+	.request_pending = ATOMIC_INIT(0),
+};
 
 unsigned int sonic_period_ms = 100;
+unsigned int sonic_scan_cpu_pct = 2;
 unsigned int sonic_hold_timeout_ms = 60000;
 unsigned int sonic_budget_ms = 1500;
 unsigned int sonic_hold_keep_kb = 16384;
@@ -55,6 +68,13 @@ static int sonic_set_hold(const char *val, const struct kernel_param *kp)
 		return err;
 	if (mode < SONIC_HOLD_NEVER || mode > SONIC_HOLD_AUTO)
 		return -EINVAL;
+	/* With init_on_alloc every held page is zeroed, i.e. dirtied and sent in the final round:
+	 * holding would cost more than it saves, unless F3 requires it anyway. */
+	if (mode == SONIC_HOLD_ALWAYS && sonic_hold_allocation_writes() &&
+	    !(page_poisoning_enabled() || want_init_on_free())) {
+		pr_err("hold=1 refused: init_on_alloc is on, so holding would zero (dirty) every held page; use hold=2 (auto) or boot with init_on_alloc=0\n");
+		return -EINVAL;
+	}
 	WRITE_ONCE(sonic_hold, mode);
 	return 0;
 }
@@ -65,9 +85,11 @@ static const struct kernel_param_ops sonic_hold_ops = {
 };
 
 module_param_cb(period_ms, &sonic_period_ops, &sonic_period_ms, 0644);
-MODULE_PARM_DESC(period_ms, "live soft set refresh period in ms, 0 = paused (default 100; the header declares the value at load)");
+MODULE_PARM_DESC(period_ms, "shortest live soft set refresh period in ms, 0 = paused (default 100; see scan_cpu_pct)");
 module_param_cb(hold, &sonic_hold_ops, &sonic_hold, 0644);
 MODULE_PARM_DESC(hold, "final set: 0 = free pages found under the zone locks, 1 = hold (allocate) free pages, 2 = auto (default)");
+module_param_named(scan_cpu_pct, sonic_scan_cpu_pct, uint, 0444);
+MODULE_PARM_DESC(scan_cpu_pct, "share of one CPU the periodic live scan may take, 1..100; stretches the period up to 10 s (default 2)");
 module_param_named(drop_cache, sonic_drop_cache, bool, 0644);
 MODULE_PARM_DESC(drop_cache, "drop clean page cache before collecting the final set (default Y)");
 module_param_named(budget_ms, sonic_budget_ms, uint, 0644);
@@ -113,16 +135,50 @@ void sonic_publish_live(void)
 	mutex_unlock(&sonic.pub_lock);
 }
 
-/* The period runs from the end of one publication to the start of the next, so the scan's share of
- * one CPU is at most scan / (scan + period). */
+/* The delay after a scan that keeps the scan's share of one CPU at scan_cpu_pct. */
+static u64 sonic_period_for_ms(u64 scan_ns)
+{
+	return div64_u64(scan_ns * 100, (u64)sonic_scan_cpu_pct * NSEC_PER_MSEC);
+}
+
+/*
+ * The period the header declares (SPEC 4.1, static): period_ms, stretched so that a scan probing
+ * every present page takes at most scan_cpu_pct of one CPU, and at most the 10 s dom0 accepts. The
+ * full scan is estimated from the first scan's cost per probe, doubled: at load most probes are often
+ * cheap free-block heads, while a probe of a used page also runs the clean-cache tests. An idle guest
+ * of 64 GiB then scans every few seconds instead of spending half a CPU at 100 ms.
+ */
+static unsigned int sonic_declare_period(void)
+{
+	const struct sonic_scan_result *r = &sonic.last;
+	u64 want;
+
+	if (!sonic_period_ms)
+		return 0;
+	sonic.scan_est_full_ns = 2 * (r->probes ? div64_u64(r->scan_ns * sonic_present_pages(), r->probes) : r->scan_ns);
+	want = max_t(u64, sonic_period_ms, sonic_period_for_ms(sonic.scan_est_full_ns));
+	return min_t(u64, want, SONIC_PERIOD_MAX_MS);
+}
+
+/*
+ * The period runs from the end of one publication to the start of the next: period_ms, or longer
+ * if the last scan cost more than scan_cpu_pct of one CPU at that rate, but never longer than
+ * declared, so dom0's staleness rule (SPEC 8.3) holds whatever the scan costs.
+ */
 static void sonic_scan_workfn(struct work_struct *work)
 {
 	unsigned int period;
+	u64 delay;
 
 	sonic_publish_live();
 	period = READ_ONCE(sonic_period_ms);
-	if (period && !READ_ONCE(sonic.stopping))
-		queue_delayed_work(sonic.wq, &sonic.scan_work, msecs_to_jiffies(period));
+	if (!period || READ_ONCE(sonic.stopping))
+		return;
+	delay = max_t(u64, period, sonic_period_for_ms(sonic.last.scan_ns));
+	if (sonic.period_declared_ms)
+		delay = min_t(u64, delay, max(period, sonic.period_declared_ms));
+	WRITE_ONCE(sonic.period_now_ms, delay);
+	queue_delayed_work(sonic.wq, &sonic.scan_work, msecs_to_jiffies(delay));
 }
 
 static int __init sonic_init(void)
@@ -131,39 +187,63 @@ static int __init sonic_init(void)
 	int err;
 
 	if (area_budget_kb < 8 || area_budget_kb > SONIC_MAX_AREA_PAGES * (SONIC_PAGE_SIZE / 1024)) {
-		pr_err(SONIC_NAME ": area_budget_kb=%u is outside 8..%u\n", area_budget_kb,
+		pr_err("area_budget_kb=%u is outside 8..%u\n", area_budget_kb,
 		       SONIC_MAX_AREA_PAGES * (SONIC_PAGE_SIZE / 1024));
 		return -EINVAL;
 	}
-	if (sonic_hold_timeout_ms < 100 || sonic_hold_timeout_ms > 3600000) {
-		pr_err(SONIC_NAME ": hold_timeout_ms=%u is outside 100..3600000\n", sonic_hold_timeout_ms);
+	if (sonic_scan_cpu_pct < 1 || sonic_scan_cpu_pct > 100) {
+		pr_err("scan_cpu_pct=%u is outside 1..100\n", sonic_scan_cpu_pct);
 		return -EINVAL;
 	}
-	mutex_init(&sonic.pub_lock);
+	if (sonic_hold_timeout_ms < 100 || sonic_hold_timeout_ms > 3600000) {
+		pr_err("hold_timeout_ms=%u is outside 100..3600000\n", sonic_hold_timeout_ms);
+		return -EINVAL;
+	}
 	INIT_DELAYED_WORK(&sonic.scan_work, sonic_scan_workfn);
 	sonic_handshake_init();
 	err = sonic_area_create(pfn_count, (u64)area_budget_kb * 1024);
 	if (err) {
-		pr_err(SONIC_NAME ": cannot build a hint area for %llu PFNs (%d)\n", pfn_count, err);
+		pr_err("cannot build a hint area for %llu PFNs (%d)\n", pfn_count, err);
+		return err;
+	}
+	err = sonic_hotplug_init();
+	if (err) {
+		pr_err("cannot register the memory hotplug notifier (%d)\n", err);
+		sonic_area_destroy();
+		return err;
+	}
+	err = sonic_hold_init();
+	if (err) {
+		pr_err("cannot register the held-page shrinker and OOM notifier (%d)\n", err);
+		sonic_hotplug_exit();
+		sonic_area_destroy();
 		return err;
 	}
 	sonic.wq = alloc_workqueue(SONIC_NAME, WQ_UNBOUND, 0);
 	if (!sonic.wq) {
+		sonic_hold_exit();
+		sonic_hotplug_exit();
 		sonic_area_destroy();
 		return -ENOMEM;
 	}
 	sonic_publish_live();
+	/* static header field: set before the area is advertised (Xen) or readable (debugfs) */
+	sonic.period_declared_ms = sonic_declare_period();
+	sonic.period_now_ms = sonic.period_declared_ms;
+	sonic.hdr->publish_period_ms = sonic.period_declared_ms;
+	sonic_wmb();
 	err = sonic_debugfs_init();
 	if (err)
-		pr_warn(SONIC_NAME ": no debugfs interface (%d)\n", err);
+		pr_warn("no debugfs interface (%d)\n", err);
 	err = sonic_xen_init();
 	if (err)
-		pr_warn(SONIC_NAME ": Xen sharing not set up (%d); the area is local only\n", err);
+		pr_warn("Xen sharing not set up (%d); the area is local only\n", err);
 	if (sonic_period_ms)
-		queue_delayed_work(sonic.wq, &sonic.scan_work, msecs_to_jiffies(sonic_period_ms));
-	pr_info(SONIC_NAME ": %llu PFNs, area %u pages (%s), first scan %llu us: free %llu, clean cache %llu, hard %llu\n",
+		queue_delayed_work(sonic.wq, &sonic.scan_work, msecs_to_jiffies(sonic.period_now_ms));
+	pr_info("%llu PFNs, area %u pages (%s), first scan %llu us: free %llu, clean cache %llu, hard %llu; full scan estimated %llu us, period %u ms\n",
 		sonic.pfn_count, sonic.area_pages, sonic_encoding_name(sonic.live.encoding),
-		sonic.last.scan_ns / 1000, sonic.last.free, sonic.last.cache, sonic.last.hard);
+		sonic.last.scan_ns / 1000, sonic.last.free, sonic.last.cache, sonic.last.hard,
+		sonic.scan_est_full_ns / 1000, sonic.period_declared_ms);
 	return 0;
 }
 
@@ -176,8 +256,10 @@ static void __exit sonic_exit(void)
 	cancel_delayed_work_sync(&sonic.scan_work);
 	sonic_debugfs_exit();
 	sonic_handshake_exit();
+	sonic_hold_exit();
 	sonic_xen_stop();
 	destroy_workqueue(sonic.wq);
+	sonic_hotplug_exit();
 	sonic_area_destroy();
 }
 

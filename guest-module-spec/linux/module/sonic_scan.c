@@ -14,13 +14,29 @@
  * final set's scan takes zone->lock around each chunk instead, so every free block it reports was in
  * the allocator at that instant (SPEC 5, F1).
  *
+ * Memory offlining: both walks read struct page of online sections only, and the memmap of a
+ * section is freed (hot-remove) only after the section went offline. get_online_mems() is not
+ * exported to modules; a memory notifier is. On MEM_GOING_OFFLINE it takes sonic_walk_sem for
+ * writing, which waits for a running walk and keeps new ones out, and releases it on MEM_OFFLINE or
+ * MEM_CANCEL_OFFLINE (offline_pages() sends both from the same task, under mem_hotplug_lock, which
+ * also serialises offlining). By MEM_OFFLINE the sections are marked offline, so a later walk skips
+ * them before their memmap can go. The live scan waits for an offlining to end; a handshake waits
+ * only until its deadline. Node spans are read under pgdat_resize_lock, zone spans under their
+ * seqlock.
+ *
  * Clean page cache: LRU, not anonymous, not swap-backed (shmem/tmpfs), not dirty, not under
  * writeback, not locked, not unevictable/mlocked, not poisoned, and mapped by no process.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/kernel.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
+#include <linux/memory.h>
 #include <linux/memory_hotplug.h>
+#include <linux/delay.h>
+#include <linux/rwsem.h>
+#include <linux/notifier.h>
 #include <linux/page-flags.h>
 #include <linux/nodemask.h>
 #include <linux/bitmap.h>
@@ -34,6 +50,83 @@
 #define SONIC_SCAN_CHUNK 16384ul
 /* PFNs examined per zone->lock hold in the final scan; bounds the time with interrupts off. */
 #define SONIC_LOCKED_CHUNK 4096ul
+
+static DECLARE_RWSEM(sonic_walk_sem);
+static bool sonic_offlining; /* the notifier holds sonic_walk_sem for writing */
+
+static int sonic_memory_notify(struct notifier_block *nb, unsigned long action, void *arg)
+{
+	switch (action) {
+	case MEM_GOING_OFFLINE:
+		down_write(&sonic_walk_sem);
+		sonic_offlining = true;
+		break;
+	case MEM_OFFLINE:
+	case MEM_CANCEL_OFFLINE:
+		/* CANCEL also comes when an earlier notifier refused GOING_OFFLINE before us */
+		if (sonic_offlining) {
+			sonic_offlining = false;
+			up_write(&sonic_walk_sem);
+		}
+		break;
+	}
+	return NOTIFY_OK;
+}
+
+static struct notifier_block sonic_memory_nb = {
+	.notifier_call = sonic_memory_notify,
+};
+
+int sonic_hotplug_init(void)
+{
+	return register_memory_notifier(&sonic_memory_nb);
+}
+
+void sonic_hotplug_exit(void)
+{
+	unregister_memory_notifier(&sonic_memory_nb);
+}
+
+/* Starts a walk, waiting for an offlining in progress to end, or until deadline_ns (0: no limit). */
+static bool sonic_walk_begin(u64 deadline_ns)
+{
+	if (!deadline_ns) {
+		down_read(&sonic_walk_sem);
+		return true;
+	}
+	while (!down_read_trylock(&sonic_walk_sem)) {
+		if (ktime_get_ns() > deadline_ns)
+			return false;
+		usleep_range(500, 1000);
+	}
+	return true;
+}
+
+static void sonic_walk_end(void)
+{
+	up_read(&sonic_walk_sem);
+}
+
+void sonic_node_span(struct pglist_data *pgdat, unsigned long *start, unsigned long *end)
+{
+	unsigned long flags;
+
+	pgdat_resize_lock(pgdat, &flags);
+	*start = pgdat->node_start_pfn;
+	*end = pgdat_end_pfn(pgdat);
+	pgdat_resize_unlock(pgdat, &flags);
+}
+
+static void sonic_zone_span(struct zone *zone, unsigned long *start, unsigned long *end)
+{
+	unsigned int seq;
+
+	do {
+		seq = zone_span_seqbegin(zone);
+		*start = zone->zone_start_pfn;
+		*end = zone_end_pfn(zone);
+	} while (zone_span_seqretry(zone, seq));
+}
 
 static bool sonic_page_is_clean_cache(struct page *page)
 {
@@ -86,6 +179,7 @@ static void sonic_classify_span(u64 *bm, unsigned long pfn, unsigned long end, s
 				pfn = sonic_skip_offline(pfn);
 				continue;
 			}
+			res->probes++;
 			order = sonic_free_block_order(page, pfn, end);
 			if (order >= 0) {
 				bitmap_set(map, pfn, 1u << order);
@@ -103,6 +197,18 @@ static void sonic_classify_span(u64 *bm, unsigned long pfn, unsigned long end, s
 	}
 }
 
+/* Pages with a struct page in the guest's zones: what a scan of used memory probes one by one. */
+u64 sonic_present_pages(void)
+{
+	u64 present = 0;
+	int nid, zid;
+
+	for_each_online_node(nid)
+		for (zid = 0; zid < MAX_NR_ZONES; zid++)
+			present += READ_ONCE(NODE_DATA(nid)->node_zones[zid].present_pages);
+	return present;
+}
+
 /* The live soft set: free and clean-cache PFNs into bm (cleared first), with counts. */
 void sonic_classify_live(u64 *bm, struct sonic_scan_result *res)
 {
@@ -111,13 +217,16 @@ void sonic_classify_live(u64 *bm, struct sonic_scan_result *res)
 	memset(bm, 0, sonic.bitmap_bytes);
 	res->free = 0;
 	res->cache = 0;
+	res->probes = 0;
+	sonic_walk_begin(0);
 	for_each_online_node(nid) {
-		struct pglist_data *pgdat = NODE_DATA(nid);
-		unsigned long start = pgdat->node_start_pfn;
-		unsigned long end = min_t(u64, start + pgdat->node_spanned_pages, sonic.pfn_count);
+		unsigned long start, end;
 
+		sonic_node_span(NODE_DATA(nid), &start, &end);
+		end = min_t(u64, end, sonic.pfn_count);
 		sonic_classify_span(bm, start, end, res);
 	}
+	sonic_walk_end();
 	/* node spans do not overlap on x86/arm64, but never let a count wrap */
 	res->hard = res->free + res->cache <= sonic.pfn_count ? sonic.pfn_count - res->free - res->cache : 0;
 }
@@ -130,8 +239,11 @@ void sonic_classify_live(u64 *bm, struct sonic_scan_result *res)
 bool sonic_collect_free_locked(u64 *bm, u64 deadline_ns, u64 *found)
 {
 	unsigned long *map = (unsigned long *)bm;
+	bool complete = false;
 	int nid, zid;
 
+	if (!sonic_walk_begin(deadline_ns))
+		return false;
 	for_each_online_node(nid) {
 		struct pglist_data *pgdat = NODE_DATA(nid);
 
@@ -141,18 +253,24 @@ bool sonic_collect_free_locked(u64 *bm, u64 deadline_ns, u64 *found)
 
 			if (!populated_zone(zone))
 				continue;
-			pfn = zone->zone_start_pfn;
-			end = min_t(u64, zone_end_pfn(zone), sonic.pfn_count);
+			sonic_zone_span(zone, &pfn, &end);
+			end = min_t(u64, end, sonic.pfn_count);
 			while (pfn < end) {
-				unsigned long chunk_end = min(pfn + SONIC_LOCKED_CHUNK, end);
+				unsigned long chunk_start = pfn, chunk_end = min(pfn + SONIC_LOCKED_CHUNK, end);
 				unsigned long flags;
 
 				if (ktime_get_ns() > deadline_ns)
-					return false;
+					goto out;
 				spin_lock_irqsave(&zone->lock, flags);
 				while (pfn < chunk_end) {
-					struct page *page = pfn_to_online_page(pfn);
+					struct page *page;
 					int order;
+
+					/* someone waits for this zone's lock: let go after some progress, the
+					 * next chunk starts here */
+					if (pfn != chunk_start && spin_needbreak(&zone->lock))
+						break;
+					page = pfn_to_online_page(pfn);
 
 					if (!page) {
 						pfn = sonic_skip_offline(pfn);
@@ -173,5 +291,8 @@ bool sonic_collect_free_locked(u64 *bm, u64 deadline_ns, u64 *found)
 			}
 		}
 	}
-	return true;
+	complete = true;
+out:
+	sonic_walk_end();
+	return complete;
 }

@@ -13,6 +13,8 @@
  * case the stale grant references and interrupt binding are dropped and the area is advertised
  * again (SPEC 7.3).
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/kernel.h>
 #include <linux/interrupt.h>
 #include <linux/mm.h>
@@ -114,12 +116,12 @@ static void sonic_xen_forget_grants(void)
 		if (gnttab_end_foreign_access_ref(sx.area_refs[i]))
 			gnttab_free_grant_reference(sx.area_refs[i]);
 		else
-			pr_warn(SONIC_NAME ": grant %u still in use; leaking it\n", sx.area_refs[i]);
+			pr_warn("grant %u still in use; leaking it\n", sx.area_refs[i]);
 	for (i = 0; i < sx.n_dir_refs; i++)
 		if (gnttab_end_foreign_access_ref(sx.dir_refs[i]))
 			gnttab_free_grant_reference(sx.dir_refs[i]);
 		else
-			pr_warn(SONIC_NAME ": grant %u still in use; leaking it\n", sx.dir_refs[i]);
+			pr_warn("grant %u still in use; leaking it\n", sx.dir_refs[i]);
 	sx.n_area_refs = 0;
 	sx.n_dir_refs = 0;
 }
@@ -208,11 +210,11 @@ static int sonic_xen_advertise_locked(void)
 	if (err) {
 		sonic_xen_unbind_channel();
 		sonic_xen_forget_grants();
-		pr_err(SONIC_NAME ": advertising the hint area to dom0 failed (%d)\n", err);
+		pr_err("advertising the hint area to dom0 failed (%d)\n", err);
 		return err;
 	}
 	sx.advertised = true;
-	pr_info(SONIC_NAME ": hint area shared with dom0: %u pages, %u directory pages, event channel %u\n",
+	pr_info("hint area shared with dom0: %u pages, %u directory pages, event channel %u\n",
 		sonic.area_pages, sx.n_dir, sx.port);
 	return 0;
 }
@@ -281,7 +283,7 @@ int sonic_xen_init(void)
 	mutex_init(&sx.lock);
 	spin_lock_init(&sx.irq_lock);
 	if (!xen_hvm_domain() || xen_initial_domain()) {
-		pr_info(SONIC_NAME ": not a Xen HVM/PVH guest; Xen sharing inactive\n");
+		pr_info("not a Xen HVM/PVH guest; Xen sharing inactive\n");
 		return 0;
 	}
 	sx.n_dir = DIV_ROUND_UP(sonic.area_pages, SONIC_REFS_PER_DIR_PAGE);

@@ -42,19 +42,37 @@ resolve_kernel() {
         die "kernel image linux-image-$KVER is '${image_ver:-not a package}' but linux-headers-$KVER is '${headers_ver:-not installed}': they must match"
 }
 
-# Kbuild against KDIR in a copy of the sources; any compiler warning fails the build.
+# Kbuild against KDIR in a copy of the sources laid out as DKMS lays them out (the ABI header beside
+# them, found by Kbuild itself); -Werror, and any warning printed fails the build too.
 build_module() {
     local dir=$BUILD_DIR/module vermagic
     rm -rf "$dir"
     mkdir -p "$dir"
-    cp "$LINUX_SRC"/module/{Kbuild,Makefile,*.c,*.h} "$dir/"
-    make -s -C "$KDIR" M="$dir" SONIC_HINT_INCLUDE="$SPEC_INCLUDE" modules > "$BUILD_DIR/module-build.log" 2>&1 ||
+    cp "$LINUX_SRC"/module/{Kbuild,Makefile,dkms.conf,*.c,*.h} "$SPEC_INCLUDE/sonic_hint.h" "$dir/"
+    make -s -C "$KDIR" M="$dir" KCFLAGS=-Werror modules > "$BUILD_DIR/module-build.log" 2>&1 ||
         { cat "$BUILD_DIR/module-build.log"; die "module build failed"; }
     if grep -E 'warning:|error:' "$BUILD_DIR/module-build.log"; then
         die "the module build printed warnings (see $BUILD_DIR/module-build.log)"
     fi
     vermagic=$(modinfo -F vermagic "$dir/sonic_hint.ko")
     [[ $vermagic == "$KVER "* ]] || die "sonic_hint.ko has vermagic '$vermagic', not $KVER"
+}
+
+# KTEST_DKMS=1: the real DKMS build from module/dkms.conf, in a private DKMS tree (nothing installed).
+build_dkms() {
+    local tree=$BUILD_DIR/dkms version ko
+    [[ ${KTEST_DKMS:-0} == 1 ]] || return 0
+    command -v dkms > /dev/null || die "KTEST_DKMS=1 needs dkms (apt-get install dkms)"
+    version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$LINUX_SRC/module/dkms.conf")
+    rm -rf "$tree"
+    mkdir -p "$tree/dkms" "$tree/src/sonic_hint-$version"
+    cp "$LINUX_SRC"/module/{Kbuild,Makefile,dkms.conf,*.c,*.h} "$SPEC_INCLUDE/sonic_hint.h" "$tree/src/sonic_hint-$version/"
+    dkms add -m sonic_hint -v "$version" --dkmstree "$tree/dkms" --sourcetree "$tree/src" > "$BUILD_DIR/dkms.log" 2>&1 &&
+        dkms build -m sonic_hint -v "$version" -k "$KVER" --dkmstree "$tree/dkms" --sourcetree "$tree/src" \
+            >> "$BUILD_DIR/dkms.log" 2>&1 || { cat "$BUILD_DIR/dkms.log"; die "DKMS build failed"; }
+    ko=$tree/dkms/sonic_hint/$version/$KVER/$(uname -m)/module/sonic_hint.ko
+    [[ -f $ko && $(modinfo -F vermagic "$ko") == "$KVER "* ]] || die "DKMS built no sonic_hint.ko for $KVER"
+    note "DKMS built sonic_hint $version for $KVER"
 }
 
 build_checker() {
@@ -124,6 +142,7 @@ CONFIG
 build_all() {
     mkdir -p "$BUILD_DIR"
     build_module
+    build_dkms
     build_checker
     build_disk
     build_initramfs

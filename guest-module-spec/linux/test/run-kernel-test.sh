@@ -2,17 +2,26 @@
 # The guest module's real-kernel test: builds sonic_hint.ko against the headers of the installed Debian
 # kernel, boots that kernel under QEMU (TCG, no KVM needed) with a small initramfs, and inside the
 # guest checks the module's soft sets against /proc/kpageflags under a page-cache, anonymous, mapped
-# and dirty workload (see guest-init.sh and sonic-check.c). Exit status 0 only if the guest printed
+# and dirty workload (see guest-init.sh and sonic-check.c). One boot per case:
+#   default       Debian's kernel command line (init_on_alloc on) with a ZONE_MOVABLE: live set, scan
+#                 handshake, hold=1 refused, a 20 ms budget, churn, extent encoding, declared period,
+#                 memory offlining
+#   init_on_free  init_on_free=1: only held pages may be published; zone floors, pressure, timeout,
+#                 rmmod during a handshake
+#   page_poison   page_poison=1: zone floors, pressure, rmmod during a handshake, with poisoned pages
+# Every guest has 512 MiB below 4 GiB and the rest above, so it has a ZONE_NORMAL beside DMA32 (the
+# zone that holding must not starve). Exit status 0 only if every case's guest printed
 # "KERNELTEST PASS" and ended QEMU through isa-debug-exit with the pass code.
 #
 # Run as root from anywhere:   guest-module-spec/linux/test/run-kernel-test.sh
 # Environment (all optional):
-#   KTEST_TIMEOUT      seconds QEMU may run before it is killed            (default 280)
+#   KTEST_TIMEOUT      seconds one case's QEMU may run before it is killed (default 280)
+#   KTEST_CASES        which cases to boot                   (default "default init_on_free page_poison")
 #   KTEST_MEM_MIB      guest memory                                        (default 1024)
 #   KTEST_SKIP_INSTALL 1: do not check or install Debian packages
 #   KTEST_BUILD_DIR    where builds and logs go                 (default guest-module-spec/linux/build)
 #   KTEST_DATA_MIB, KTEST_ANON_MIB, KTEST_MAP_MIB, KTEST_DIRTY_MIB, KTEST_ROUNDS: the workload (build.sh)
-# Results: the guest's serial log in $KTEST_BUILD_DIR/serial.log; the KERNELTEST line on stdout.
+# Results: each guest's serial log in $KTEST_BUILD_DIR/serial-CASE.log; the KERNELTEST lines on stdout.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/build.sh"
 
@@ -20,7 +29,7 @@ PACKAGES=(linux-image-amd64 linux-headers-amd64 qemu-system-x86 busybox-static c
           kmod e2fsprogs)
 KTEST_TIMEOUT=${KTEST_TIMEOUT:-280}
 KTEST_MEM_MIB=${KTEST_MEM_MIB:-1024}
-SERIAL_LOG=$BUILD_DIR/serial.log
+KTEST_CASES=${KTEST_CASES:-default init_on_free page_poison}
 
 clock() { date +%s.%N; }
 seconds_since() { awk -v a="$1" -v b="$(clock)" 'BEGIN { printf "%.1f", b - a }'; }
@@ -39,22 +48,56 @@ ensure_packages() {
 
 # QEMU's status: 1 = the guest passed (isa-debug-exit 0), 3 = it failed (isa-debug-exit 1),
 # 124/137 = timeout, 0 = the guest rebooted or panicked (panic=-1, -no-reboot).
-boot_guest() {
+boot_guest() { # CASE
+    local extra
+    case $1 in
+        # nokaslr: a randomly placed kernel image (reserved pages) could land in ZONE_MOVABLE,
+        # whose blocks the hotplug check offlines
+        default) extra="movablecore=256M nokaslr" ;;
+        init_on_free) extra="init_on_free=1" ;;
+        page_poison) extra="page_poison=1" ;;
+        *) die "unknown case '$1' (default, init_on_free, page_poison)" ;;
+    esac
+    SERIAL_LOG=$BUILD_DIR/serial-$1.log
     set +e
     timeout -k 10 "$KTEST_TIMEOUT" qemu-system-x86_64 \
-        -accel tcg -cpu max -smp 2 -m "$KTEST_MEM_MIB" -machine pc \
+        -accel tcg -cpu max -smp 2 -m "$KTEST_MEM_MIB" -machine pc,max-ram-below-4g=512M \
         -nodefaults -display none -no-reboot -serial stdio \
         -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
         -kernel "$KERNEL_IMAGE" -initrd "$BUILD_DIR/initramfs.cpio.gz" \
-        -append "console=ttyS0 loglevel=4 rdinit=/init panic=-1" \
+        -append "console=ttyS0 loglevel=4 rdinit=/init panic=-1 sonic_case=$1 $extra" \
         -drive "file=$BUILD_DIR/disk.img,if=virtio,format=raw,snapshot=on" \
         < /dev/null 2>&1 | tr -d '\r' | tee "$SERIAL_LOG"
     QEMU_STATUS=${PIPESTATUS[0]}
     set -e
 }
 
+# Boots one case; appends its KERNELTEST line to LINES and returns 1 if it did not pass.
+run_case() { # CASE
+    local t0 t_qemu line
+    note "case $1: booting $KERNEL_IMAGE ($KVER) under QEMU/TCG with ${KTEST_MEM_MIB} MiB"
+    t0=$(clock)
+    boot_guest "$1"
+    t_qemu=$(seconds_since "$t0")
+    line=$(grep -a '^KERNELTEST ' "$SERIAL_LOG" | tail -n 1 || true)
+    echo
+    grep -a '^RESULT ' "$SERIAL_LOG" || true
+    note "case $1: QEMU ${t_qemu}s (status $QEMU_STATUS), serial log $SERIAL_LOG"
+    if [[ $QEMU_STATUS -eq 1 && $line == "KERNELTEST PASS "* ]]; then
+        LINES+=("$line qemu_s=$t_qemu")
+        return 0
+    fi
+    case $QEMU_STATUS in
+        124|137) line=${line:-"KERNELTEST FAIL case=$1 reason=timeout after ${KTEST_TIMEOUT}s"} ;;
+        0) line=${line:-"KERNELTEST FAIL case=$1 reason=guest rebooted or panicked"} ;;
+    esac
+    LINES+=("${line:-KERNELTEST FAIL case=$1 reason=no result (QEMU status $QEMU_STATUS)}")
+    return 1
+}
+
 main() {
-    local t_start t_install t_build t_qemu line
+    local t_start t_install t_build c failed=0
+    LINES=()
     t_start=$(clock)
     [[ $(id -u) -eq 0 ]] || die "run as root (apt-get, mknod for the initramfs)"
     [[ ${KTEST_SKIP_INSTALL:-0} == 1 ]] || ensure_packages
@@ -63,25 +106,12 @@ main() {
     local t0; t0=$(clock)
     build_all
     t_build=$(seconds_since "$t0")
-    note "booting $KERNEL_IMAGE ($KVER) under QEMU/TCG with ${KTEST_MEM_MIB} MiB; serial log $SERIAL_LOG"
-    t0=$(clock)
-    boot_guest
-    t_qemu=$(seconds_since "$t0")
-    line=$(grep -a '^KERNELTEST ' "$SERIAL_LOG" | tail -n 1 || true)
-    echo
-    grep -a '^RESULT ' "$SERIAL_LOG" || true
-    printf 'host: install %ss, build %ss, QEMU %ss (status %s), total %ss\n' \
-        "$t_install" "$t_build" "$t_qemu" "$QEMU_STATUS" "$(seconds_since "$t_start")"
-    if [[ $QEMU_STATUS -eq 1 && $line == "KERNELTEST PASS "* ]]; then
-        echo "$line"
-        return 0
-    fi
-    case $QEMU_STATUS in
-        124|137) line=${line:-"KERNELTEST FAIL reason=timeout after ${KTEST_TIMEOUT}s"} ;;
-        0) line=${line:-"KERNELTEST FAIL reason=guest rebooted or panicked"} ;;
-    esac
-    echo "${line:-KERNELTEST FAIL reason=no result (QEMU status $QEMU_STATUS)}"
-    return 1
+    for c in $KTEST_CASES; do
+        run_case "$c" || failed=1
+    done
+    printf 'host: install %ss, build %ss, total %ss\n' "$t_install" "$t_build" "$(seconds_since "$t_start")"
+    printf '%s\n' "${LINES[@]}"
+    return $failed
 }
 
 main "$@"

@@ -1,8 +1,8 @@
 package org.sonicmigration.cli;
 
 import java.util.Optional;
-import org.sonicmigration.bridge.spi.Backend;
-import org.sonicmigration.bridge.spi.Backends;
+import org.sonicmigration.spi.Backend;
+import org.sonicmigration.spi.Backends;
 import picocli.CommandLine.Option;
 
 /** {@code --backend xen|sim}: force a backend instead of the automatic choice. */

@@ -2,7 +2,7 @@ package org.sonicmigration.cli;
 
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
-import org.sonicmigration.bridge.spi.Backends;
+import org.sonicmigration.spi.Backends;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

@@ -1,6 +1,6 @@
 package org.sonicmigration.cli;
 
-import org.sonicmigration.migrate.Bandwidth;
+import org.sonicmigration.transport.Bandwidth;
 import picocli.CommandLine;
 
 /** Parses {@code --bandwidth} values such as {@code 1Gbit} into a {@link Bandwidth}. */

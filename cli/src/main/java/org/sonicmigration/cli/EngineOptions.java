@@ -2,9 +2,9 @@ package org.sonicmigration.cli;
 
 import java.time.Duration;
 import java.util.Optional;
-import org.sonicmigration.migrate.Bandwidth;
-import org.sonicmigration.migrate.MigrationOptions;
-import org.sonicmigration.migrate.SoftPolicy;
+import org.sonicmigration.transport.Bandwidth;
+import org.sonicmigration.engine.MigrationOptions;
+import org.sonicmigration.engine.SoftPolicy;
 import picocli.CommandLine.Option;
 
 /** The migration-engine options shared by every command that sends a guest. */

@@ -1,8 +1,8 @@
 package org.sonicmigration.cli;
 
 import java.io.PrintWriter;
-import org.sonicmigration.bridge.spi.BackendException;
-import org.sonicmigration.migrate.MigrationException;
+import org.sonicmigration.spi.BackendException;
+import org.sonicmigration.engine.MigrationException;
 import picocli.CommandLine;
 
 /**
@@ -54,7 +54,7 @@ final class Errors {
                 ex.printStackTrace(err);
             } else if (!(ex instanceof UserException || ex instanceof MigrationException
                     || ex instanceof BackendException || ex instanceof IllegalArgumentException
-                    || ex instanceof java.io.IOException || ex instanceof org.sonicmigration.sim.SimulatorException)) {
+                    || ex instanceof java.io.IOException || ex instanceof org.sonicmigration.sim.kernel.SimulatorException)) {
                 err.println("sonic: (this looks like a bug; run again with --debug for details)");
             }
             err.flush();

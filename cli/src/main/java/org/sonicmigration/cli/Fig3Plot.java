@@ -8,8 +8,8 @@ import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
-import org.sonicmigration.migrate.SoftPolicy;
-import org.sonicmigration.sim.Fig3Experiment;
+import org.sonicmigration.engine.SoftPolicy;
+import org.sonicmigration.sim.experiment.Fig3Experiment;
 
 /** Draws Figure 3 as the paper lays it out: (a) migration time and (b) pages sent against user memory. */
 final class Fig3Plot {

@@ -6,10 +6,10 @@ import org.sonicmigration.guest.profile.MemoryProfile;
 import org.sonicmigration.guest.profile.PageClass;
 import org.sonicmigration.guest.profile.ProfileFormatException;
 import org.sonicmigration.guest.profile.ProfileJson;
-import org.sonicmigration.sim.GuestConfig;
-import org.sonicmigration.sim.PageStoreMode;
+import org.sonicmigration.sim.guest.GuestConfig;
+import org.sonicmigration.sim.kernel.PageStoreMode;
 import picocli.CommandLine;
-import org.sonicmigration.sim.HintModuleSpec;
+import org.sonicmigration.sim.module.HintModuleSpec;
 import picocli.CommandLine.Option;
 
 /** Options that describe a simulated guest: size (or a replayed memory profile), workloads, seed, page store. */
@@ -24,7 +24,9 @@ final class GuestOptions {
     Path profile;
 
     @Option(names = {"-w", "--workload"}, paramLabel = "SPEC",
-            description = "cache:MB, user:MB, writer:PAGES_PER_S[:HOT_MB], churn[:TPS] or idle; repeatable.")
+            description = "cache:MB, user:MB, writer:PAGES_PER_S[:HOT_MB], churn:PAGES_PER_S[:POOL_MB] (memory churn:"
+                    + " fresh pages allocated and written, old ones freed), postmark[:TPS] (small-file churn) or idle;"
+                    + " repeatable.")
     List<String> workloads = List.of();
 
     @Option(names = "--seed", defaultValue = "1", description = "Seed of all guest randomness (default: ${DEFAULT-VALUE}).")
@@ -35,8 +37,12 @@ final class GuestOptions {
     PageStoreMode store;
 
     @Option(names = "--guest-module", paramLabel = "KIND", defaultValue = "cooperative", converter = ModuleConverter.class,
-            description = "The guest's SonicMigration module: cooperative (default), none, slow, or hostile:KIND with KIND"
-                    + " one of all_soft, torn_generation, bad_magic, bad_version, bad_lengths, lying_final.")
+            description = "The guest's SonicMigration module: cooperative (default: its final soft set lists the free"
+                    + " pages and leaves them in the allocator, as the Linux module does on a kernel with init_on_alloc"
+                    + " like Debian's; pages the guest takes before the pause are dirtied and sent), cooperative:hold"
+                    + " (takes them out of the allocator until resume; with init_on_alloc that zeroes, so dirties and"
+                    + " sends, every held page), none, slow, or hostile:KIND with KIND one of all_soft, torn_generation,"
+                    + " bad_magic, bad_version, bad_lengths, lying_final.")
     HintModuleSpec module;
 
     /** Parses {@code --guest-module}. */
@@ -45,7 +51,8 @@ final class GuestOptions {
         public HintModuleSpec convert(String value) {
             String v = value.toLowerCase(java.util.Locale.ROOT);
             return switch (v) {
-                case "cooperative" -> HintModuleSpec.cooperative();
+                case "cooperative", "cooperative:list" -> HintModuleSpec.cooperative();
+                case "cooperative:hold" -> HintModuleSpec.holding();
                 case "none" -> HintModuleSpec.none();
                 case "slow" -> HintModuleSpec.slow();
                 default -> {
@@ -58,8 +65,8 @@ final class GuestOptions {
                         }
                     }
                     throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not a guest module (use"
-                            + " cooperative, none, slow or hostile:all_soft|torn_generation|bad_magic|bad_version|"
-                            + "bad_lengths|lying_final)");
+                            + " cooperative, cooperative:hold, none, slow or hostile:all_soft|torn_generation|bad_magic|"
+                            + "bad_version|bad_lengths|lying_final)");
                 }
             };
         }

@@ -6,10 +6,10 @@ import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
-import org.sonicmigration.migrate.IterationStats;
-import org.sonicmigration.migrate.MigrationListener;
-import org.sonicmigration.migrate.PassKind;
-import org.sonicmigration.migrate.Phase;
+import org.sonicmigration.engine.IterationStats;
+import org.sonicmigration.engine.MigrationListener;
+import org.sonicmigration.engine.PassKind;
+import org.sonicmigration.engine.Phase;
 
 /**
  * A terminal progress bar per pass: iteration, pages, MB/s and ETA. Shown only on a terminal (or when

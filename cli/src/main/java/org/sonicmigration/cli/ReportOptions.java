@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.PrintWriter;
 import java.util.Locale;
-import org.sonicmigration.migrate.IterationStats;
-import org.sonicmigration.migrate.MigrationReport;
+import org.sonicmigration.engine.IterationStats;
+import org.sonicmigration.engine.MigrationReport;
 import picocli.CommandLine.Option;
 
 /**
@@ -66,18 +66,20 @@ final class ReportOptions {
                         case FINAL -> "final";
                     }, s.pagesSent(), s.pagesNoData(), s.skipped(),
                     s.bytes() / 1048576.0, seconds(s.nanos()),
-                    s.kind() == org.sonicmigration.migrate.PassKind.LIVE ? Long.toString(s.dirtyAfter()) : "-");
+                    s.kind() == org.sonicmigration.engine.PassKind.LIVE ? Long.toString(s.dirtyAfter()) : "-");
         }
-        long live = r.iterations().stream().filter(s -> s.kind() == org.sonicmigration.migrate.PassKind.LIVE).count();
+        long live = r.iterations().stream().filter(s -> s.kind() == org.sonicmigration.engine.PassKind.LIVE).count();
         out.printf(Locale.ROOT, "  total: %d pages with data, %.1f MiB in %s; downtime %s; %d live iteration%s%n",
                 r.pagesSent(), r.bytes() / 1048576.0, seconds(r.totalNanos()), millis(r.downtimeNanos()), live,
                 live == 1 ? "" : "s");
         var soft = r.soft();
         if (soft != null && soft.hintArea()) {
             out.printf(Locale.ROOT, "  soft pages (%s): %d skips in live passes (%d of %d hint reads usable); handshake: %s;"
-                            + " %d caught up live; %d pages never sent (%.1f%% of guest memory)%n",
+                            + " %d caught up live; %d pages never sent (%.1f%% of guest memory);"
+                            + " %d final-soft pages written before the pause, sent with data%n",
                     soft.policy(), soft.skippedLive(), soft.usableHints(), soft.hintReads(), soft.handshake(),
-                    soft.catchUpPages(), soft.unsentPages(), 100.0 * soft.unsentPages() / Math.max(1, r.guestPages()));
+                    soft.catchUpPages(), soft.unsentPages(), 100.0 * soft.unsentPages() / Math.max(1, r.guestPages()),
+                    soft.finalSoftDirtied());
         } else if (soft != null) {
             out.printf(Locale.ROOT, "  soft pages (%s): not used%n", soft.policy());
         }
@@ -88,6 +90,17 @@ final class ReportOptions {
             out.printf(Locale.ROOT, "  verification (%s): %s (%d pages compared, %d mismatches, state %s)%n",
                     v.mode(), v.passed() ? "PASSED" : "FAILED", v.pagesCompared(), v.mismatches(),
                     v.stateEqual() ? "equal" : "DIFFERENT");
+            if (v.categories() != null) {
+                var c = v.categories();
+                boolean softMode = v.mode().equals("soft");
+                out.printf(Locale.ROOT, "    checked: %,d hard pages identical (%,d failed), %,d clean-cache pages %s"
+                                + " (%,d failed), %,d free/held pages %s (%,d failed); %,d pages without data, %,d of"
+                                + " them outside the final soft set; %,d holes, %,d populated%n",
+                        c.hard().checked(), c.hard().mismatches(), c.cleanCache().checked(),
+                        softMode ? "equal to their file" : "identical", c.cleanCache().mismatches(), c.free().checked(),
+                        softMode ? "present" : "identical", c.free().mismatches(), c.withoutData().checked(),
+                        c.withoutData().mismatches(), c.holes().checked(), c.holes().mismatches());
+            }
             for (String m : v.firstMismatches()) {
                 out.println("    " + m);
             }

@@ -1,7 +1,7 @@
 package org.sonicmigration.cli;
 
 import java.util.Map;
-import org.sonicmigration.migrate.MigrationReport;
+import org.sonicmigration.engine.MigrationReport;
 
 /**
  * Everything one command run reports: what was asked, what the migration did, and (for simulated

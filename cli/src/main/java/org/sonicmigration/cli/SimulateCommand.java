@@ -3,7 +3,7 @@ package org.sonicmigration.cli;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.sonicmigration.sim.SimulatedMigration;
+import org.sonicmigration.sim.experiment.SimulatedMigration;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -43,8 +43,7 @@ final class SimulateCommand implements Callable<Integer> {
         try (var progress = report.progress()) {
             result = SimulatedMigration.run(setup, progress);
         }
-        Verification v = result.verification().map(r -> new Verification(r.passed(), r.pagesCompared(),
-                r.mismatches(), r.firstMismatches(), r.stateEqual(), r.mode().name().toLowerCase(java.util.Locale.ROOT))).orElse(null);
+        Verification v = result.verification().map(Verification::of).orElse(null);
         Map<String, Object> setupView = new LinkedHashMap<>();
         setupView.put("memoryBytes", guest.memory);
         setupView.put("workloads", guest.workloads);

@@ -2,7 +2,7 @@ package org.sonicmigration.cli;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.sonicmigration.sim.WorkloadSpec;
+import org.sonicmigration.sim.workload.WorkloadSpec;
 import picocli.CommandLine;
 
 /**
@@ -13,7 +13,9 @@ import picocli.CommandLine;
  *   <li>{@code cache:MB} read MB of files into the page cache (prepare)</li>
  *   <li>{@code user:MB} allocate and touch MB of anonymous memory (prepare)</li>
  *   <li>{@code writer:PAGES_PER_S[:HOT_MB]} rewrite random pages of a hot set (running; hot set 64 MB)</li>
- *   <li>{@code churn[:TPS]} postmark-like small-file churn (running)</li>
+ *   <li>{@code churn:PAGES_PER_S[:POOL_MB]} memory churn: allocate and write fresh pages, free old ones, over a
+ *       pool (running; pool 16 MB)</li>
+ *   <li>{@code postmark[:TPS]} postmark-like small-file churn (running)</li>
  *   <li>{@code idle} nothing</li>
  * </ul>
  */
@@ -52,15 +54,22 @@ final class Workloads {
                         during.add(WorkloadSpec.randomWriter(hot, rate));
                     }
                     case "churn" -> {
+                        args(p, 1, 2, item);
+                        long rate = number(p[1], item);
+                        long pool = p.length > 2 ? mb(p[2], item) : 16 * WorkloadSpec.MIB;
+                        during.add(new WorkloadSpec.MemoryChurn(pool, rate));
+                    }
+                    case "postmark" -> {
                         args(p, 0, 1, item);
                         WorkloadSpec.FileChurn d = WorkloadSpec.fileChurn();
                         during.add(p.length > 1 ? new WorkloadSpec.FileChurn(d.files(), d.minFileBytes(),
                                 d.maxFileBytes(), number(p[1], item)) : d);
                     }
                     default -> throw new CommandLine.TypeConversionException("unknown workload '" + item
-                            + "' (use cache:MB, user:MB, writer:PAGES_PER_S[:HOT_MB], churn[:TPS] or idle)");
+                            + "' (use cache:MB, user:MB, writer:PAGES_PER_S[:HOT_MB], churn:PAGES_PER_S[:POOL_MB],"
+                            + " postmark[:TPS] or idle)");
                 }
-            } catch (org.sonicmigration.sim.SimulatorException e) {
+            } catch (org.sonicmigration.sim.kernel.SimulatorException e) {
                 throw new CommandLine.TypeConversionException("workload '" + item + "': " + e.getMessage());
             }
         }

@@ -36,9 +36,9 @@ class HintsCommandTest {
     }
 
     static Path data() {
-        String dir = System.getProperty("sonic.shared.dir");
-        assertThat(dir).as("system property sonic.shared.dir").isNotNull();
-        Path p = Path.of(dir, "data", "linux61-guest");
+        String dir = System.getProperty("sonic.profiles.dir");
+        assertThat(dir).as("system property sonic.profiles.dir").isNotNull();
+        Path p = Path.of(dir);
         assertThat(p).isDirectory();
         return p;
     }

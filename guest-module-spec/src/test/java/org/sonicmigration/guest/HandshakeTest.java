@@ -2,13 +2,13 @@ package org.sonicmigration.guest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.arbitrary;
+import static org.quicktheories.generators.SourceDSL.longs;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Set;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.LongRange;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,9 +40,13 @@ class HandshakeTest {
         }
     }
 
-    @Property
-    void theWordRoundTrips(@ForAll @LongRange(min = 0, max = 0xFFFF_FFFFL) long seq, @ForAll HandshakeState state,
-                           @ForAll HandshakeFailure reason) {
+    @Test
+    void theWordRoundTrips() {
+        qt().withExamples(1000).forAll(longs().between(0, 0xFFFF_FFFFL), arbitrary().enumValues(HandshakeState.class),
+                arbitrary().enumValues(HandshakeFailure.class)).checkAssert(HandshakeTest::theWordRoundTrips);
+    }
+
+    private static void theWordRoundTrips(long seq, HandshakeState state, HandshakeFailure reason) {
         HandshakeWord w = new HandshakeWord(seq, state, reason);
         HandshakeWord back = HandshakeWord.decode(w.encode());
         assertThat(back.seq()).isEqualTo(seq);

@@ -1,6 +1,11 @@
 package org.sonicmigration.guest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.arbitrary;
+import static org.quicktheories.generators.SourceDSL.booleans;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.longs;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.GroupLayout;
@@ -12,14 +17,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.EdgeCasesMode;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.LongRange;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
+import org.quicktheories.generators.Generate;
 
 /**
  * Areas a hostile or broken guest could present: random bytes, a valid area with any header field set to
@@ -53,13 +53,16 @@ class HostileAreaTest {
         return out;
     }
 
-    @Provide
-    Arbitrary<Long> nastyValues() {
-        return Arbitraries.oneOf(
-                Arbitraries.of(0L, 1L, -1L, Long.MIN_VALUE, Long.MAX_VALUE, 1L << 36, (1L << 36) + 1, 1L << 32, 4096L, 4095L,
+    private static Gen<Long> nastyValues() {
+        return Generate.oneOf(
+                arbitrary().pick(0L, 1L, -1L, Long.MIN_VALUE, Long.MAX_VALUE, 1L << 36, (1L << 36) + 1, 1L << 32, 4096L, 4095L,
                         256L, 255L, 7L, 16L, 0xFFFF_FFFFL, 16384L, 16385L),
-                Arbitraries.longs(),
-                Arbitraries.longs().between(0, 1 << 20));
+                longs().all(),
+                longs().between(0, 1 << 20));
+    }
+
+    /** Which header fields to overwrite: the first with {@code value}, the others with values drawn from {@code seed}. */
+    record Poke(int fieldIndex, long value, int fieldsToBreak, long seed) {
     }
 
     private static long allocatedBy(Runnable r) {
@@ -92,9 +95,13 @@ class HostileAreaTest {
         }
     }
 
-    @Property(tries = 300)
-    void randomBytesAreRejected(@ForAll @IntRange(min = 0, max = 3 * 4096) int size, @ForAll long seed,
-                                @ForAll @LongRange(min = 1, max = 1 << 22) long expectedPfns) {
+    @Test
+    void randomBytesAreRejected() {
+        qt().withExamples(300).forAll(integers().between(0, 3 * 4096), longs().all(), longs().between(1, 1 << 22))
+                .checkAssert(HostileAreaTest::randomBytesAreRejected);
+    }
+
+    private static void randomBytesAreRejected(int size, long seed, long expectedPfns) {
         byte[] bytes = new byte[size];
         new SplittableRandom(seed).nextBytes(bytes);
         try (Arena arena = Arena.ofConfined()) {
@@ -106,8 +113,13 @@ class HostileAreaTest {
         }
     }
 
-    @Property(tries = 300)
-    void randomBytesOnAHeapSegmentAreRejectedToo(@ForAll @IntRange(min = 0, max = 2 * 4096) int size, @ForAll long seed) {
+    @Test
+    void randomBytesOnAHeapSegmentAreRejectedToo() {
+        qt().withExamples(300).forAll(integers().between(0, 2 * 4096), longs().all())
+                .checkAssert(HostileAreaTest::randomBytesOnAHeapSegmentAreRejectedToo);
+    }
+
+    private static void randomBytesOnAHeapSegmentAreRejectedToo(int size, long seed) {
         byte[] bytes = new byte[size];
         new SplittableRandom(seed).nextBytes(bytes);
         HintSnapshot s = new HintAreaReader(1 << 16, RetryPolicy.spinning(4)).read(MemorySegment.ofArray(bytes));
@@ -115,12 +127,18 @@ class HostileAreaTest {
         readSafely(MemorySegment.ofArray(bytes), 1 << 16);
     }
 
-    // nastyValues() already lists the edge values; jqwik's combined edge cases would only repeat them
-    @Property(tries = 1000, edgeCases = EdgeCasesMode.NONE)
-    void anyHeaderFieldSetToAnyValueNeverBreaksTheReader(@ForAll @IntRange(min = 0, max = 200) int fieldIndex,
-                                                         @ForAll("nastyValues") long value, @ForAll boolean extents,
-                                                         @ForAll @IntRange(min = 1, max = 3) int fieldsToBreak,
-                                                         @ForAll long seed) {
+    @Test
+    void anyHeaderFieldSetToAnyValueNeverBreaksTheReader() {
+        Gen<Poke> pokes = integers().between(0, 200).zip(nastyValues(), integers().between(1, 3), longs().all(), Poke::new);
+        qt().withExamples(1000).forAll(pokes, booleans().all())
+                .checkAssert(HostileAreaTest::anyHeaderFieldSetToAnyValueNeverBreaksTheReader);
+    }
+
+    private static void anyHeaderFieldSetToAnyValueNeverBreaksTheReader(Poke poke, boolean extents) {
+        int fieldIndex = poke.fieldIndex();
+        long value = poke.value();
+        int fieldsToBreak = poke.fieldsToBreak();
+        long seed = poke.seed();
         long pfns = 1 << 16;
         HintAreaGeometry g = extents
                 ? HintAreaGeometry.of(pfns, new SetPlacement(SetEncoding.EXTENTS, 4096, 4096),
@@ -142,8 +160,13 @@ class HostileAreaTest {
         }
     }
 
-    @Property(tries = 100)
-    void hostileExtentListsAreRejectedNotObeyed(@ForAll long seed, @ForAll @IntRange(min = 0, max = 255) int count) {
+    @Test
+    void hostileExtentListsAreRejectedNotObeyed() {
+        qt().withExamples(100).forAll(longs().all(), integers().between(0, 255))
+                .checkAssert(HostileAreaTest::hostileExtentListsAreRejectedNotObeyed);
+    }
+
+    private static void hostileExtentListsAreRejectedNotObeyed(long seed, int count) {
         long pfns = 4096;
         HintAreaGeometry g = HintAreaGeometry.of(pfns, new SetPlacement(SetEncoding.EXTENTS, 4096, 4096),
                 new SetPlacement(SetEncoding.EXTENTS, 8192, 4096), SetPlacement.ABSENT);
@@ -167,9 +190,13 @@ class HostileAreaTest {
         }
     }
 
-    @Property(tries = 50)
-    void aGenerationThatStaysOddEndsAsTornAfterTheBoundedAttempts(@ForAll @IntRange(min = 1, max = 50) int attempts,
-                                                                 @ForAll @LongRange(min = 0, max = 1000) long half) {
+    @Test
+    void aGenerationThatStaysOddEndsAsTornAfterTheBoundedAttempts() {
+        qt().withExamples(50).forAll(integers().between(1, 50), longs().between(0, 1000))
+                .checkAssert(HostileAreaTest::aGenerationThatStaysOddEndsAsTornAfterTheBoundedAttempts);
+    }
+
+    private static void aGenerationThatStaysOddEndsAsTornAfterTheBoundedAttempts(int attempts, long half) {
         HintAreaGeometry g = HintAreaGeometry.plan(1000, false);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment area = arena.allocate(g.areaBytes(), 8);
@@ -180,8 +207,13 @@ class HostileAreaTest {
         }
     }
 
-    @Property(tries = 50)
-    void aHugeClaimedPfnCountIsAMismatchNotAnAllocation(@ForAll @LongRange(min = 1 << 20, max = Long.MAX_VALUE) long claimed) {
+    @Test
+    void aHugeClaimedPfnCountIsAMismatchNotAnAllocation() {
+        qt().withExamples(50).forAll(longs().between(1 << 20, Long.MAX_VALUE))
+                .checkAssert(HostileAreaTest::aHugeClaimedPfnCountIsAMismatchNotAnAllocation);
+    }
+
+    private static void aHugeClaimedPfnCountIsAMismatchNotAnAllocation(long claimed) {
         long expected = 1 << 19;
         HintAreaGeometry g = HintAreaGeometry.plan(expected, false);
         try (Arena arena = Arena.ofConfined()) {

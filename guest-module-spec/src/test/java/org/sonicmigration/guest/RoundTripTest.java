@@ -1,19 +1,20 @@
 package org.sonicmigration.guest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.arbitrary;
+import static org.quicktheories.generators.SourceDSL.booleans;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.longs;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
+import org.quicktheories.generators.Generate;
 
 /** What the Java writer publishes, the Java reader reads back unchanged, in both encodings. */
 class RoundTripTest {
@@ -22,10 +23,9 @@ class RoundTripTest {
     record Pair(SoftSet a, SoftSet b) {
     }
 
-    @Provide
-    Arbitrary<Pair> pairs() {
-        return SoftSetArbitraries.sizes(4000).flatMap(size -> Combinators.combine(
-                SoftSetArbitraries.softSetsOfSize(size), SoftSetArbitraries.softSetsOfSize(size)).as(Pair::new));
+    private static Gen<Pair> pairs() {
+        return SoftSetGenerators.sizes(4000).flatMap(size ->
+                SoftSetGenerators.softSetsOfSize(size).zip(SoftSetGenerators.softSetsOfSize(size), Pair::new));
     }
 
     /** Extent sections that hold every run: nothing may be lost. */
@@ -38,8 +38,13 @@ class RoundTripTest {
                 new SetPlacement(SetEncoding.EXTENTS, page + 2 * cap, cap));
     }
 
-    @Property(tries = 150)
-    void liveAndReferencedSetsRoundTrip(@ForAll("pairs") Pair p, @ForAll boolean extents, @ForAll boolean withReferenced) {
+    @Test
+    void liveAndReferencedSetsRoundTrip() {
+        qt().withExamples(150).forAll(pairs(), booleans().all(), booleans().all())
+                .checkAssert(RoundTripTest::liveAndReferencedSetsRoundTrip);
+    }
+
+    private static void liveAndReferencedSetsRoundTrip(Pair p, boolean extents, boolean withReferenced) {
         HintAreaGeometry g = extents ? roomyExtents(p) : HintAreaGeometry.plan(p.a().size(), true);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment area = arena.allocate(g.areaBytes(), 8);
@@ -57,8 +62,13 @@ class RoundTripTest {
         }
     }
 
-    @Property(tries = 150)
-    void finalSetRoundTripsOnlyForTheAnsweringHandshake(@ForAll("pairs") Pair p, @ForAll boolean extents) {
+    @Test
+    void finalSetRoundTripsOnlyForTheAnsweringHandshake() {
+        qt().withExamples(150).forAll(pairs(), booleans().all())
+                .checkAssert(RoundTripTest::finalSetRoundTripsOnlyForTheAnsweringHandshake);
+    }
+
+    private static void finalSetRoundTripsOnlyForTheAnsweringHandshake(Pair p, boolean extents) {
         HintAreaGeometry g = extents ? roomyExtents(p) : HintAreaGeometry.plan(p.a().size(), false);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment area = arena.allocate(g.areaBytes(), 8);
@@ -81,8 +91,13 @@ class RoundTripTest {
         }
     }
 
-    @Property(tries = 150)
-    void aTooSmallExtentSectionKeepsTheLongestRunsAndSaysSo(@ForAll("pairs") Pair p, @ForAll @IntRange(min = 1, max = 8) int capacity) {
+    @Test
+    void aTooSmallExtentSectionKeepsTheLongestRunsAndSaysSo() {
+        qt().withExamples(150).forAll(pairs(), integers().between(1, 8))
+                .checkAssert(RoundTripTest::aTooSmallExtentSectionKeepsTheLongestRunsAndSaysSo);
+    }
+
+    private static void aTooSmallExtentSectionKeepsTheLongestRunsAndSaysSo(Pair p, int capacity) {
         SoftSet s = p.a();
         long cap = capacity * HintAreaLayout.EXTENT_SIZE;
         long page = HintAreaLayout.PAGE_SIZE;
@@ -109,8 +124,13 @@ class RoundTripTest {
         }
     }
 
-    @Property(tries = 50)
-    void aGuestSmallerThanTheDomainLeavesTheRestHard(@ForAll("pairs") Pair p, @ForAll @IntRange(min = 1, max = 500) int extra) {
+    @Test
+    void aGuestSmallerThanTheDomainLeavesTheRestHard() {
+        qt().withExamples(50).forAll(pairs(), integers().between(1, 500))
+                .checkAssert(RoundTripTest::aGuestSmallerThanTheDomainLeavesTheRestHard);
+    }
+
+    private static void aGuestSmallerThanTheDomainLeavesTheRestHard(Pair p, int extra) {
         SoftSet s = p.a();
         HintAreaGeometry g = HintAreaGeometry.plan(s.size(), false);
         try (Arena arena = Arena.ofConfined()) {
@@ -123,8 +143,13 @@ class RoundTripTest {
         }
     }
 
-    @Property(tries = 30)
-    void plannedGeometriesAreValidAndFollowTheBudgetRule(@ForAll("bigSizes") long pfnCount, @ForAll boolean withReferenced) {
+    @Test
+    void plannedGeometriesAreValidAndFollowTheBudgetRule() {
+        qt().withExamples(30).forAll(bigSizes(), booleans().all())
+                .checkAssert(RoundTripTest::plannedGeometriesAreValidAndFollowTheBudgetRule);
+    }
+
+    private static void plannedGeometriesAreValidAndFollowTheBudgetRule(long pfnCount, boolean withReferenced) {
         HintAreaGeometry g = HintAreaGeometry.plan(pfnCount, withReferenced);
         assertThat(g.areaBytes()).isLessThanOrEqualTo(HintAreaGeometry.DEFAULT_BUDGET_BYTES);
         int sets = withReferenced ? 3 : 2;
@@ -133,9 +158,10 @@ class RoundTripTest {
         assertThat(g.live().encoding()).isEqualTo(bitmaps ? SetEncoding.BITMAP : SetEncoding.EXTENTS);
     }
 
-    @Provide
-    Arbitrary<Long> bigSizes() {
-        return Arbitraries.longs().between(1, HintAreaLayout.MAX_PFN_COUNT)
-                .edgeCases(c -> c.includeOnly(1L, 524_288L, 268_435_456L, HintAreaLayout.MAX_PFN_COUNT));
+    /** Any count, and now and then the smallest, a 2 GiB guest's, a 1 TiB guest's or the largest allowed. */
+    private static Gen<Long> bigSizes() {
+        return Generate.frequency(
+                org.quicktheories.api.Pair.of(3, longs().between(1, HintAreaLayout.MAX_PFN_COUNT)),
+                org.quicktheories.api.Pair.of(1, arbitrary().pick(1L, 524_288L, 268_435_456L, HintAreaLayout.MAX_PFN_COUNT)));
     }
 }

@@ -1,6 +1,10 @@
 package org.sonicmigration.guest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.booleans;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.longs;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -9,9 +13,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
 
 /**
  * A writer thread republishes constantly while this thread reads. Every publication's content is a
@@ -41,6 +43,22 @@ class SeqlockConcurrencyTest {
         return sets;
     }
 
+    /** Called from {@code finally}: a failure in flight must not be replaced by an interrupt, and the thread was told to stop. */
+    private static void joinUninterruptibly(Thread t) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                t.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private static HintAreaGeometry geometry(long pfnCount, boolean extents, SoftSet[] sets) {
         if (!extents) {
             return HintAreaGeometry.plan(pfnCount, false);
@@ -55,9 +73,13 @@ class SeqlockConcurrencyTest {
                 new SetPlacement(SetEncoding.EXTENTS, page + cap, cap), SetPlacement.ABSENT);
     }
 
-    @Property(tries = 6)
-    void aConcurrentPublisherNeverYieldsATornSnapshotAcceptedAsValid(
-            @ForAll @IntRange(min = 1, max = 60_000) int pfnCount, @ForAll boolean extents, @ForAll long seed) throws Exception {
+    @Test
+    void aConcurrentPublisherNeverYieldsATornSnapshotAcceptedAsValid() {
+        qt().withExamples(6).forAll(integers().between(1, 60_000), booleans().all(), longs().all())
+                .checkAssert(SeqlockConcurrencyTest::aConcurrentPublisherNeverYieldsATornSnapshotAcceptedAsValid);
+    }
+
+    private static void aConcurrentPublisherNeverYieldsATornSnapshotAcceptedAsValid(int pfnCount, boolean extents, long seed) {
         SoftSet[] sets = pool(pfnCount, seed);
         HintAreaGeometry g = geometry(pfnCount, extents, sets);
         try (Arena arena = Arena.ofShared()) {
@@ -99,16 +121,20 @@ class SeqlockConcurrencyTest {
                 }
             } finally {
                 stop.set(true);
-                writer.join();
+                joinUninterruptibly(writer);
             }
             assertThat(failure.get()).isNull();
             assertThat(valid).as("at least one read got a consistent copy").isPositive();
         }
     }
 
-    @Property(tries = 6)
-    void aGuestCyclingHandshakesNeverYieldsATornFinalSet(
-            @ForAll @IntRange(min = 1, max = 60_000) int pfnCount, @ForAll boolean extents, @ForAll long seed) throws Exception {
+    @Test
+    void aGuestCyclingHandshakesNeverYieldsATornFinalSet() {
+        qt().withExamples(6).forAll(integers().between(1, 60_000), booleans().all(), longs().all())
+                .checkAssert(SeqlockConcurrencyTest::aGuestCyclingHandshakesNeverYieldsATornFinalSet);
+    }
+
+    private static void aGuestCyclingHandshakesNeverYieldsATornFinalSet(int pfnCount, boolean extents, long seed) {
         SoftSet[] sets = pool(pfnCount, seed);
         HintAreaGeometry g = geometry(pfnCount, extents, sets);
         try (Arena arena = Arena.ofShared()) {
@@ -165,7 +191,7 @@ class SeqlockConcurrencyTest {
                 }
             } finally {
                 stop.set(true);
-                guest.join();
+                joinUninterruptibly(guest);
             }
             assertThat(failure.get()).isNull();
             assertThat(ready).as("at least one read got a consistent final set").isPositive();

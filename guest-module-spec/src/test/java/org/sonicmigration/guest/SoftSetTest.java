@@ -2,22 +2,16 @@ package org.sonicmigration.guest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.quicktheories.QuickTheory.qt;
 
 import java.lang.foreign.MemorySegment;
 import java.util.BitSet;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
 import org.junit.jupiter.api.Test;
 
 /** {@link SoftSet} against {@link BitSet} as a model, and its word layout against the ABI's. */
 class SoftSetTest {
 
-    @Provide
-    Arbitrary<SoftSet> sets() {
-        return SoftSetArbitraries.softSets(3000);
-    }
+    private static final int TRIES = 200;
 
     private static BitSet model(SoftSet s) {
         BitSet b = new BitSet();
@@ -29,8 +23,12 @@ class SoftSetTest {
         return b;
     }
 
-    @Property(tries = 200)
-    void queriesAgreeWithABitSetModel(@ForAll("sets") SoftSet s) {
+    @Test
+    void queriesAgreeWithABitSetModel() {
+        qt().withExamples(TRIES).forAll(SoftSetGenerators.softSets(3000)).checkAssert(SoftSetTest::queriesAgreeWithABitSetModel);
+    }
+
+    private static void queriesAgreeWithABitSetModel(SoftSet s) {
         BitSet m = model(s);
         assertThat(s.cardinality()).isEqualTo(m.cardinality());
         assertThat(s.isEmpty()).isEqualTo(m.isEmpty());
@@ -41,8 +39,12 @@ class SoftSetTest {
         }
     }
 
-    @Property(tries = 200)
-    void runsCoverExactlyTheMembersInOrder(@ForAll("sets") SoftSet s) {
+    @Test
+    void runsCoverExactlyTheMembersInOrder() {
+        qt().withExamples(TRIES).forAll(SoftSetGenerators.softSets(3000)).checkAssert(SoftSetTest::runsCoverExactlyTheMembersInOrder);
+    }
+
+    private static void runsCoverExactlyTheMembersInOrder(SoftSet s) {
         SoftSet.Builder rebuilt = SoftSet.builder(s.size());
         long[] prevEnd = {-1};
         long[] runs = {0};
@@ -57,8 +59,12 @@ class SoftSetTest {
         assertThat(s.runCount()).isEqualTo(runs[0]);
     }
 
-    @Property(tries = 200)
-    void wordsAndSegmentUseTheAbiLayout(@ForAll("sets") SoftSet s) {
+    @Test
+    void wordsAndSegmentUseTheAbiLayout() {
+        qt().withExamples(TRIES).forAll(SoftSetGenerators.softSets(3000)).checkAssert(SoftSetTest::wordsAndSegmentUseTheAbiLayout);
+    }
+
+    private static void wordsAndSegmentUseTheAbiLayout(SoftSet s) {
         long[] words = s.words();
         MemorySegment seg = s.segment();
         assertThat(seg.byteSize()).isEqualTo(8L * words.length);

@@ -20,6 +20,12 @@ public class libc_h extends xen_shared {
 
     static final SymbolLookup SYMBOL_LOOKUP = SymbolLookup.loaderLookup()
             .or(Linker.nativeLinker().defaultLookup());
+    /**
+     * {@snippet lang=c :
+     * typedef unsigned long nfds_t
+     * }
+     */
+    public static final OfLong nfds_t = libc_h.C_LONG;
 
     private static class stderr$constants {
         public static final AddressLayout LAYOUT = libc_h.C_POINTER;
@@ -248,6 +254,68 @@ public class libc_h extends xen_shared {
         }
     }
 
+    private static class poll {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            libc_h.C_INT,
+            libc_h.C_POINTER,
+            libc_h.C_LONG,
+            libc_h.C_INT
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("poll");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int poll(struct pollfd *fds, nfds_t nfds, int timeout)
+     * }
+     */
+    public static FunctionDescriptor poll$descriptor() {
+        return poll.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int poll(struct pollfd *fds, nfds_t nfds, int timeout)
+     * }
+     */
+    public static MethodHandle poll$handle() {
+        return poll.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int poll(struct pollfd *fds, nfds_t nfds, int timeout)
+     * }
+     */
+    public static MemorySegment poll$address() {
+        return poll.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int poll(struct pollfd *fds, nfds_t nfds, int timeout)
+     * }
+     */
+    public static int poll(MemorySegment fds, long nfds, int timeout) {
+        var mh$ = poll.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("poll", fds, nfds, timeout);
+            }
+            return (int)mh$.invokeExact(fds, nfds, timeout);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static final int EPERM = (int)1L;
     /**
      * {@snippet lang=c :
@@ -376,5 +444,45 @@ public class libc_h extends xen_shared {
      */
     public static int PROT_WRITE() {
         return PROT_WRITE;
+    }
+
+    private static final int POLLIN = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define POLLIN 1
+     * }
+     */
+    public static int POLLIN() {
+        return POLLIN;
+    }
+
+    private static final int POLLERR = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * #define POLLERR 8
+     * }
+     */
+    public static int POLLERR() {
+        return POLLERR;
+    }
+
+    private static final int POLLHUP = (int)16L;
+    /**
+     * {@snippet lang=c :
+     * #define POLLHUP 16
+     * }
+     */
+    public static int POLLHUP() {
+        return POLLHUP;
+    }
+
+    private static final int POLLNVAL = (int)32L;
+    /**
+     * {@snippet lang=c :
+     * #define POLLNVAL 32
+     * }
+     */
+    public static int POLLNVAL() {
+        return POLLNVAL;
     }
 }

@@ -1158,46 +1158,6 @@ public class libxl_h extends xen_shared {
         return LIBXL_SUSPEND_LIVE;
     }
 
-    private static final int INVALID_DOMID = (int)-1L;
-    /**
-     * {@snippet lang=c :
-     * #define INVALID_DOMID -1
-     * }
-     */
-    public static int INVALID_DOMID() {
-        return INVALID_DOMID;
-    }
-
-    private static final int ERROR_FAIL = (int)-3L;
-    /**
-     * {@snippet lang=c :
-     * #define ERROR_FAIL -3
-     * }
-     */
-    public static int ERROR_FAIL() {
-        return ERROR_FAIL;
-    }
-
-    private static final int ERROR_INVAL = (int)-6L;
-    /**
-     * {@snippet lang=c :
-     * #define ERROR_INVAL -6
-     * }
-     */
-    public static int ERROR_INVAL() {
-        return ERROR_INVAL;
-    }
-
-    private static final int ERROR_DOMAIN_NOTFOUND = (int)-21L;
-    /**
-     * {@snippet lang=c :
-     * #define ERROR_DOMAIN_NOTFOUND -21
-     * }
-     */
-    public static int ERROR_DOMAIN_NOTFOUND() {
-        return ERROR_DOMAIN_NOTFOUND;
-    }
-
     private static final int LIBXL_SHUTDOWN_REASON_SUSPEND = (int)2L;
     /**
      * {@snippet lang=c :
@@ -1206,45 +1166,5 @@ public class libxl_h extends xen_shared {
      */
     public static int LIBXL_SHUTDOWN_REASON_SUSPEND() {
         return LIBXL_SHUTDOWN_REASON_SUSPEND;
-    }
-
-    private static final int LIBXL_DOMAIN_TYPE_INVALID = (int)-1L;
-    /**
-     * {@snippet lang=c :
-     * #define LIBXL_DOMAIN_TYPE_INVALID -1
-     * }
-     */
-    public static int LIBXL_DOMAIN_TYPE_INVALID() {
-        return LIBXL_DOMAIN_TYPE_INVALID;
-    }
-
-    private static final int LIBXL_DOMAIN_TYPE_HVM = (int)1L;
-    /**
-     * {@snippet lang=c :
-     * #define LIBXL_DOMAIN_TYPE_HVM 1
-     * }
-     */
-    public static int LIBXL_DOMAIN_TYPE_HVM() {
-        return LIBXL_DOMAIN_TYPE_HVM;
-    }
-
-    private static final int LIBXL_DOMAIN_TYPE_PV = (int)2L;
-    /**
-     * {@snippet lang=c :
-     * #define LIBXL_DOMAIN_TYPE_PV 2
-     * }
-     */
-    public static int LIBXL_DOMAIN_TYPE_PV() {
-        return LIBXL_DOMAIN_TYPE_PV;
-    }
-
-    private static final int LIBXL_DOMAIN_TYPE_PVH = (int)3L;
-    /**
-     * {@snippet lang=c :
-     * #define LIBXL_DOMAIN_TYPE_PVH 3
-     * }
-     */
-    public static int LIBXL_DOMAIN_TYPE_PVH() {
-        return LIBXL_DOMAIN_TYPE_PVH;
     }
 }

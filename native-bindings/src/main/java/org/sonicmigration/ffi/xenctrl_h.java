@@ -150,69 +150,6 @@ public class xenctrl_h extends xen_shared {
         }
     }
 
-    private static class xc_domain_getinfo {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
-            xenctrl_h.C_INT,
-            xenctrl_h.C_POINTER,
-            xenctrl_h.C_INT,
-            xenctrl_h.C_INT,
-            xenctrl_h.C_POINTER
-        );
-
-        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("xc_domain_getinfo");
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * int xc_domain_getinfo(xc_interface *xch, uint32_t first_domid, unsigned int max_doms, xc_dominfo_t *info)
-     * }
-     */
-    public static FunctionDescriptor xc_domain_getinfo$descriptor() {
-        return xc_domain_getinfo.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * int xc_domain_getinfo(xc_interface *xch, uint32_t first_domid, unsigned int max_doms, xc_dominfo_t *info)
-     * }
-     */
-    public static MethodHandle xc_domain_getinfo$handle() {
-        return xc_domain_getinfo.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * int xc_domain_getinfo(xc_interface *xch, uint32_t first_domid, unsigned int max_doms, xc_dominfo_t *info)
-     * }
-     */
-    public static MemorySegment xc_domain_getinfo$address() {
-        return xc_domain_getinfo.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * int xc_domain_getinfo(xc_interface *xch, uint32_t first_domid, unsigned int max_doms, xc_dominfo_t *info)
-     * }
-     */
-    public static int xc_domain_getinfo(MemorySegment xch, int first_domid, int max_doms, MemorySegment info) {
-        var mh$ = xc_domain_getinfo.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("xc_domain_getinfo", xch, first_domid, max_doms, info);
-            }
-            return (int)mh$.invokeExact(xch, first_domid, max_doms, info);
-        } catch (Error | RuntimeException ex) {
-           throw ex;
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
-
     private static class xc_domain_getinfolist {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             xenctrl_h.C_INT,
@@ -330,6 +267,68 @@ public class xenctrl_h extends xen_shared {
                 traceDowncall("xc_domain_pause", xch, domid);
             }
             return (int)mh$.invokeExact(xch, domid);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class xc_version {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            xenctrl_h.C_INT,
+            xenctrl_h.C_POINTER,
+            xenctrl_h.C_INT,
+            xenctrl_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("xc_version");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int xc_version(xc_interface *xch, int cmd, void *arg)
+     * }
+     */
+    public static FunctionDescriptor xc_version$descriptor() {
+        return xc_version.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int xc_version(xc_interface *xch, int cmd, void *arg)
+     * }
+     */
+    public static MethodHandle xc_version$handle() {
+        return xc_version.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int xc_version(xc_interface *xch, int cmd, void *arg)
+     * }
+     */
+    public static MemorySegment xc_version$address() {
+        return xc_version.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int xc_version(xc_interface *xch, int cmd, void *arg)
+     * }
+     */
+    public static int xc_version(MemorySegment xch, int cmd, MemorySegment arg) {
+        var mh$ = xc_version.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("xc_version", xch, cmd, arg);
+            }
+            return (int)mh$.invokeExact(xch, cmd, arg);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
@@ -961,132 +960,6 @@ public class xenctrl_h extends xen_shared {
         }
     }
 
-    private static class xc_vcpu_getcontext {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
-            xenctrl_h.C_INT,
-            xenctrl_h.C_POINTER,
-            xenctrl_h.C_INT,
-            xenctrl_h.C_INT,
-            xenctrl_h.C_POINTER
-        );
-
-        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("xc_vcpu_getcontext");
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * int xc_vcpu_getcontext(xc_interface *xch, uint32_t domid, uint32_t vcpu, vcpu_guest_context_any_t *ctxt)
-     * }
-     */
-    public static FunctionDescriptor xc_vcpu_getcontext$descriptor() {
-        return xc_vcpu_getcontext.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * int xc_vcpu_getcontext(xc_interface *xch, uint32_t domid, uint32_t vcpu, vcpu_guest_context_any_t *ctxt)
-     * }
-     */
-    public static MethodHandle xc_vcpu_getcontext$handle() {
-        return xc_vcpu_getcontext.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * int xc_vcpu_getcontext(xc_interface *xch, uint32_t domid, uint32_t vcpu, vcpu_guest_context_any_t *ctxt)
-     * }
-     */
-    public static MemorySegment xc_vcpu_getcontext$address() {
-        return xc_vcpu_getcontext.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * int xc_vcpu_getcontext(xc_interface *xch, uint32_t domid, uint32_t vcpu, vcpu_guest_context_any_t *ctxt)
-     * }
-     */
-    public static int xc_vcpu_getcontext(MemorySegment xch, int domid, int vcpu, MemorySegment ctxt) {
-        var mh$ = xc_vcpu_getcontext.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("xc_vcpu_getcontext", xch, domid, vcpu, ctxt);
-            }
-            return (int)mh$.invokeExact(xch, domid, vcpu, ctxt);
-        } catch (Error | RuntimeException ex) {
-           throw ex;
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
-
-    private static class xc_vcpu_setcontext {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
-            xenctrl_h.C_INT,
-            xenctrl_h.C_POINTER,
-            xenctrl_h.C_INT,
-            xenctrl_h.C_INT,
-            xenctrl_h.C_POINTER
-        );
-
-        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("xc_vcpu_setcontext");
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * int xc_vcpu_setcontext(xc_interface *xch, uint32_t domid, uint32_t vcpu, vcpu_guest_context_any_t *ctxt)
-     * }
-     */
-    public static FunctionDescriptor xc_vcpu_setcontext$descriptor() {
-        return xc_vcpu_setcontext.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * int xc_vcpu_setcontext(xc_interface *xch, uint32_t domid, uint32_t vcpu, vcpu_guest_context_any_t *ctxt)
-     * }
-     */
-    public static MethodHandle xc_vcpu_setcontext$handle() {
-        return xc_vcpu_setcontext.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * int xc_vcpu_setcontext(xc_interface *xch, uint32_t domid, uint32_t vcpu, vcpu_guest_context_any_t *ctxt)
-     * }
-     */
-    public static MemorySegment xc_vcpu_setcontext$address() {
-        return xc_vcpu_setcontext.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * int xc_vcpu_setcontext(xc_interface *xch, uint32_t domid, uint32_t vcpu, vcpu_guest_context_any_t *ctxt)
-     * }
-     */
-    public static int xc_vcpu_setcontext(MemorySegment xch, int domid, int vcpu, MemorySegment ctxt) {
-        var mh$ = xc_vcpu_setcontext.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("xc_vcpu_setcontext", xch, domid, vcpu, ctxt);
-            }
-            return (int)mh$.invokeExact(xch, domid, vcpu, ctxt);
-        } catch (Error | RuntimeException ex) {
-           throw ex;
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
-
     private static class xc_domain_populate_physmap_exact {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             xenctrl_h.C_INT,
@@ -1656,65 +1529,6 @@ public class xenctrl_h extends xen_shared {
         }
     }
 
-    private static class xc_clear_last_error {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
-            xenctrl_h.C_POINTER
-        );
-
-        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("xc_clear_last_error");
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * void xc_clear_last_error(xc_interface *xch)
-     * }
-     */
-    public static FunctionDescriptor xc_clear_last_error$descriptor() {
-        return xc_clear_last_error.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * void xc_clear_last_error(xc_interface *xch)
-     * }
-     */
-    public static MethodHandle xc_clear_last_error$handle() {
-        return xc_clear_last_error.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * void xc_clear_last_error(xc_interface *xch)
-     * }
-     */
-    public static MemorySegment xc_clear_last_error$address() {
-        return xc_clear_last_error.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * void xc_clear_last_error(xc_interface *xch)
-     * }
-     */
-    public static void xc_clear_last_error(MemorySegment xch) {
-        var mh$ = xc_clear_last_error.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("xc_clear_last_error", xch);
-            }
-            mh$.invokeExact(xch);
-        } catch (Error | RuntimeException ex) {
-           throw ex;
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
-
     private static class xc_error_code_to_desc {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             xenctrl_h.C_POINTER,
@@ -1775,16 +1589,6 @@ public class xenctrl_h extends xen_shared {
         }
     }
 
-    private static final int XC_OPENFLAG_DUMMY = (int)1L;
-    /**
-     * {@snippet lang=c :
-     * #define XC_OPENFLAG_DUMMY 1
-     * }
-     */
-    public static int XC_OPENFLAG_DUMMY() {
-        return XC_OPENFLAG_DUMMY;
-    }
-
     private static final int XC_OPENFLAG_NON_REENTRANT = (int)2L;
     /**
      * {@snippet lang=c :
@@ -1805,46 +1609,6 @@ public class xenctrl_h extends xen_shared {
         return XC_ERROR_NONE;
     }
 
-    private static final int XC_INTERNAL_ERROR = (int)1L;
-    /**
-     * {@snippet lang=c :
-     * #define XC_INTERNAL_ERROR 1
-     * }
-     */
-    public static int XC_INTERNAL_ERROR() {
-        return XC_INTERNAL_ERROR;
-    }
-
-    private static final int XC_INVALID_KERNEL = (int)2L;
-    /**
-     * {@snippet lang=c :
-     * #define XC_INVALID_KERNEL 2
-     * }
-     */
-    public static int XC_INVALID_KERNEL() {
-        return XC_INVALID_KERNEL;
-    }
-
-    private static final int XC_INVALID_PARAM = (int)3L;
-    /**
-     * {@snippet lang=c :
-     * #define XC_INVALID_PARAM 3
-     * }
-     */
-    public static int XC_INVALID_PARAM() {
-        return XC_INVALID_PARAM;
-    }
-
-    private static final int XC_OUT_OF_MEMORY = (int)4L;
-    /**
-     * {@snippet lang=c :
-     * #define XC_OUT_OF_MEMORY 4
-     * }
-     */
-    public static int XC_OUT_OF_MEMORY() {
-        return XC_OUT_OF_MEMORY;
-    }
-
     private static final int XC_MAX_ERROR_MSG_LEN = (int)1024L;
     /**
      * {@snippet lang=c :
@@ -1855,16 +1619,6 @@ public class xenctrl_h extends xen_shared {
         return XC_MAX_ERROR_MSG_LEN;
     }
 
-    private static final int XC_PAGE_SHIFT = (int)12L;
-    /**
-     * {@snippet lang=c :
-     * #define XC_PAGE_SHIFT 12
-     * }
-     */
-    public static int XC_PAGE_SHIFT() {
-        return XC_PAGE_SHIFT;
-    }
-
     private static final long XC_PAGE_SIZE = 4096L;
     /**
      * {@snippet lang=c :
@@ -1873,16 +1627,6 @@ public class xenctrl_h extends xen_shared {
      */
     public static long XC_PAGE_SIZE() {
         return XC_PAGE_SIZE;
-    }
-
-    private static final int XEN_DOMCTL_INTERFACE_VERSION = (int)21L;
-    /**
-     * {@snippet lang=c :
-     * #define XEN_DOMCTL_INTERFACE_VERSION 21
-     * }
-     */
-    public static int XEN_DOMCTL_INTERFACE_VERSION() {
-        return XEN_DOMCTL_INTERFACE_VERSION;
     }
 
     private static final int XEN_DOMCTL_SHADOW_OP_OFF = (int)0L;
@@ -2005,56 +1749,6 @@ public class xenctrl_h extends xen_shared {
         return XEN_DOMINF_paused;
     }
 
-    private static final int XEN_DOMINF_blocked = (int)16L;
-    /**
-     * {@snippet lang=c :
-     * #define XEN_DOMINF_blocked 16
-     * }
-     */
-    public static int XEN_DOMINF_blocked() {
-        return XEN_DOMINF_blocked;
-    }
-
-    private static final int XEN_DOMINF_running = (int)32L;
-    /**
-     * {@snippet lang=c :
-     * #define XEN_DOMINF_running 32
-     * }
-     */
-    public static int XEN_DOMINF_running() {
-        return XEN_DOMINF_running;
-    }
-
-    private static final int XEN_DOMINF_debugged = (int)64L;
-    /**
-     * {@snippet lang=c :
-     * #define XEN_DOMINF_debugged 64
-     * }
-     */
-    public static int XEN_DOMINF_debugged() {
-        return XEN_DOMINF_debugged;
-    }
-
-    private static final int XEN_DOMINF_xs_domain = (int)128L;
-    /**
-     * {@snippet lang=c :
-     * #define XEN_DOMINF_xs_domain 128
-     * }
-     */
-    public static int XEN_DOMINF_xs_domain() {
-        return XEN_DOMINF_xs_domain;
-    }
-
-    private static final int XEN_DOMINF_hap = (int)256L;
-    /**
-     * {@snippet lang=c :
-     * #define XEN_DOMINF_hap 256
-     * }
-     */
-    public static int XEN_DOMINF_hap() {
-        return XEN_DOMINF_hap;
-    }
-
     private static final int XEN_DOMINF_shutdownmask = (int)255L;
     /**
      * {@snippet lang=c :
@@ -2075,26 +1769,6 @@ public class xenctrl_h extends xen_shared {
         return XEN_DOMINF_shutdownshift;
     }
 
-    private static final int SHUTDOWN_poweroff = (int)0L;
-    /**
-     * {@snippet lang=c :
-     * #define SHUTDOWN_poweroff 0
-     * }
-     */
-    public static int SHUTDOWN_poweroff() {
-        return SHUTDOWN_poweroff;
-    }
-
-    private static final int SHUTDOWN_reboot = (int)1L;
-    /**
-     * {@snippet lang=c :
-     * #define SHUTDOWN_reboot 1
-     * }
-     */
-    public static int SHUTDOWN_reboot() {
-        return SHUTDOWN_reboot;
-    }
-
     private static final int SHUTDOWN_suspend = (int)2L;
     /**
      * {@snippet lang=c :
@@ -2103,36 +1777,6 @@ public class xenctrl_h extends xen_shared {
      */
     public static int SHUTDOWN_suspend() {
         return SHUTDOWN_suspend;
-    }
-
-    private static final int SHUTDOWN_crash = (int)3L;
-    /**
-     * {@snippet lang=c :
-     * #define SHUTDOWN_crash 3
-     * }
-     */
-    public static int SHUTDOWN_crash() {
-        return SHUTDOWN_crash;
-    }
-
-    private static final int SHUTDOWN_watchdog = (int)4L;
-    /**
-     * {@snippet lang=c :
-     * #define SHUTDOWN_watchdog 4
-     * }
-     */
-    public static int SHUTDOWN_watchdog() {
-        return SHUTDOWN_watchdog;
-    }
-
-    private static final int SHUTDOWN_soft_reset = (int)5L;
-    /**
-     * {@snippet lang=c :
-     * #define SHUTDOWN_soft_reset 5
-     * }
-     */
-    public static int SHUTDOWN_soft_reset() {
-        return SHUTDOWN_soft_reset;
     }
 
     private static final int HVM_PARAM_STORE_PFN = (int)1L;
@@ -2302,6 +1946,15 @@ public class xenctrl_h extends xen_shared {
      */
     public static int XEN_X86_EMU_LAPIC() {
         return XEN_X86_EMU_LAPIC;
+    }
+    private static final int XENVER_version = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * #define XENVER_version 0
+     * }
+     */
+    public static int XENVER_version() {
+        return XENVER_version;
     }
     private static final int XEN_DOMCTL_PFINFO_XTAB = (int)4026531840L;
     /**

@@ -390,14 +390,4 @@ public class xenguest_h extends xen_shared {
            throw new AssertionError("should not reach here", ex$);
         }
     }
-
-    private static final int XEN_CPUID_NO_SUBLEAF = (int)-1L;
-    /**
-     * {@snippet lang=c :
-     * #define XEN_CPUID_NO_SUBLEAF -1
-     * }
-     */
-    public static int XEN_CPUID_NO_SUBLEAF() {
-        return XEN_CPUID_NO_SUBLEAF;
-    }
 }

@@ -84,66 +84,6 @@ public class xentoollog_h extends xen_shared {
         }
     }
 
-    private static class xtl_stdiostream_set_minlevel {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
-            xentoollog_h.C_POINTER,
-            xentoollog_h.C_INT
-        );
-
-        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("xtl_stdiostream_set_minlevel");
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * void xtl_stdiostream_set_minlevel(xentoollog_logger_stdiostream *logger, xentoollog_level min_level)
-     * }
-     */
-    public static FunctionDescriptor xtl_stdiostream_set_minlevel$descriptor() {
-        return xtl_stdiostream_set_minlevel.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * void xtl_stdiostream_set_minlevel(xentoollog_logger_stdiostream *logger, xentoollog_level min_level)
-     * }
-     */
-    public static MethodHandle xtl_stdiostream_set_minlevel$handle() {
-        return xtl_stdiostream_set_minlevel.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * void xtl_stdiostream_set_minlevel(xentoollog_logger_stdiostream *logger, xentoollog_level min_level)
-     * }
-     */
-    public static MemorySegment xtl_stdiostream_set_minlevel$address() {
-        return xtl_stdiostream_set_minlevel.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * void xtl_stdiostream_set_minlevel(xentoollog_logger_stdiostream *logger, xentoollog_level min_level)
-     * }
-     */
-    public static void xtl_stdiostream_set_minlevel(MemorySegment logger, int min_level) {
-        var mh$ = xtl_stdiostream_set_minlevel.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("xtl_stdiostream_set_minlevel", logger, min_level);
-            }
-            mh$.invokeExact(logger, min_level);
-        } catch (Error | RuntimeException ex) {
-           throw ex;
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
-
     private static class xtl_logger_destroy {
         public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
             xentoollog_h.C_POINTER
@@ -341,76 +281,6 @@ public class xentoollog_h extends xen_shared {
         }
     }
 
-    private static class xtl_level_to_string {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
-            xentoollog_h.C_POINTER,
-            xentoollog_h.C_INT
-        );
-
-        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("xtl_level_to_string");
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * const char *xtl_level_to_string(xentoollog_level level)
-     * }
-     */
-    public static FunctionDescriptor xtl_level_to_string$descriptor() {
-        return xtl_level_to_string.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * const char *xtl_level_to_string(xentoollog_level level)
-     * }
-     */
-    public static MethodHandle xtl_level_to_string$handle() {
-        return xtl_level_to_string.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * const char *xtl_level_to_string(xentoollog_level level)
-     * }
-     */
-    public static MemorySegment xtl_level_to_string$address() {
-        return xtl_level_to_string.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * const char *xtl_level_to_string(xentoollog_level level)
-     * }
-     */
-    public static MemorySegment xtl_level_to_string(int level) {
-        var mh$ = xtl_level_to_string.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("xtl_level_to_string", level);
-            }
-            return (MemorySegment)mh$.invokeExact(level);
-        } catch (Error | RuntimeException ex) {
-           throw ex;
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
-
-    private static final int XTL_NONE = (int)0L;
-    /**
-     * {@snippet lang=c :
-     * #define XTL_NONE 0
-     * }
-     */
-    public static int XTL_NONE() {
-        return XTL_NONE;
-    }
-
     private static final int XTL_DEBUG = (int)1L;
     /**
      * {@snippet lang=c :
@@ -499,45 +369,5 @@ public class xentoollog_h extends xen_shared {
      */
     public static int XTL_CRITICAL() {
         return XTL_CRITICAL;
-    }
-
-    private static final int XTL_NUM_LEVELS = (int)10L;
-    /**
-     * {@snippet lang=c :
-     * #define XTL_NUM_LEVELS 10
-     * }
-     */
-    public static int XTL_NUM_LEVELS() {
-        return XTL_NUM_LEVELS;
-    }
-
-    private static final int XTL_STDIOSTREAM_SHOW_PID = (int)1L;
-    /**
-     * {@snippet lang=c :
-     * #define XTL_STDIOSTREAM_SHOW_PID 1
-     * }
-     */
-    public static int XTL_STDIOSTREAM_SHOW_PID() {
-        return XTL_STDIOSTREAM_SHOW_PID;
-    }
-
-    private static final int XTL_STDIOSTREAM_SHOW_DATE = (int)2L;
-    /**
-     * {@snippet lang=c :
-     * #define XTL_STDIOSTREAM_SHOW_DATE 2
-     * }
-     */
-    public static int XTL_STDIOSTREAM_SHOW_DATE() {
-        return XTL_STDIOSTREAM_SHOW_DATE;
-    }
-
-    private static final int XTL_STDIOSTREAM_HIDE_PROGRESS = (int)4L;
-    /**
-     * {@snippet lang=c :
-     * #define XTL_STDIOSTREAM_HIDE_PROGRESS 4
-     * }
-     */
-    public static int XTL_STDIOSTREAM_HIDE_PROGRESS() {
-        return XTL_STDIOSTREAM_HIDE_PROGRESS;
     }
 }

@@ -1,8 +1,8 @@
 package org.sonicmigration.sim;
 
-import org.sonicmigration.bridge.spi.Availability;
-import org.sonicmigration.bridge.spi.Backend;
-import org.sonicmigration.bridge.spi.Hypervisor;
+import org.sonicmigration.spi.Availability;
+import org.sonicmigration.spi.Backend;
+import org.sonicmigration.spi.Hypervisor;
 
 /**
  * The simulator as a backend: always available, ranked below Xen so real hardware wins automatic

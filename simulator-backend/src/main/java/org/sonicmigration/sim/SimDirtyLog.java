@@ -1,7 +1,10 @@
 package org.sonicmigration.sim;
 
-import org.sonicmigration.bridge.spi.DirtyLog;
-import org.sonicmigration.bridge.spi.PageBitmap;
+import org.sonicmigration.sim.guest.SimGuest;
+import org.sonicmigration.sim.kernel.DirtyTracker;
+import org.sonicmigration.sim.kernel.SimulatorException;
+import org.sonicmigration.spi.DirtyLog;
+import org.sonicmigration.spi.PageBitmap;
 
 /** Log-dirty mode of a simulated guest, as the SPI exposes it; closing turns logging off. */
 final class SimDirtyLog implements DirtyLog {

@@ -2,7 +2,9 @@ package org.sonicmigration.sim;
 
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
-import org.sonicmigration.bridge.spi.HintChannel;
+import org.sonicmigration.sim.kernel.SimulatorException;
+import org.sonicmigration.sim.module.HintModule;
+import org.sonicmigration.spi.HintChannel;
 
 /**
  * Dom0's end of a simulated guest's hint channel, as the Xen backend's would be after mapping the granted

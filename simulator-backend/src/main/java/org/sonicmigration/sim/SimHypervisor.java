@@ -1,17 +1,23 @@
 package org.sonicmigration.sim;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.sonicmigration.bridge.spi.BackendException;
-import org.sonicmigration.bridge.spi.DomainInfo;
-import org.sonicmigration.bridge.spi.DomainRef;
-import org.sonicmigration.bridge.spi.DomainSpec;
-import org.sonicmigration.bridge.spi.Hypervisor;
-import org.sonicmigration.bridge.spi.SourceDomain;
-import org.sonicmigration.bridge.spi.TargetDomain;
+import java.util.Set;
+import org.sonicmigration.sim.guest.GuestConfig;
+import org.sonicmigration.sim.guest.SimGuest;
+import org.sonicmigration.sim.kernel.PageContent;
+import org.sonicmigration.sim.kernel.SimulatorException;
+import org.sonicmigration.spi.BackendException;
+import org.sonicmigration.spi.DomainInfo;
+import org.sonicmigration.spi.DomainRef;
+import org.sonicmigration.spi.DomainSpec;
+import org.sonicmigration.spi.Hypervisor;
+import org.sonicmigration.spi.SourceDomain;
+import org.sonicmigration.spi.TargetDomain;
 
 /**
  * An in-process Xen host: it holds simulated guests (created with {@link #createGuest}) and destination
@@ -30,6 +36,8 @@ public final class SimHypervisor implements Hypervisor {
     private final long targetByteBudget;
     private final Map<Integer, SimGuest> guests = new LinkedHashMap<>();
     private final Map<Integer, SimTargetDomain> targets = new LinkedHashMap<>();
+    /** Guests with a source handle open: one migration of a guest at a time. */
+    private final Set<Integer> openSources = new HashSet<>();
     private int nextDomid = 1;
     private boolean closed;
 
@@ -64,7 +72,7 @@ public final class SimHypervisor implements Hypervisor {
         if (nameTaken(config.name())) {
             throw new SimulatorException("a domain named '" + config.name() + "' already exists on host " + hostName);
         }
-        SimGuest g = new SimGuest(this, nextDomid++, config);
+        SimGuest g = new SimGuest(nextDomid++, config, this::forget);
         guests.put(g.domid(), g);
         return g;
     }
@@ -118,10 +126,10 @@ public final class SimHypervisor implements Hypervisor {
                     ? "domain " + ref + " on host " + hostName + " is a migration target, not a simulated guest"
                     : "no domain " + ref + " on host " + hostName);
         }
-        if (!g.claimSource()) {
+        if (!openSources.add(g.domid())) {
             throw new BackendException("domain " + ref + " is already open for migration");
         }
-        return new SimSourceDomain(g);
+        return new SimSourceDomain(g, () -> releaseSource(g.domid()));
     }
 
     @Override
@@ -164,8 +172,12 @@ public final class SimHypervisor implements Hypervisor {
         }
     }
 
-    synchronized void forget(SimGuest g) {
+    private synchronized void forget(SimGuest g) {
         guests.remove(g.domid());
+    }
+
+    private synchronized void releaseSource(int domid) {
+        openSources.remove(domid);
     }
 
     synchronized void forget(SimTargetDomain t) {

@@ -3,12 +3,16 @@ package org.sonicmigration.sim;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.util.Optional;
-import org.sonicmigration.bridge.spi.DirtyLog;
-import org.sonicmigration.bridge.spi.DomainInfo;
-import org.sonicmigration.bridge.spi.HintChannel;
-import org.sonicmigration.bridge.spi.PlatformState;
-import org.sonicmigration.bridge.spi.RunState;
-import org.sonicmigration.bridge.spi.SourceDomain;
+import org.sonicmigration.sim.guest.SimGuest;
+import org.sonicmigration.sim.kernel.PageState;
+import org.sonicmigration.sim.kernel.SimulatorException;
+import org.sonicmigration.sim.module.HintModule;
+import org.sonicmigration.spi.DirtyLog;
+import org.sonicmigration.spi.DomainInfo;
+import org.sonicmigration.spi.HintChannel;
+import org.sonicmigration.spi.PlatformState;
+import org.sonicmigration.spi.RunState;
+import org.sonicmigration.spi.SourceDomain;
 
 /**
  * The migrator's handle on a simulated guest. One handle per guest at a time (a second migration of the same
@@ -16,12 +20,14 @@ import org.sonicmigration.bridge.spi.SourceDomain;
  */
 final class SimSourceDomain implements SourceDomain {
     private final SimGuest guest;
+    private final Runnable onClose;
     private SimDirtyLog log;
     private SimHintChannel channel;
     private volatile boolean closed;
 
-    SimSourceDomain(SimGuest guest) {
+    SimSourceDomain(SimGuest guest, Runnable onClose) {
         this.guest = guest;
+        this.onClose = onClose;
     }
 
     @Override
@@ -66,6 +72,18 @@ final class SimSourceDomain implements SourceDomain {
         }
         log = new SimDirtyLog(guest);
         return log;
+    }
+
+    /** The simulated physmap has no hypervisor pages or MMIO: only its holes are not RAM. */
+    @Override
+    public void retainGuestRam(org.sonicmigration.spi.PageBitmap pfns) {
+        check();
+        long limit = guest.info().pfnLimit();
+        for (long pfn = pfns.nextSetBit(0); pfn >= 0; pfn = pfns.nextSetBit(pfn + 1)) {
+            if (pfn >= limit || guest.pageState(pfn) == PageState.HOLE) {
+                pfns.clear(pfn);
+            }
+        }
     }
 
     @Override
@@ -117,7 +135,7 @@ final class SimSourceDomain implements SourceDomain {
         if (channel != null) {
             channel.close();
         }
-        guest.releaseSource();
+        onClose.run();
     }
 
     private void check() {

@@ -4,13 +4,15 @@ import java.lang.foreign.MemorySegment;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
-import org.sonicmigration.bridge.spi.DomainInfo;
-import org.sonicmigration.bridge.spi.DomainSpec;
-import org.sonicmigration.bridge.spi.PlatformState;
-import org.sonicmigration.bridge.spi.RunState;
-import org.sonicmigration.bridge.spi.TargetDomain;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.sonicmigration.sim.kernel.PageContent;
+import org.sonicmigration.sim.kernel.SimulatorException;
+import org.sonicmigration.spi.DomainInfo;
+import org.sonicmigration.spi.DomainSpec;
+import org.sonicmigration.spi.PlatformState;
+import org.sonicmigration.spi.RunState;
+import org.sonicmigration.spi.TargetDomain;
 
 /**
  * A destination domain on a simulated host. It records, per populated pfn, a fingerprint of the content it

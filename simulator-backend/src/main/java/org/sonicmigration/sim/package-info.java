@@ -1,13 +1,16 @@
 /**
- * The simulator backend: an in-process Xen host ({@link org.sonicmigration.sim.SimHypervisor}) whose guests
- * ({@link org.sonicmigration.sim.SimGuest}) run a model of a Linux 6.1 kernel's memory management (zoned
- * allocator with watermarks, page cache with LRU, reclaim, writeback, slab growth) calibrated from the measured
- * profiles in {@code data/linux61-guest}, with workloads as deterministic step functions, page-granular dirty
- * logging, pause and suspend, and page content held as real bytes or derived from seeds. Destination domains
- * ({@link org.sonicmigration.sim.SimTargetDomain}) keep fingerprints of what they received, so
- * {@link org.sonicmigration.sim.MigrationVerifier} can check a migration, strictly or under the soft-page
- * invariant. A guest may load the SonicMigration module ({@link org.sonicmigration.sim.HintModule}, configured by
- * {@link org.sonicmigration.sim.HintModuleSpec}): a hint area in its own memory, reached by dom0 through
- * {@link org.sonicmigration.sim.SimHintChannel}.
+ * The simulator backend: an in-process Xen host ({@link org.sonicmigration.sim.SimHypervisor}, found by
+ * {@link java.util.ServiceLoader} through {@link org.sonicmigration.sim.SimBackend}) that implements the backend
+ * SPI over simulated guests: source handles ({@code SimSourceDomain}) with their dirty log and hint channel
+ * ({@link org.sonicmigration.sim.SimHintChannel}), and destination domains
+ * ({@link org.sonicmigration.sim.SimTargetDomain}) that keep fingerprints of what they received.
+ *
+ * <p>The simulator's packages, each depending only on those listed before it:
+ * {@code sim.kernel} (a Linux 6.1 guest kernel's memory: frames, page content and stores, zones, page cache,
+ * disk model, dirty tracking), {@code sim.workload} (programs run in a guest), {@code sim.module} (the
+ * SonicMigration guest module), {@code sim.guest} (a guest tying them together with its clock and run state),
+ * this package (the SPI), {@code sim.verify} (checking a migrated guest page by page) and
+ * {@code sim.experiment} (whole migrations and the paper's experiments, driving the engine). Only the last one
+ * uses the migration engine; no backend class does.
  */
 package org.sonicmigration.sim;

@@ -7,6 +7,11 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.sonicmigration.guest.profile.MemoryProfile;
 import org.sonicmigration.guest.profile.PageClass;
+import org.sonicmigration.sim.guest.ClockMode;
+import org.sonicmigration.sim.guest.GuestConfig;
+import org.sonicmigration.sim.guest.SimGuest;
+import org.sonicmigration.sim.guest.WorkloadHandle;
+import org.sonicmigration.sim.workload.WorkloadSpec;
 
 /**
  * The default guest against the measured 6.1 profiles. Tolerance per class: the stated percentage of the

@@ -1,21 +1,31 @@
 package org.sonicmigration.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.booleans;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.lists;
+import static org.quicktheories.generators.SourceDSL.longs;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.LongRange;
-import net.jqwik.api.constraints.Size;
-import org.sonicmigration.bridge.spi.DirtyLog;
-import org.sonicmigration.bridge.spi.DomainRef;
-import org.sonicmigration.bridge.spi.PageBitmap;
-import org.sonicmigration.bridge.spi.SourceDomain;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
+import org.sonicmigration.sim.guest.GuestConfig;
+import org.sonicmigration.sim.guest.GuestLayout;
+import org.sonicmigration.sim.guest.SimGuest;
+import org.sonicmigration.sim.kernel.FrameSpace;
+import org.sonicmigration.sim.kernel.PageContent;
+import org.sonicmigration.sim.kernel.PageStoreMode;
+import org.sonicmigration.sim.kernel.WritebackPolicy;
+import org.sonicmigration.sim.workload.WorkloadSpec;
+import org.sonicmigration.spi.DirtyLog;
+import org.sonicmigration.spi.DomainRef;
+import org.sonicmigration.spi.PageBitmap;
+import org.sonicmigration.spi.SourceDomain;
 
 /**
  * The dirty log never loses a write: a copy of the guest built only from frame reads (all frames once, then
@@ -26,12 +36,29 @@ import org.sonicmigration.bridge.spi.SourceDomain;
 class DirtyLogPropertyTest {
     static final long MIB = 1 << 20;
 
-    @Property(tries = 25)
-    void copyBuiltFromReadsEqualsTheGuest(@ForAll @Size(min = 1, max = 12) List<@IntRange(min = 0, max = 4000) Integer> pausesMicros,
-                                         @ForAll @LongRange(min = 2_000, max = 400_000) long pagesPerSecond,
-                                         @ForAll @IntRange(min = 1, max = 2048) int hotPages,
-                                         @ForAll boolean seeded,
-                                         @ForAll boolean withChurn) throws InterruptedException {
+    /** One try: when the fetches happen, how hard the guest writes, which store, and whether files churn too. */
+    record Case(List<Integer> pausesMicros, long pagesPerSecond, int hotPages, boolean seeded, boolean withChurn) {
+    }
+
+    static final Gen<Case> CASES = lists().of(integers().between(0, 4000)).ofSizeBetween(1, 12)
+            .zip(longs().between(2_000, 400_000), integers().between(1, 2048), booleans().all(), booleans().all(),
+                    Case::new);
+
+    @Test
+    void copyBuiltFromReadsEqualsTheGuest() {
+        qt().withExamples(25).withShrinkCycles(20).forAll(CASES).checkAssert(c -> {
+            try {
+                copyBuiltFromReadsEqualsTheGuest(c.pausesMicros(), c.pagesPerSecond(), c.hotPages(), c.seeded(),
+                        c.withChurn());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        });
+    }
+
+    private static void copyBuiltFromReadsEqualsTheGuest(List<Integer> pausesMicros, long pagesPerSecond, int hotPages,
+                                                         boolean seeded, boolean withChurn) throws InterruptedException {
         GuestConfig cfg = GuestConfig.linux61("g", 16 * MIB).withLayout(new GuestLayout.Blank())
                 .withFrameSpace(FrameSpace.FLAT).withStoreMode(seeded ? PageStoreMode.SEEDED : PageStoreMode.REAL)
                 .withWorkloads(withChurn

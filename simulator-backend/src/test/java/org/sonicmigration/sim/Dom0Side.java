@@ -1,11 +1,12 @@
 package org.sonicmigration.sim;
 
 import java.time.Duration;
-import org.sonicmigration.bridge.spi.HintChannel;
 import org.sonicmigration.guest.FinalRead;
 import org.sonicmigration.guest.HandshakeProtocol;
 import org.sonicmigration.guest.HandshakeTicket;
 import org.sonicmigration.guest.HintAreaReader;
+import org.sonicmigration.sim.guest.SimGuest;
+import org.sonicmigration.spi.HintChannel;
 
 /**
  * What the engine does with a hint channel on a virtual clock (SPEC.md §6.3), for the module's tests: take a

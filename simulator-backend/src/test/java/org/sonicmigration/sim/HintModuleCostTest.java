@@ -4,10 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
-import org.sonicmigration.bridge.spi.DomainRef;
-import org.sonicmigration.bridge.spi.SourceDomain;
 import org.sonicmigration.guest.FinalRead;
 import org.sonicmigration.guest.HandshakeProtocol;
+import org.sonicmigration.sim.guest.ClockMode;
+import org.sonicmigration.sim.guest.GuestConfig;
+import org.sonicmigration.sim.guest.SimGuest;
+import org.sonicmigration.sim.kernel.PageState;
+import org.sonicmigration.sim.kernel.PageStoreMode;
+import org.sonicmigration.sim.module.HintModule;
+import org.sonicmigration.sim.workload.WorkloadSpec;
+import org.sonicmigration.spi.DomainRef;
+import org.sonicmigration.spi.SourceDomain;
 
 /**
  * The paper's guest (2 GiB, 2 GiB of file cache read, user memory idle): what the module's work costs in guest

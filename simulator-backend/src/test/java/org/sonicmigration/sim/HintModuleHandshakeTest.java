@@ -5,14 +5,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.sonicmigration.bridge.spi.DomainRef;
-import org.sonicmigration.bridge.spi.HintChannel;
-import org.sonicmigration.bridge.spi.SourceDomain;
 import org.sonicmigration.guest.FinalRead;
 import org.sonicmigration.guest.HandshakeState;
 import org.sonicmigration.guest.HintAreaReader;
 import org.sonicmigration.guest.HintFlag;
 import org.sonicmigration.guest.SoftSet;
+import org.sonicmigration.sim.guest.ClockMode;
+import org.sonicmigration.sim.guest.GuestConfig;
+import org.sonicmigration.sim.guest.SimGuest;
+import org.sonicmigration.sim.kernel.FrameSpace;
+import org.sonicmigration.sim.kernel.PageState;
+import org.sonicmigration.sim.module.HintModule;
+import org.sonicmigration.sim.module.HintModuleSpec;
+import org.sonicmigration.sim.workload.WorkloadSpec;
+import org.sonicmigration.spi.DomainRef;
+import org.sonicmigration.spi.HintChannel;
+import org.sonicmigration.spi.SourceDomain;
 
 /** The cooperative module's suspend handshake (SPEC.md §5-§6) as dom0 drives it through the hint channel. */
 class HintModuleHandshakeTest {
@@ -22,10 +30,15 @@ class HintModuleHandshakeTest {
         return GuestConfig.linux61(name, mib * MIB).withClock(ClockMode.VIRTUAL).withSeed(7);
     }
 
+    /** A guest whose module holds its final sets. */
+    static GuestConfig holding(String name, long mib) {
+        return guest(name, mib).withHintModule(HintModuleSpec.holding());
+    }
+
     @Test
     void finalSetHoldsOnlyFreePagesThatStayHeldUntilSuspendAndGoBackOnResume() {
         try (SimHypervisor h = new SimHypervisor()) {
-            SimGuest g = h.createGuest(guest("vm", 256).withWorkloads(WorkloadSpec.fillCache(96 * MIB)));
+            SimGuest g = h.createGuest(holding("vm", 256).withWorkloads(WorkloadSpec.fillCache(96 * MIB)));
             assertThat(g.advanceUntilReady(Duration.ofMillis(10), Duration.ofSeconds(30))).isTrue();
             g.start(new WorkloadSpec.AllocateAnon(48 * MIB, 64 * MIB)); // keeps allocating through the handshake
             HintModule module = g.hintModule().orElseThrow();
@@ -93,7 +106,7 @@ class HintModuleHandshakeTest {
     @Test
     void heldPagesGoBackWhenNoSuspendFollowsWithinTheHoldTimeout() {
         try (SimHypervisor h = new SimHypervisor()) {
-            SimGuest g = h.createGuest(guest("vm", 64).withFrameSpace(FrameSpace.FLAT));
+            SimGuest g = h.createGuest(holding("vm", 64).withFrameSpace(FrameSpace.FLAT));
             try (SourceDomain src = h.openSource(new DomainRef.ByName("vm"))) {
                 HintChannel ch = src.hintChannel().orElseThrow();
                 FinalRead.Ready ready = (FinalRead.Ready) Dom0Side.handshake(g, ch, Duration.ofSeconds(2)).read();
@@ -113,7 +126,7 @@ class HintModuleHandshakeTest {
     @Test
     void aSecondRequestSupersedesAndKeepsWhatIsHeld() {
         try (SimHypervisor h = new SimHypervisor()) {
-            SimGuest g = h.createGuest(guest("vm", 64).withFrameSpace(FrameSpace.FLAT));
+            SimGuest g = h.createGuest(holding("vm", 64).withFrameSpace(FrameSpace.FLAT));
             try (SourceDomain src = h.openSource(new DomainRef.ByName("vm"))) {
                 HintChannel ch = src.hintChannel().orElseThrow();
                 FinalRead.Ready first = (FinalRead.Ready) Dom0Side.handshake(g, ch, Duration.ofSeconds(2)).read();

@@ -1,6 +1,9 @@
 package org.sonicmigration.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.booleans;
+import static org.quicktheories.generators.SourceDSL.integers;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,18 +13,25 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
-import org.sonicmigration.bridge.spi.DomainRef;
-import org.sonicmigration.bridge.spi.HintChannel;
-import org.sonicmigration.bridge.spi.SourceDomain;
+import org.quicktheories.core.Gen;
 import org.sonicmigration.guest.FinalRead;
 import org.sonicmigration.guest.HintAreaReader;
 import org.sonicmigration.guest.HintFlag;
 import org.sonicmigration.guest.HintSnapshot;
 import org.sonicmigration.guest.SoftSet;
+import org.sonicmigration.sim.guest.ClockMode;
+import org.sonicmigration.sim.guest.GuestConfig;
+import org.sonicmigration.sim.guest.SimGuest;
+import org.sonicmigration.sim.kernel.FrameSpace;
+import org.sonicmigration.sim.kernel.PageState;
+import org.sonicmigration.sim.kernel.WritebackPolicy;
+import org.sonicmigration.sim.module.HintModule;
+import org.sonicmigration.sim.module.HintModuleSpec;
+import org.sonicmigration.sim.workload.WorkloadSpec;
+import org.sonicmigration.spi.DomainRef;
+import org.sonicmigration.spi.HintChannel;
+import org.sonicmigration.spi.SourceDomain;
 
 /**
  * The module's live soft set: at the moment it is published it is exactly the guest's buddy-free, held and
@@ -32,11 +42,24 @@ class HintModuleLiveSetTest {
     /** States whose pages may be soft (SPEC.md §3); everything else must never appear in a live set. */
     static final Set<PageState> SOFT = EnumSet.of(PageState.FREE, PageState.HELD, PageState.CACHE_CLEAN);
 
-    @Property(tries = 15)
-    void publishedLiveSetIsTheFreeHeldAndCleanCachePagesAtPublishTime(
-            @ForAll @IntRange(min = 0, max = 24) int cacheMib, @ForAll @IntRange(min = 0, max = 12) int anonMib,
-            @ForAll boolean churn, @ForAll boolean writer, @ForAll boolean pvh, @ForAll boolean handshake,
-            @ForAll @IntRange(min = 1, max = 40) int periodMs, @ForAll @IntRange(min = 0, max = 1000) int seed) {
+    /** One try: the guest's workloads and frame space, whether dom0 asks for a handshake, the module's period. */
+    record Case(int cacheMib, int anonMib, boolean churn, boolean writer, boolean pvh, boolean handshake, int periodMs,
+                int seed) {
+    }
+
+    static final Gen<Case> CASES = in -> new Case(integers().between(0, 24).generate(in),
+            integers().between(0, 12).generate(in), booleans().all().generate(in), booleans().all().generate(in),
+            booleans().all().generate(in), booleans().all().generate(in), integers().between(1, 40).generate(in),
+            integers().between(0, 1000).generate(in));
+
+    @Test
+    void publishedLiveSetIsTheFreeHeldAndCleanCachePagesAtPublishTime() {
+        qt().withExamples(15).withShrinkCycles(20).forAll(CASES).checkAssert(c -> publishedLiveSetIsExact(c.cacheMib(),
+                c.anonMib(), c.churn(), c.writer(), c.pvh(), c.handshake(), c.periodMs(), c.seed()));
+    }
+
+    private static void publishedLiveSetIsExact(int cacheMib, int anonMib, boolean churn, boolean writer, boolean pvh,
+                                                boolean handshake, int periodMs, int seed) {
         List<WorkloadSpec> w = new ArrayList<>();
         if (cacheMib > 0) {
             w.add(new WorkloadSpec.FillCache(cacheMib * MIB, 4 * MIB, 64 * MIB));

@@ -8,6 +8,13 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.sonicmigration.guest.profile.MemoryProfile;
 import org.sonicmigration.guest.profile.PageClass;
+import org.sonicmigration.sim.guest.ClockMode;
+import org.sonicmigration.sim.guest.GuestConfig;
+import org.sonicmigration.sim.guest.SimGuest;
+import org.sonicmigration.sim.kernel.PageContent;
+import org.sonicmigration.sim.kernel.PageState;
+import org.sonicmigration.sim.kernel.PageStoreMode;
+import org.sonicmigration.sim.workload.WorkloadSpec;
 
 /** A 64 GiB guest fits in the 4 GiB test heap with the seeded store, and reads work across its frame space. */
 class LargeGuestTest {

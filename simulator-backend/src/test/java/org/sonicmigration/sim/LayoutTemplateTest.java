@@ -12,6 +12,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.sonicmigration.guest.profile.MemoryProfile;
 import org.sonicmigration.guest.profile.PageClass;
+import org.sonicmigration.sim.kernel.LayoutTemplate;
+import org.sonicmigration.sim.kernel.PageState;
+import org.sonicmigration.sim.kernel.SimulatorException;
 
 /**
  * The shipped calibration resource is exactly what the derivation gives from the measured profiles, and
@@ -27,7 +30,7 @@ class LayoutTemplateTest {
     void resourceEqualsDerivationFromTheMeasuredProfiles() throws IOException {
         LayoutTemplate derived = LayoutTemplate.derive(SharedData.run1("boot"), SharedData.run1("cache"));
         String text = derived.format(COMMENT);
-        Path resource = Path.of("src/main/resources/org/sonicmigration/sim", LayoutTemplate.RESOURCE);
+        Path resource = Path.of("src/main/resources/org/sonicmigration/sim/kernel", LayoutTemplate.RESOURCE);
         if (Boolean.getBoolean("sonic.regenerate")) {
             Files.writeString(resource, text);
         }

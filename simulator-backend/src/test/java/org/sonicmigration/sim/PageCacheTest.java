@@ -5,12 +5,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.sonicmigration.bridge.spi.DirtyLog;
-import org.sonicmigration.bridge.spi.DomainRef;
-import org.sonicmigration.bridge.spi.PageBitmap;
-import org.sonicmigration.bridge.spi.SourceDomain;
 import org.sonicmigration.guest.profile.MemoryProfile;
 import org.sonicmigration.guest.profile.PageClass;
+import org.sonicmigration.sim.guest.ClockMode;
+import org.sonicmigration.sim.guest.GuestConfig;
+import org.sonicmigration.sim.guest.SimGuest;
+import org.sonicmigration.sim.guest.WorkloadHandle;
+import org.sonicmigration.sim.kernel.FilePage;
+import org.sonicmigration.sim.kernel.PageState;
+import org.sonicmigration.sim.kernel.WritebackPolicy;
+import org.sonicmigration.sim.module.HintModuleSpec;
+import org.sonicmigration.sim.workload.WorkloadSpec;
+import org.sonicmigration.spi.DirtyLog;
+import org.sonicmigration.spi.DomainRef;
+import org.sonicmigration.spi.PageBitmap;
+import org.sonicmigration.spi.SourceDomain;
 
 /** Page cache against the disk model: device reads are logged, clean pages equal the disk, writeback cleans. */
 class PageCacheTest {
@@ -36,7 +45,7 @@ class PageCacheTest {
                     if (g.pageState(pfn) == PageState.CACHE_CLEAN) {
                         clean++;
                         assertThat(dirty.get(pfn)).as("DMA into pfn %d is logged", pfn).isTrue();
-                        SimGuest.FilePage fp = g.filePage(pfn).orElseThrow();
+                        FilePage fp = g.filePage(pfn).orElseThrow();
                         assertThat(g.diskFingerprint(fp.fileId(), fp.offset())).contains(g.fingerprint(pfn));
                     }
                 }
@@ -62,7 +71,7 @@ class PageCacheTest {
             assertThat(late.get(PageState.CACHE_CLEAN)).isGreaterThan(0);
             for (long pfn = 0; pfn < g.ramEnd(); pfn++) {
                 if (g.pageState(pfn) == PageState.CACHE_CLEAN) {
-                    SimGuest.FilePage fp = g.filePage(pfn).orElseThrow();
+                    FilePage fp = g.filePage(pfn).orElseThrow();
                     assertThat(g.diskFingerprint(fp.fileId(), fp.offset())).as("pfn %d", pfn).contains(g.fingerprint(pfn));
                 }
             }

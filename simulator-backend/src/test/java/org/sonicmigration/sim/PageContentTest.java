@@ -1,14 +1,24 @@
 package org.sonicmigration.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.booleans;
+import static org.quicktheories.generators.SourceDSL.integers;
 
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
+import org.sonicmigration.sim.guest.ClockMode;
+import org.sonicmigration.sim.guest.GuestConfig;
+import org.sonicmigration.sim.guest.GuestLayout;
+import org.sonicmigration.sim.guest.SimGuest;
+import org.sonicmigration.sim.kernel.FrameSpace;
+import org.sonicmigration.sim.kernel.PageContent;
+import org.sonicmigration.sim.kernel.PageState;
+import org.sonicmigration.sim.kernel.PageStoreMode;
+import org.sonicmigration.sim.kernel.WritebackPolicy;
+import org.sonicmigration.sim.workload.WorkloadSpec;
 
 /** Seeded content is deterministic, differs per version, and both stores give the same bytes for the same history. */
 class PageContentTest {
@@ -76,9 +86,13 @@ class PageContentTest {
         }
     }
 
-    @Property(tries = 50)
-    void everyWriteGivesNewContentAndTheFingerprintMatchesTheBytes(@ForAll @IntRange(min = 1, max = 20) int writes,
-                                                                  @ForAll boolean seeded) {
+    @Test
+    void everyWriteGivesNewContentAndTheFingerprintMatchesTheBytes() {
+        qt().withExamples(50).forAll(integers().between(1, 20), booleans().all())
+                .checkAssert(PageContentTest::everyWriteGivesNewContent);
+    }
+
+    private static void everyWriteGivesNewContent(int writes, boolean seeded) {
         try (SimHypervisor h = new SimHypervisor()) {
             SimGuest g = h.createGuest(GuestConfig.linux61("g", 4 * MIB).withLayout(new GuestLayout.Blank())
                     .withFrameSpace(FrameSpace.FLAT).withClock(ClockMode.VIRTUAL)

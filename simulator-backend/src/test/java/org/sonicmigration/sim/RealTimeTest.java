@@ -5,11 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
-import org.sonicmigration.bridge.spi.DirtyLog;
-import org.sonicmigration.bridge.spi.DomainRef;
-import org.sonicmigration.bridge.spi.PageBitmap;
-import org.sonicmigration.bridge.spi.RunState;
-import org.sonicmigration.bridge.spi.SourceDomain;
+import org.sonicmigration.sim.guest.GuestConfig;
+import org.sonicmigration.sim.guest.SimGuest;
+import org.sonicmigration.sim.kernel.FrameSpace;
+import org.sonicmigration.sim.workload.WorkloadSpec;
+import org.sonicmigration.spi.DirtyLog;
+import org.sonicmigration.spi.DomainRef;
+import org.sonicmigration.spi.PageBitmap;
+import org.sonicmigration.spi.RunState;
+import org.sonicmigration.spi.SourceDomain;
 
 /** The real-time clock: a driver thread runs the guest; pause and suspend really stop its writes. */
 class RealTimeTest {

@@ -4,19 +4,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.sonicmigration.guest.profile.MemoryProfile;
 
-/** The shared Linux 6.1 profiles; missing data fails the test (the folder is part of the repository's CI). */
+/** The Linux 6.1 profiles in the repository (data/linux61-guest); missing data fails the test (the folder is part of the repository's CI). */
 final class SharedData {
     private SharedData() {
     }
 
     static Path linux61() {
-        String dir = System.getProperty("sonic.shared.dir");
+        String dir = System.getProperty("sonic.profiles.dir");
         if (dir == null) {
-            throw new AssertionError("system property sonic.shared.dir is not set");
+            throw new AssertionError("system property sonic.profiles.dir is not set");
         }
-        Path p = Path.of(dir, "data", "linux61-guest");
+        Path p = Path.of(dir);
         if (!Files.isDirectory(p)) {
-            throw new AssertionError("shared profile data missing: " + p);
+            throw new AssertionError("profile data missing: " + p);
         }
         return p;
     }

@@ -5,12 +5,23 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
-import org.sonicmigration.bridge.spi.Backends;
-import org.sonicmigration.bridge.spi.DomainRef;
-import org.sonicmigration.bridge.spi.PageBitmap;
-import org.sonicmigration.bridge.spi.RunState;
-import org.sonicmigration.bridge.spi.SourceDomain;
-import org.sonicmigration.bridge.spi.TargetDomain;
+import org.sonicmigration.sim.guest.ClockMode;
+import org.sonicmigration.sim.guest.GuestConfig;
+import org.sonicmigration.sim.guest.SimGuest;
+import org.sonicmigration.sim.guest.SuspendPolicy;
+import org.sonicmigration.sim.kernel.FrameSpace;
+import org.sonicmigration.sim.kernel.PageContent;
+import org.sonicmigration.sim.kernel.PageState;
+import org.sonicmigration.sim.kernel.SimulatorException;
+import org.sonicmigration.sim.verify.MigrationVerifier;
+import org.sonicmigration.sim.verify.VerificationResult;
+import org.sonicmigration.sim.workload.WorkloadSpec;
+import org.sonicmigration.spi.Backends;
+import org.sonicmigration.spi.DomainRef;
+import org.sonicmigration.spi.PageBitmap;
+import org.sonicmigration.spi.RunState;
+import org.sonicmigration.spi.SourceDomain;
+import org.sonicmigration.spi.TargetDomain;
 
 /** The simulator's basic contract: a guest that writes, a dirty log, pause, frame reads, a target, verification. */
 class SimGuestTest {

@@ -6,15 +6,22 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
-import org.sonicmigration.bridge.spi.DirtyLog;
-import org.sonicmigration.bridge.spi.DomainRef;
-import org.sonicmigration.bridge.spi.HintChannel;
-import org.sonicmigration.bridge.spi.PageBitmap;
-import org.sonicmigration.bridge.spi.SourceDomain;
 import org.sonicmigration.guest.FinalRead;
 import org.sonicmigration.guest.HintAreaGeometry;
 import org.sonicmigration.guest.HintAreaReader;
 import org.sonicmigration.guest.HintSnapshot;
+import org.sonicmigration.sim.guest.ClockMode;
+import org.sonicmigration.sim.guest.GuestConfig;
+import org.sonicmigration.sim.guest.SimGuest;
+import org.sonicmigration.sim.kernel.PageState;
+import org.sonicmigration.sim.kernel.SimulatorException;
+import org.sonicmigration.sim.module.HintModule;
+import org.sonicmigration.sim.module.HintModuleSpec;
+import org.sonicmigration.spi.DirtyLog;
+import org.sonicmigration.spi.DomainRef;
+import org.sonicmigration.spi.HintChannel;
+import org.sonicmigration.spi.PageBitmap;
+import org.sonicmigration.spi.SourceDomain;
 
 /** The hint channel as the SPI exposes it, and the area as part of the guest's own memory. */
 class SimHintChannelTest {

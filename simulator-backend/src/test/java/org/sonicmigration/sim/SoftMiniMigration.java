@@ -3,15 +3,17 @@ package org.sonicmigration.sim;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
-import org.sonicmigration.bridge.spi.DirtyLog;
-import org.sonicmigration.bridge.spi.HintChannel;
-import org.sonicmigration.bridge.spi.PageBitmap;
-import org.sonicmigration.bridge.spi.SourceDomain;
-import org.sonicmigration.bridge.spi.TargetDomain;
 import org.sonicmigration.guest.FinalRead;
 import org.sonicmigration.guest.HintAreaReader;
 import org.sonicmigration.guest.HintSnapshot;
 import org.sonicmigration.guest.SoftSet;
+import org.sonicmigration.sim.guest.SimGuest;
+import org.sonicmigration.sim.kernel.PageState;
+import org.sonicmigration.spi.DirtyLog;
+import org.sonicmigration.spi.HintChannel;
+import org.sonicmigration.spi.PageBitmap;
+import org.sonicmigration.spi.SourceDomain;
+import org.sonicmigration.spi.TargetDomain;
 
 /**
  * DESIGN.md's engine steps 1-6 over the SPI on a virtual clock, small enough to read in one sitting, so the

@@ -7,11 +7,12 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.sonicmigration.bridge.spi.BackendException;
-import org.sonicmigration.bridge.spi.DomainSpec;
-import org.sonicmigration.bridge.spi.PlatformState;
-import org.sonicmigration.bridge.spi.RunState;
-import org.sonicmigration.bridge.spi.TargetDomain;
+import org.sonicmigration.sim.kernel.PageContent;
+import org.sonicmigration.spi.BackendException;
+import org.sonicmigration.spi.DomainSpec;
+import org.sonicmigration.spi.PlatformState;
+import org.sonicmigration.spi.RunState;
+import org.sonicmigration.spi.TargetDomain;
 
 /** The destination domain: sparse frames, no-data pages, limits, lifecycle. */
 class TargetDomainTest {

@@ -10,8 +10,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
-import org.sonicmigration.bridge.spi.PlatformState;
+import org.sonicmigration.spi.PlatformState;
 
 /**
  * Reads and validates a migration stream as Xen 4.17 writes it for an HVM/PVH guest (and as
@@ -171,47 +172,66 @@ public final class StreamReader {
             throw new StreamFormatException(at + "reserved option bits " + hex(options & ~3 & 0xFFFFFFFFL) + " set",
                     start, null);
         }
-        boolean libxcSeen = false;
-        while (true) {
-            long off = in.offset();
-            in.readFully(b, 0, 8, "libxl record header", null);
-            int type = Bytes.le32(b, 0);
-            int len = Bytes.le32(b, 4);
-            sink.onRecord(RecordLayer.LIBXL, type, off, len);
-            String name = "libxl " + RecordTypes.libxlName(type);
-            checkLength(name, off, type, len);
-            switch (type) {
-                case RecordTypes.LIBXL_END -> {
-                    requireEmpty(name, off, type, len);
-                    if (!libxcSeen) {
-                        throw new StreamFormatException(name + " at offset " + off
-                                + ": the libxl stream ends without a LIBXC_CONTEXT record", off, type);
-                    }
-                    return;
-                }
-                case RecordTypes.LIBXL_LIBXC_CONTEXT -> {
-                    requireEmpty(name, off, type, len);
-                    if (libxcSeen) {
-                        throw new StreamFormatException(name + " at offset " + off + ": a second libxc stream", off, type);
-                    }
-                    libxcSeen = true;
-                    readLibxc(sink);
-                }
-                case RecordTypes.LIBXL_EMULATOR_XENSTORE_DATA, RecordTypes.LIBXL_EMULATOR_CONTEXT -> {
-                    if (len < 8) {
-                        throw new StreamFormatException(name + " at offset " + off + ": body length " + len
-                                + " is shorter than its 8-byte emulator header", off, type);
-                    }
-                    byte[] body = in.readBody(len, name + " body", type);
-                    in.padding(len, name, off, type);
-                    sink.onLibxlRecord(type, body);
-                }
-                case RecordTypes.LIBXL_CHECKPOINT_END, RecordTypes.LIBXL_CHECKPOINT_STATE ->
-                        throw new StreamFormatException(name + " at offset " + off
-                                + ": checkpointed (Remus/COLO) streams are not supported", off, type);
-                default -> throw new StreamFormatException("unknown libxl record type " + hex(type & 0xFFFFFFFFL)
-                        + " at offset " + off, off, type);
+        LibxlRecords records = new LibxlRecords(sink);
+        while (!records.ended) {
+            RecordHeader h = readRecordHeader(RecordLayer.LIBXL, "libxl record header", sink);
+            LIBXL_HANDLERS.getOrDefault(h.type(), LibxlRecords::unknown).handle(records, h);
+        }
+    }
+
+    /**
+     * What each libxl record type does, as Xen's restorer has one handler per record type; types not
+     * listed are refused.
+     */
+    private static final Map<Integer, RecordHandler<LibxlRecords>> LIBXL_HANDLERS = Map.of(
+            RecordTypes.LIBXL_END, LibxlRecords::end,
+            RecordTypes.LIBXL_LIBXC_CONTEXT, LibxlRecords::libxcContext,
+            RecordTypes.LIBXL_EMULATOR_XENSTORE_DATA, LibxlRecords::emulator,
+            RecordTypes.LIBXL_EMULATOR_CONTEXT, LibxlRecords::emulator,
+            RecordTypes.LIBXL_CHECKPOINT_END, LibxlRecords::checkpoint,
+            RecordTypes.LIBXL_CHECKPOINT_STATE, LibxlRecords::checkpoint);
+
+    /** The state of one libxl stream between its records. */
+    private final class LibxlRecords {
+        private final StreamSink sink;
+        private boolean libxcSeen;
+        private boolean ended;
+
+        LibxlRecords(StreamSink sink) {
+            this.sink = sink;
+        }
+
+        void end(RecordHeader h) throws StreamFormatException {
+            requireEmpty(h);
+            if (!libxcSeen) {
+                throw h.error("the libxl stream ends without a LIBXC_CONTEXT record");
             }
+            ended = true;
+        }
+
+        void libxcContext(RecordHeader h) throws IOException, StreamFormatException {
+            requireEmpty(h);
+            if (libxcSeen) {
+                throw h.error("a second libxc stream");
+            }
+            libxcSeen = true;
+            readLibxc(sink);
+        }
+
+        void emulator(RecordHeader h) throws IOException, StreamFormatException {
+            if (h.length() < 8) {
+                throw h.error("body length " + h.length() + " is shorter than its 8-byte emulator header");
+            }
+            sink.onLibxlRecord(h.type(), readBody(h));
+        }
+
+        void checkpoint(RecordHeader h) throws StreamFormatException {
+            throw h.error("checkpointed (Remus/COLO) streams are not supported");
+        }
+
+        void unknown(RecordHeader h) throws StreamFormatException {
+            throw new StreamFormatException("unknown libxl record type " + hex(h.type() & 0xFFFFFFFFL)
+                    + " at offset " + h.offset(), h.offset(), h.type());
         }
     }
 
@@ -273,150 +293,196 @@ public final class StreamReader {
     }
 
     private void readLibxcRecords(int version, StreamSink sink) throws IOException, StreamFormatException {
-        Phase phase = version >= 3 ? Phase.STATIC : Phase.PAGES;
-        byte[] cpuid = null;
-        byte[] msr = null;
-        PlatformState.TscInfo tsc = null;
-        byte[] context = null;
-        List<PlatformState.HvmParam> params = null;
-        byte[] b = small;
-        while (true) {
-            long off = in.offset();
-            in.readFully(b, 0, 8, "libxc record header", null);
-            int type = Bytes.le32(b, 0);
-            int len = Bytes.le32(b, 4);
-            sink.onRecord(RecordLayer.LIBXC, type, off, len);
-            String name = RecordTypes.libxcName(type);
-            String at = name + " at offset " + off + ": ";
-            checkLength(name, off, type, len);
-            switch (type) {
-                case RecordTypes.END -> {
-                    requireEmpty(name, off, type, len);
-                    if (phase == Phase.STATIC) {
-                        throw new StreamFormatException(at + "the stream ends before STATIC_DATA_END", off, type);
-                    }
-                    String missing = tsc == null ? "X86_TSC_INFO" : context == null ? "HVM_CONTEXT"
-                            : params == null ? "HVM_PARAMS" : null;
-                    if (missing != null) {
-                        throw new StreamFormatException(at + "the stream has no " + missing + " record", off, type);
-                    }
-                    sink.onPlatformState(new PlatformState(cpuid == null ? new byte[0] : cpuid,
-                            msr == null ? new byte[0] : msr, tsc, context, params));
-                    return;
-                }
-                case RecordTypes.PAGE_DATA -> {
-                    if (phase == Phase.STATIC) {
-                        throw new StreamFormatException(at + "page data before STATIC_DATA_END", off, type);
-                    }
-                    if (phase == Phase.FINAL) {
-                        throw new StreamFormatException(at + "page data after the final X86_TSC_INFO/HVM_CONTEXT/HVM_PARAMS"
-                                + " records", off, type);
-                    }
-                    readPageData(off, len, sink);
-                }
-                case RecordTypes.STATIC_DATA_END -> {
-                    requireVersion3(version, name, off, type);
-                    if (phase != Phase.STATIC) {
-                        throw new StreamFormatException(at + "a second STATIC_DATA_END", off, type);
-                    }
-                    requireEmpty(name, off, type, len);
-                    phase = Phase.PAGES;
-                }
-                case RecordTypes.X86_CPUID_POLICY, RecordTypes.X86_MSR_POLICY -> {
-                    requireVersion3(version, name, off, type);
-                    if (phase != Phase.STATIC) {
-                        throw new StreamFormatException(at + "CPU policy after STATIC_DATA_END", off, type);
-                    }
-                    boolean isCpuid = type == RecordTypes.X86_CPUID_POLICY;
-                    if ((isCpuid ? cpuid : msr) != null) {
-                        throw new StreamFormatException(at + "a second " + name + " record", off, type);
-                    }
-                    int entry = isCpuid ? 24 : 16;
-                    if (len == 0 || len % entry != 0) {
-                        throw new StreamFormatException(at + "body length " + len + " is not a positive multiple of "
-                                + entry, off, type);
-                    }
-                    byte[] body = in.readBody(len, name + " body", type);
-                    in.padding(len, name, off, type);
-                    if (isCpuid) {
-                        cpuid = body;
-                    } else {
-                        msr = body;
-                    }
-                }
-                case RecordTypes.X86_TSC_INFO -> {
-                    requireAfterStatic(phase, at, off, type);
-                    if (tsc != null) {
-                        throw new StreamFormatException(at + "a second X86_TSC_INFO record", off, type);
-                    }
-                    if (len != 24) {
-                        throw new StreamFormatException(at + "body length " + len + " is not 24", off, type);
-                    }
-                    in.readFully(b, 0, 24, name + " body", type);
-                    if (Bytes.le32(b, 20) != 0) {
-                        throw new StreamFormatException(at + "reserved field is not zero", off, type);
-                    }
-                    tsc = new PlatformState.TscInfo(Bytes.le32(b, 0), Bytes.le32(b, 4), Bytes.le64(b, 8),
-                            Bytes.le32(b, 16));
-                    phase = Phase.FINAL;
-                }
-                case RecordTypes.HVM_CONTEXT -> {
-                    requireAfterStatic(phase, at, off, type);
-                    if (context != null) {
-                        throw new StreamFormatException(at + "a second HVM_CONTEXT record", off, type);
-                    }
-                    if (len == 0) {
-                        throw new StreamFormatException(at + "empty HVM context", off, type);
-                    }
-                    context = in.readBody(len, name + " body", type);
-                    in.padding(len, name, off, type);
-                    phase = Phase.FINAL;
-                }
-                case RecordTypes.HVM_PARAMS -> {
-                    requireAfterStatic(phase, at, off, type);
-                    if (params != null) {
-                        throw new StreamFormatException(at + "a second HVM_PARAMS record", off, type);
-                    }
-                    params = readHvmParams(off, len, at, type);
-                    phase = Phase.FINAL;
-                }
-                case RecordTypes.X86_PV_INFO, RecordTypes.X86_PV_P2M_FRAMES, RecordTypes.X86_PV_VCPU_BASIC,
-                     RecordTypes.X86_PV_VCPU_EXTENDED, RecordTypes.X86_PV_VCPU_XSAVE, RecordTypes.SHARED_INFO,
-                     RecordTypes.X86_PV_VCPU_MSRS ->
-                        throw new StreamFormatException(at + "a PV-only record in an HVM stream", off, type);
-                case RecordTypes.TOOLSTACK ->
-                        throw new StreamFormatException(at + "the deprecated TOOLSTACK record is not supported", off, type);
-                case RecordTypes.VERIFY, RecordTypes.CHECKPOINT, RecordTypes.CHECKPOINT_DIRTY_PFN_LIST ->
-                        throw new StreamFormatException(at + "checkpointed or verify-mode streams are not supported",
-                                off, type);
-                default -> {
-                    if (!RecordTypes.isOptional(type)) {
-                        throw new StreamFormatException("unknown mandatory libxc record type " + hex(type & 0xFFFFFFFFL)
-                                + " at offset " + off, off, type);
-                    }
-                    byte[] body = in.readBody(len, name + " body", type);
-                    in.padding(len, name, off, type);
-                    sink.onOptionalRecord(type, body);
-                }
+        LibxcRecords records = new LibxcRecords(version, sink);
+        while (!records.ended) {
+            RecordHeader h = readRecordHeader(RecordLayer.LIBXC, "libxc record header", sink);
+            LIBXC_HANDLERS.getOrDefault(h.type(), LibxcRecords::other).handle(records, h);
+        }
+    }
+
+    /**
+     * What each libxc record type does, as Xen's restorer has one handler per record type; types not
+     * listed are passed on when optional and refused when mandatory.
+     */
+    private static final Map<Integer, RecordHandler<LibxcRecords>> LIBXC_HANDLERS = Map.ofEntries(
+            Map.entry(RecordTypes.END, LibxcRecords::end),
+            Map.entry(RecordTypes.PAGE_DATA, LibxcRecords::pageData),
+            Map.entry(RecordTypes.STATIC_DATA_END, LibxcRecords::staticDataEnd),
+            Map.entry(RecordTypes.X86_CPUID_POLICY, LibxcRecords::cpuPolicy),
+            Map.entry(RecordTypes.X86_MSR_POLICY, LibxcRecords::cpuPolicy),
+            Map.entry(RecordTypes.X86_TSC_INFO, LibxcRecords::tscInfo),
+            Map.entry(RecordTypes.HVM_CONTEXT, LibxcRecords::hvmContext),
+            Map.entry(RecordTypes.HVM_PARAMS, LibxcRecords::hvmParams),
+            Map.entry(RecordTypes.X86_PV_INFO, LibxcRecords::pvOnly),
+            Map.entry(RecordTypes.X86_PV_P2M_FRAMES, LibxcRecords::pvOnly),
+            Map.entry(RecordTypes.X86_PV_VCPU_BASIC, LibxcRecords::pvOnly),
+            Map.entry(RecordTypes.X86_PV_VCPU_EXTENDED, LibxcRecords::pvOnly),
+            Map.entry(RecordTypes.X86_PV_VCPU_XSAVE, LibxcRecords::pvOnly),
+            Map.entry(RecordTypes.SHARED_INFO, LibxcRecords::pvOnly),
+            Map.entry(RecordTypes.X86_PV_VCPU_MSRS, LibxcRecords::pvOnly),
+            Map.entry(RecordTypes.TOOLSTACK, LibxcRecords::toolstack),
+            Map.entry(RecordTypes.VERIFY, LibxcRecords::checkpoint),
+            Map.entry(RecordTypes.CHECKPOINT, LibxcRecords::checkpoint),
+            Map.entry(RecordTypes.CHECKPOINT_DIRTY_PFN_LIST, LibxcRecords::checkpoint));
+
+    /** The state of one libxc stream between its records: its phase and the platform state gathered so far. */
+    private final class LibxcRecords {
+        private final int version;
+        private final StreamSink sink;
+        private Phase phase;
+        private byte[] cpuid;
+        private byte[] msr;
+        private PlatformState.TscInfo tsc;
+        private byte[] context;
+        private List<PlatformState.HvmParam> params;
+        private boolean ended;
+
+        LibxcRecords(int version, StreamSink sink) {
+            this.version = version;
+            this.sink = sink;
+            this.phase = version >= 3 ? Phase.STATIC : Phase.PAGES;
+        }
+
+        void end(RecordHeader h) throws StreamFormatException {
+            requireEmpty(h);
+            if (phase == Phase.STATIC) {
+                throw h.error("the stream ends before STATIC_DATA_END");
+            }
+            String missing = tsc == null ? "X86_TSC_INFO" : context == null ? "HVM_CONTEXT"
+                    : params == null ? "HVM_PARAMS" : null;
+            if (missing != null) {
+                throw h.error("the stream has no " + missing + " record");
+            }
+            sink.onPlatformState(new PlatformState(cpuid == null ? new byte[0] : cpuid,
+                    msr == null ? new byte[0] : msr, tsc, context, params));
+            ended = true;
+        }
+
+        void pageData(RecordHeader h) throws IOException, StreamFormatException {
+            if (phase == Phase.STATIC) {
+                throw h.error("page data before STATIC_DATA_END");
+            }
+            if (phase == Phase.FINAL) {
+                throw h.error("page data after the final X86_TSC_INFO/HVM_CONTEXT/HVM_PARAMS records");
+            }
+            readPageData(h.offset(), h.length(), sink);
+        }
+
+        void staticDataEnd(RecordHeader h) throws StreamFormatException {
+            requireVersion3(h);
+            if (phase != Phase.STATIC) {
+                throw h.error("a second STATIC_DATA_END");
+            }
+            requireEmpty(h);
+            phase = Phase.PAGES;
+        }
+
+        void cpuPolicy(RecordHeader h) throws IOException, StreamFormatException {
+            requireVersion3(h);
+            if (phase != Phase.STATIC) {
+                throw h.error("CPU policy after STATIC_DATA_END");
+            }
+            boolean isCpuid = h.type() == RecordTypes.X86_CPUID_POLICY;
+            if ((isCpuid ? cpuid : msr) != null) {
+                throw h.error("a second " + h.name() + " record");
+            }
+            int entry = isCpuid ? 24 : 16;
+            if (h.length() == 0 || h.length() % entry != 0) {
+                throw h.error("body length " + h.length() + " is not a positive multiple of " + entry);
+            }
+            byte[] body = readBody(h);
+            if (isCpuid) {
+                cpuid = body;
+            } else {
+                msr = body;
+            }
+        }
+
+        void tscInfo(RecordHeader h) throws IOException, StreamFormatException {
+            requireAfterStatic(h);
+            if (tsc != null) {
+                throw h.error("a second X86_TSC_INFO record");
+            }
+            if (h.length() != 24) {
+                throw h.error("body length " + h.length() + " is not 24");
+            }
+            byte[] b = small;
+            in.readFully(b, 0, 24, h.name() + " body", h.type());
+            if (Bytes.le32(b, 20) != 0) {
+                throw h.error("reserved field is not zero");
+            }
+            tsc = new PlatformState.TscInfo(Bytes.le32(b, 0), Bytes.le32(b, 4), Bytes.le64(b, 8), Bytes.le32(b, 16));
+            phase = Phase.FINAL;
+        }
+
+        void hvmContext(RecordHeader h) throws IOException, StreamFormatException {
+            requireAfterStatic(h);
+            if (context != null) {
+                throw h.error("a second HVM_CONTEXT record");
+            }
+            if (h.length() == 0) {
+                throw h.error("empty HVM context");
+            }
+            context = readBody(h);
+            phase = Phase.FINAL;
+        }
+
+        void hvmParams(RecordHeader h) throws IOException, StreamFormatException {
+            requireAfterStatic(h);
+            if (params != null) {
+                throw h.error("a second HVM_PARAMS record");
+            }
+            params = readHvmParams(h);
+            phase = Phase.FINAL;
+        }
+
+        void pvOnly(RecordHeader h) throws StreamFormatException {
+            throw h.error("a PV-only record in an HVM stream");
+        }
+
+        void toolstack(RecordHeader h) throws StreamFormatException {
+            throw h.error("the deprecated TOOLSTACK record is not supported");
+        }
+
+        void checkpoint(RecordHeader h) throws StreamFormatException {
+            throw h.error("checkpointed or verify-mode streams are not supported");
+        }
+
+        /** Any other type: an optional record is passed on, a mandatory one this reader cannot restore. */
+        void other(RecordHeader h) throws IOException, StreamFormatException {
+            if (!RecordTypes.isOptional(h.type())) {
+                throw new StreamFormatException("unknown mandatory libxc record type " + hex(h.type() & 0xFFFFFFFFL)
+                        + " at offset " + h.offset(), h.offset(), h.type());
+            }
+            sink.onOptionalRecord(h.type(), readBody(h));
+        }
+
+        private void requireVersion3(RecordHeader h) throws StreamFormatException {
+            if (version < 3) {
+                throw h.error("not allowed in a version " + version + " stream");
+            }
+        }
+
+        private void requireAfterStatic(RecordHeader h) throws StreamFormatException {
+            if (phase == Phase.STATIC) {
+                throw h.error("before STATIC_DATA_END");
             }
         }
     }
 
-    private List<PlatformState.HvmParam> readHvmParams(long off, int len, String at, int type)
-            throws IOException, StreamFormatException {
+    private List<PlatformState.HvmParam> readHvmParams(RecordHeader h) throws IOException, StreamFormatException {
+        int len = h.length();
         if (len < 8) {
-            throw new StreamFormatException(at + "body length " + len + " is shorter than its 8-byte header", off, type);
+            throw h.error("body length " + len + " is shorter than its 8-byte header");
         }
-        byte[] body = in.readBody(len, "HVM_PARAMS body", type);
-        in.padding(len, "HVM_PARAMS", off, type);
+        byte[] body = readBody(h);
         long count = Integer.toUnsignedLong(Bytes.le32(body, 0));
         if (Bytes.le32(body, 4) != 0) {
-            throw new StreamFormatException(at + "reserved field is not zero", off, type);
+            throw h.error("reserved field is not zero");
         }
         long expected = 8 + 16 * count;
         if (len != expected) {
-            throw new StreamFormatException(at + "count " + count + " disagrees with body length " + len
-                    + " (expected " + expected + ")", off, type);
+            throw h.error("count " + count + " disagrees with body length " + len + " (expected " + expected + ")");
         }
         List<PlatformState.HvmParam> params = new ArrayList<>((int) count);
         for (int i = 0; i < count; i++) {
@@ -497,29 +563,51 @@ public final class StreamReader {
         }
     }
 
-    private void checkLength(String name, long off, int type, int len) throws StreamFormatException {
+    /**
+     * Reads a record header, tells the sink, and refuses a body longer than the limits allow before
+     * any handler sizes anything by it.
+     */
+    private RecordHeader readRecordHeader(RecordLayer layer, String what, StreamSink sink)
+            throws IOException, StreamFormatException {
+        long off = in.offset();
+        byte[] b = small;
+        in.readFully(b, 0, 8, what, null);
+        int type = Bytes.le32(b, 0);
+        int len = Bytes.le32(b, 4);
+        sink.onRecord(layer, type, off, len);
+        String name = layer == RecordLayer.LIBXL ? "libxl " + RecordTypes.libxlName(type) : RecordTypes.libxcName(type);
+        RecordHeader h = new RecordHeader(off, type, len, name);
         if (Integer.toUnsignedLong(len) > limits.maxRecordBytes()) {
-            throw new StreamFormatException(name + " at offset " + off + ": body length " + Integer.toUnsignedString(len)
-                    + " exceeds the limit of " + limits.maxRecordBytes() + " bytes", off, type);
+            throw h.error("body length " + Integer.toUnsignedString(len) + " exceeds the limit of "
+                    + limits.maxRecordBytes() + " bytes");
+        }
+        return h;
+    }
+
+    /** A record's whole body and its padding to 8 bytes. */
+    private byte[] readBody(RecordHeader h) throws IOException, StreamFormatException {
+        byte[] body = in.readBody(h.length(), h.name() + " body", h.type());
+        in.padding(h.length(), h.name(), h.offset(), h.type());
+        return body;
+    }
+
+    private static void requireEmpty(RecordHeader h) throws StreamFormatException {
+        if (h.length() != 0) {
+            throw h.error("body length " + h.length() + ", expected 0");
         }
     }
 
-    private static void requireEmpty(String name, long off, int type, int len) throws StreamFormatException {
-        if (len != 0) {
-            throw new StreamFormatException(name + " at offset " + off + ": body length " + len + ", expected 0", off, type);
+    /** One record's header as read: where it starts, its type and body length, and its name for messages. */
+    private record RecordHeader(long offset, int type, int length, String name) {
+
+        StreamFormatException error(String what) {
+            return new StreamFormatException(name + " at offset " + offset + ": " + what, offset, type);
         }
     }
 
-    private static void requireVersion3(int version, String name, long off, int type) throws StreamFormatException {
-        if (version < 3) {
-            throw new StreamFormatException(name + " at offset " + off + ": not allowed in a version " + version
-                    + " stream", off, type);
-        }
-    }
-
-    private static void requireAfterStatic(Phase phase, String at, long off, int type) throws StreamFormatException {
-        if (phase == Phase.STATIC) {
-            throw new StreamFormatException(at + "before STATIC_DATA_END", off, type);
-        }
+    /** What one record type does to the state {@code S} of the stream it is in; its header has been checked. */
+    @FunctionalInterface
+    private interface RecordHandler<S> {
+        void handle(S state, RecordHeader h) throws IOException, StreamFormatException;
     }
 }

@@ -1,7 +1,7 @@
 package org.sonicmigration.stream;
 
 import java.lang.foreign.MemorySegment;
-import org.sonicmigration.bridge.spi.PlatformState;
+import org.sonicmigration.spi.PlatformState;
 
 /**
  * Receives what a {@link StreamReader} finds, in stream order. Arrays and segments handed to a

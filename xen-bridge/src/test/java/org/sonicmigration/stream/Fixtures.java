@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.LongPredicate;
-import org.sonicmigration.bridge.spi.PlatformState;
+import org.sonicmigration.spi.PlatformState;
 
 /** Test data: platform states, page contents, streams written by StreamWriter, and a hand-built Xen-like stream. */
 final class Fixtures {

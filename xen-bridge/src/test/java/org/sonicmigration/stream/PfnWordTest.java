@@ -2,18 +2,28 @@ package org.sonicmigration.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.arbitrary;
+import static org.quicktheories.generators.SourceDSL.longs;
 
 import java.util.Arrays;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.LongRange;
 import org.junit.jupiter.api.Test;
 
 class PfnWordTest {
 
-    @Property
-    void encodedWordsDecodeToTheirPfnAndType(@ForAll @LongRange(min = 0, max = PfnWord.MAX_PFN) long pfn,
-                                             @ForAll PageType type) throws StreamFormatException {
+    @Test
+    void encodedWordsDecodeToTheirPfnAndType() {
+        qt().withExamples(1000).forAll(longs().between(0, PfnWord.MAX_PFN), arbitrary().enumValues(PageType.class))
+                .checkAssert((pfn, type) -> {
+                    try {
+                        encodedWordsDecodeToTheirPfnAndType(pfn, type);
+                    } catch (StreamFormatException e) {
+                        throw new AssertionError(e);
+                    }
+                });
+    }
+
+    private static void encodedWordsDecodeToTheirPfnAndType(long pfn, PageType type) throws StreamFormatException {
         long word = PfnWord.encode(pfn, type);
         assertThat(PfnWord.pfn(word)).isEqualTo(pfn);
         assertThat(PfnWord.type(word)).isEqualTo(type);

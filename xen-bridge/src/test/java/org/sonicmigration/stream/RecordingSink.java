@@ -5,7 +5,7 @@ import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.sonicmigration.bridge.spi.PlatformState;
+import org.sonicmigration.spi.PlatformState;
 
 /** A sink that copies everything it is given, so tests can compare it with what was written. */
 class RecordingSink implements StreamSink {

@@ -1,6 +1,11 @@
 package org.sonicmigration.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.arbitrary;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.lists;
+import static org.quicktheories.generators.SourceDSL.longs;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -8,30 +13,14 @@ import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.logging.Level;
-import java.util.logging.Logger;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
-import org.sonicmigration.bridge.spi.PlatformState;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.api.Pair;
+import org.quicktheories.core.Gen;
+import org.quicktheories.generators.Generate;
+import org.sonicmigration.spi.PlatformState;
 
 /** Properties of writer and reader over arbitrary streams, and of the reader over damaged ones. */
 class StreamPropertiesTest {
-
-    /**
-     * jqwik logs at INFO whenever edge cases outnumber tries, which they always do for these composite
-     * generators; held strongly so the level sticks.
-     */
-    private static final Logger JQWIK_GENERATOR_LOG = Logger.getLogger(
-            "net.jqwik.engine.properties.RandomizedShrinkablesGenerator");
-
-    static {
-        JQWIK_GENERATOR_LOG.setLevel(Level.WARNING);
-    }
 
     sealed interface Step permits Batch, Opt {}
 
@@ -61,42 +50,52 @@ class StreamPropertiesTest {
 
     // ------------------------------------------------------------------ generators
 
-    @Provide
-    Arbitrary<Plan> plans() {
-        return Combinators.combine(Arbitraries.of(Framing.class), configs(), states(), opts().list().ofMaxSize(2),
-                        Arbitraries.oneOf(batches(), opts()).list().ofMaxSize(5), opts().list().ofMaxSize(2))
-                .as(Plan::new);
+    static Gen<Plan> plans() {
+        Gen<List<Step>> middle = lists().of(Generate.oneOf(batches(), opts().map(o -> (Step) o))).ofSizeBetween(0, 5);
+        return arbitrary().enumValues(Framing.class)
+                .zip(configs(), states(), lists().of(opts()).ofSizeBetween(0, 2),
+                        (framing, config, state, early) -> new Plan(framing, config, state, early, List.of(), List.of()))
+                .zip(middle, lists().of(opts()).ofSizeBetween(0, 2),
+                        (p, mid, late) -> new Plan(p.framing(), p.config(), p.state(), p.early(), mid, late));
     }
 
-    private Arbitrary<String> configs() {
-        return Arbitraries.strings().withCharRange(' ', '~').withChars('\n', '\t', 'é', '日').ofMaxLength(300);
+    /** Printable ASCII with, now and then, a control character or a multi-byte one. */
+    private static Gen<String> configs() {
+        Gen<Character> chars = Generate.frequency(Pair.of(95, Generate.characters(' ', '~')),
+                Pair.of(4, arbitrary().pick('\n', '\t', 'é', '日')));
+        return lists().of(chars).ofSizeBetween(0, 300).map(cs -> {
+            StringBuilder b = new StringBuilder(cs.size());
+            cs.forEach(b::append);
+            return b.toString();
+        });
     }
 
-    private Arbitrary<Step> batches() {
-        Arbitrary<Long> pfn = Arbitraries.oneOf(Arbitraries.longs().between(0, 0x100000),
-                Arbitraries.longs().between(0, PfnWord.MAX_PFN));
-        return Arbitraries.integers().between(1, 24).flatMap(n -> Combinators.combine(
-                        pfn.array(long[].class).ofSize(n), Arbitraries.of(PageType.class).array(PageType[].class).ofSize(n),
-                        Arbitraries.integers())
-                .as(Batch::new));
+    private static Gen<byte[]> bytes(Gen<Integer> sizes) {
+        return Generate.byteArrays(sizes, Generate.bytes(Byte.MIN_VALUE, Byte.MAX_VALUE, (byte) 0));
     }
 
-    private Arbitrary<Opt> opts() {
-        return Combinators.combine(Arbitraries.integers().map(i -> i | RecordTypes.OPTIONAL_BIT),
-                Arbitraries.bytes().array(byte[].class).ofMaxSize(40)).as(Opt::new);
+    private static Gen<Step> batches() {
+        Gen<Long> pfn = Generate.oneOf(longs().between(0, 0x100000), longs().between(0, PfnWord.MAX_PFN));
+        return integers().between(1, 24).flatMap(n -> lists().of(pfn).ofSize(n).zip(
+                lists().of(arbitrary().enumValues(PageType.class)).ofSize(n), integers().all(),
+                (pfns, types, seed) -> new Batch(pfns.stream().mapToLong(Long::longValue).toArray(),
+                        types.toArray(PageType[]::new), seed)));
     }
 
-    private Arbitrary<PlatformState> states() {
-        Arbitrary<PlatformState.TscInfo> tsc = Combinators.combine(Arbitraries.integers(), Arbitraries.integers(),
-                Arbitraries.longs(), Arbitraries.integers()).as(PlatformState.TscInfo::new);
-        Arbitrary<PlatformState.HvmParam> param = Combinators.combine(Arbitraries.longs(), Arbitraries.longs())
-                .as(PlatformState.HvmParam::new);
-        return Combinators.combine(
-                Arbitraries.integers().between(0, 60).flatMap(n -> Arbitraries.bytes().array(byte[].class).ofSize(24 * n)),
-                Arbitraries.integers().between(0, 5).flatMap(n -> Arbitraries.bytes().array(byte[].class).ofSize(16 * n)),
+    private static Gen<Opt> opts() {
+        return integers().all().map(i -> i | RecordTypes.OPTIONAL_BIT).zip(bytes(integers().between(0, 40)), Opt::new);
+    }
+
+    private static Gen<PlatformState> states() {
+        Gen<PlatformState.TscInfo> tsc = integers().all().zip(integers().all(), longs().all(), integers().all(),
+                PlatformState.TscInfo::new);
+        Gen<PlatformState.HvmParam> param = longs().all().zip(longs().all(), PlatformState.HvmParam::new);
+        return bytes(integers().between(0, 60).map(n -> 24 * n)).zip(
+                bytes(integers().between(0, 5).map(n -> 16 * n)),
                 tsc,
-                Arbitraries.bytes().array(byte[].class).ofMinSize(1).ofMaxSize(3000),
-                param.list().ofMaxSize(20)).as(PlatformState::new);
+                bytes(integers().between(1, 3000)),
+                lists().of(param).ofSizeBetween(0, 20),
+                PlatformState::new);
     }
 
     // ------------------------------------------------------------------ writing and reading
@@ -127,8 +126,18 @@ class StreamPropertiesTest {
         return out.toByteArray();
     }
 
-    @Property(tries = 300)
-    void whatIsWrittenReadsBackUnchanged(@ForAll("plans") Plan plan) throws Exception {
+    @Test
+    void whatIsWrittenReadsBackUnchanged() {
+        qt().withExamples(300).forAll(plans()).checkAssert(plan -> {
+            try {
+                whatIsWrittenReadsBackUnchanged(plan);
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        });
+    }
+
+    private static void whatIsWrittenReadsBackUnchanged(Plan plan) throws Exception {
         byte[] stream = write(plan);
         RecordingSink sink = new RecordingSink();
         StreamReader reader = new StreamReader(new ByteArrayInputStream(stream), StreamLimits.defaults());
@@ -157,9 +166,13 @@ class StreamPropertiesTest {
         assertThat(sink.ends).isOne();
     }
 
-    @Property(tries = 300)
-    void everyStrictPrefixIsReportedAsTruncatedWhereItEnds(@ForAll("plans") Plan plan,
-                                                           @ForAll @IntRange(min = 0, max = 9999) int permille) {
+    @Test
+    void everyStrictPrefixIsReportedAsTruncatedWhereItEnds() {
+        qt().withExamples(300).forAll(plans(), integers().between(0, 9999))
+                .checkAssert(StreamPropertiesTest::everyStrictPrefixIsReportedAsTruncatedWhereItEnds);
+    }
+
+    private static void everyStrictPrefixIsReportedAsTruncatedWhereItEnds(Plan plan, int permille) {
         byte[] stream = write(plan);
         int cut = (int) ((long) stream.length * permille / 10_000);
         StreamSummary sink = new StreamSummary();
@@ -179,17 +192,28 @@ class StreamPropertiesTest {
     /** One damage to a stream: at a record header (plus a small delta) or anywhere. */
     record Damage(boolean nearHeader, int index, int delta, int xor, boolean truncateAfter, boolean deleteInstead) {}
 
-    @Provide
-    Arbitrary<List<Damage>> damages() {
-        return Combinators.combine(Arbitraries.of(true, true, false), Arbitraries.integers().between(0, Integer.MAX_VALUE),
-                        Arbitraries.integers().between(0, 31), Arbitraries.integers().between(1, 255),
-                        Arbitraries.of(false, false, false, true), Arbitraries.of(false, false, false, true))
-                .as(Damage::new).list().ofMinSize(1).ofMaxSize(4);
+    static Gen<List<Damage>> damages() {
+        // truncate and delete each one time in four
+        Gen<boolean[]> truncateOrDelete = arbitrary().pick(false, false, false, true)
+                .zip(arbitrary().pick(false, false, false, true), (t, d) -> new boolean[] {t, d});
+        Gen<Damage> damage = arbitrary().pick(true, true, false).zip(integers().between(0, Integer.MAX_VALUE),
+                integers().between(0, 31), integers().between(1, 255), truncateOrDelete,
+                (near, index, delta, xor, td) -> new Damage(near, index, delta, xor, td[0], td[1]));
+        return lists().of(damage).ofSizeBetween(1, 4);
     }
 
-    @Property(tries = 1500)
-    void damagedStreamsAreRefusedCleanlyOrReadWhole(@ForAll("plans") Plan plan, @ForAll("damages") List<Damage> damages)
-            throws Exception {
+    @Test
+    void damagedStreamsAreRefusedCleanlyOrReadWhole() {
+        qt().withExamples(1500).forAll(plans(), damages()).checkAssert((plan, damages) -> {
+            try {
+                damagedStreamsAreRefusedCleanlyOrReadWhole(plan, damages);
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        });
+    }
+
+    private static void damagedStreamsAreRefusedCleanlyOrReadWhole(Plan plan, List<Damage> damages) throws Exception {
         byte[] stream = write(plan);
         List<Long> headers = new ArrayList<>();
         new StreamReader(new ByteArrayInputStream(stream), StreamLimits.defaults()).read(plan.framing(), new RecordingSink() {

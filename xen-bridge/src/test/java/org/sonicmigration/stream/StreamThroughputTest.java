@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.sonicmigration.bridge.spi.PlatformState;
+import org.sonicmigration.spi.PlatformState;
 
 /**
  * Measures (does not assert) how fast 256 MiB of pages go through writer and reader. Off by default;

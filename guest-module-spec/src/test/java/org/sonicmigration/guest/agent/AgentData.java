@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.provider.Arguments;
 
-/** The shared Linux 6.1 snapshots and their classes.csv; a missing folder fails the test, it is not skipped. */
+/** The Linux 6.1 snapshots in the repository (data/linux61-guest) and their classes.csv; a missing folder fails the test, it is not skipped. */
 final class AgentData {
     static final List<String> STAGES = List.of("boot", "cache", "user256", "user1024", "user1536", "drop");
 
@@ -17,13 +17,13 @@ final class AgentData {
     }
 
     static Path linux61() {
-        String dir = System.getProperty("sonic.shared.dir");
+        String dir = System.getProperty("sonic.profiles.dir");
         if (dir == null) {
-            throw new AssertionError("system property sonic.shared.dir is not set");
+            throw new AssertionError("system property sonic.profiles.dir is not set");
         }
-        Path p = Path.of(dir, "data", "linux61-guest");
+        Path p = Path.of(dir);
         if (!Files.isDirectory(p)) {
-            throw new AssertionError("shared profile data missing: " + p);
+            throw new AssertionError("profile data missing: " + p);
         }
         return p;
     }

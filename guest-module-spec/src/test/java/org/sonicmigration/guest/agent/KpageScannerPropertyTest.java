@@ -1,6 +1,9 @@
 package org.sonicmigration.guest.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.longs;
 import static org.sonicmigration.guest.profile.KpageFlag.bit;
 
 import java.io.IOException;
@@ -9,9 +12,8 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
+import java.io.UncheckedIOException;
+import org.junit.jupiter.api.Test;
 import org.sonicmigration.guest.SoftSet;
 import org.sonicmigration.guest.profile.KpageFlag;
 import org.sonicmigration.guest.profile.KpageflagsClassifier;
@@ -34,9 +36,13 @@ class KpageScannerPropertyTest {
             bit(KpageFlag.RESERVED), bit(KpageFlag.RESERVED) | bit(KpageFlag.PRIVATE), bit(KpageFlag.COMPOUND_HEAD),
             bit(KpageFlag.NOPAGE), bit(KpageFlag.NOPAGE) | bit(KpageFlag.BUDDY), bit(KpageFlag.BUDDY) | bit(KpageFlag.REFERENCED)};
 
-    @Property(tries = 200)
-    void scanMatchesTheClassifierFrameByFrame(@ForAll @IntRange(min = 1, max = 3000) int frames,
-                                              @ForAll @IntRange(min = 1, max = 700) int chunk, @ForAll long seed) {
+    @Test
+    void scanMatchesTheClassifierFrameByFrame() {
+        qt().withExamples(200).forAll(integers().between(1, 3000), integers().between(1, 700), longs().all())
+                .checkAssert(KpageScannerPropertyTest::scanMatchesTheClassifierFrameByFrame);
+    }
+
+    private static void scanMatchesTheClassifierFrameByFrame(int frames, int chunk, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         long[] flags = new long[frames];
         long[] counts = new long[frames];
@@ -66,10 +72,19 @@ class KpageScannerPropertyTest {
         assertThat(free.free()).isEqualTo(expectedFree.build());
     }
 
-    @Property(tries = 30)
-    void filesReadInAnyChunkSizeGiveTheSameScan(@ForAll @IntRange(min = 1, max = 2000) int frames,
-                                                @ForAll @IntRange(min = 1, max = 300) int chunk, @ForAll long seed)
-            throws IOException {
+    @Test
+    void filesReadInAnyChunkSizeGiveTheSameScan() {
+        qt().withExamples(30).forAll(integers().between(1, 2000), integers().between(1, 300), longs().all())
+                .checkAssert((frames, chunk, seed) -> {
+                    try {
+                        filesReadInAnyChunkSizeGiveTheSameScan(frames, chunk, seed);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                });
+    }
+
+    private static void filesReadInAnyChunkSizeGiveTheSameScan(int frames, int chunk, long seed) throws IOException {
         SplittableRandom r = new SplittableRandom(seed);
         long[] flags = new long[frames];
         long[] counts = new long[frames];

@@ -2,13 +2,13 @@ package org.sonicmigration.guest.profile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.longs;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -34,8 +34,12 @@ class ProfileJsonTest {
         assertThat(Files.readAllLines(file).get(1)).isEqualTo("[0,256,\"RESERVED\"],");
     }
 
-    @Property(tries = 150)
-    void anyProfileRoundTrips(@ForAll @IntRange(min = 1, max = 5000) int frames, @ForAll long seed) {
+    @Test
+    void anyProfileRoundTrips() {
+        qt().withExamples(150).forAll(integers().between(1, 5000), longs().all()).checkAssert(ProfileJsonTest::anyProfileRoundTrips);
+    }
+
+    private static void anyProfileRoundTrips(int frames, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         PageClass[] classes = new PageClass[frames];
         PageClass[] all = PageClass.values();

@@ -9,13 +9,13 @@ final class SharedData {
     }
 
     static Path linux61() {
-        String dir = System.getProperty("sonic.shared.dir");
+        String dir = System.getProperty("sonic.profiles.dir");
         if (dir == null) {
-            throw new AssertionError("system property sonic.shared.dir is not set");
+            throw new AssertionError("system property sonic.profiles.dir is not set");
         }
-        Path p = Path.of(dir, "data", "linux61-guest");
+        Path p = Path.of(dir);
         if (!Files.isDirectory(p)) {
-            throw new AssertionError("shared profile data missing: " + p);
+            throw new AssertionError("profile data missing: " + p);
         }
         return p;
     }

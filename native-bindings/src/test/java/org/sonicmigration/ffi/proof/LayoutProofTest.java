@@ -49,12 +49,18 @@ class LayoutProofTest {
         // the program covers what the task names, not a subset that happens to pass
         assertThat(program)
                 .contains("offsetof(struct xen_domctl_getdomaininfo, flags) == 4")
-                .contains("sizeof(struct xc_dominfo) == 112")
+                .contains("sizeof(struct xen_domctl_getdomaininfo) == 112")
                 .contains("sizeof(struct xc_hypercall_buffer) == 40")
                 .contains("sizeof(libxl_domain_config) == 1288")
                 .contains("__typeof__(&xc_logdirty_control)")
                 .contains("((struct xentoollog_logger *)0)->vmessage")
-                .contains("(int32_t)(XEN_DOMCTL_SHADOW_OP_CLEAN) == (int32_t)(11LL)");
+                .contains("(int32_t)(XEN_DOMCTL_SHADOW_OP_CLEAN) == (int32_t)(11LL)")
+                .contains("__typeof__(&poll), int (*)(struct pollfd *fds, nfds_t nfds, int timeout)")
+                .contains("offsetof(struct pollfd, revents) == 6")
+                .contains("sizeof(struct pollfd) == 8")
+                .contains("sizeof(SM_ADJUSTED(nfds_t)) == 8")
+                .contains("(int32_t)(POLLIN) == (int32_t)(1LL)")
+                .contains("(int32_t)(POLLNVAL) == (int32_t)(32LL)");
         long asserts = program.lines().filter(l -> l.startsWith("_Static_assert")).count();
         assertThat(asserts).isGreaterThan(500);
     }
@@ -75,13 +81,13 @@ class LayoutProofTest {
 
     @Test
     void aWrongStructSizeIsRejected() {
-        List<BindingFact> wrong = replace(facts, "xc_dominfo", f -> {
+        List<BindingFact> wrong = replace(facts, "xen_domctl_getdomaininfo", f -> {
             StructFact s = (StructFact) f;
             return new StructFact(s.label(), s.cType(), s.size() - 8, s.alignment(), s.fields());
         });
         Gcc.Verdict verdict = Gcc.syntaxCheck(StaticAssertProgram.write(includes, wrong), work);
         assertThat(verdict.accepted()).isFalse();
-        assertThat(verdict.diagnostics()).contains("xc_dominfo: sizeof is 104");
+        assertThat(verdict.diagnostics()).contains("xen_domctl_getdomaininfo: sizeof is 104");
     }
 
     @Test
@@ -157,6 +163,35 @@ class LayoutProofTest {
         Gcc.Verdict verdict = Gcc.syntaxCheck(StaticAssertProgram.write(includes, wrong), work);
         assertThat(verdict.accepted()).isFalse();
         assertThat(verdict.diagnostics()).contains("xentoollog_logger.progress: descriptor has 5 parameters, C has 6");
+    }
+
+    @Test
+    void aPollfdFieldOfTheWrongWidthIsRejected() {
+        // events is a short: reading it as an int would also take revents
+        List<BindingFact> wrong = replace(facts, "pollfd", f -> {
+            StructFact s = (StructFact) f;
+            int i = indexOf(s, "events");
+            FieldFact field = s.fields().get(i);
+            return s.withField(i, new FieldFact(field.name(), field.offset(), 4));
+        });
+        Gcc.Verdict verdict = Gcc.syntaxCheck(StaticAssertProgram.write(includes, wrong), work);
+        assertThat(verdict.accepted()).isFalse();
+        assertThat(verdict.diagnostics()).contains("pollfd.events: size is 4");
+    }
+
+    @Test
+    void aPollDescriptorWithAnIntNfdsIsRejected() {
+        // nfds_t is unsigned long: a C_INT there would leave the upper half of the register undefined
+        List<BindingFact> wrong = replace(facts, "poll", f -> {
+            FunctionFact fn = (FunctionFact) f;
+            List<MemoryLayout> args = new ArrayList<>(fn.descriptor().argumentLayouts());
+            args.set(1, ValueLayout.JAVA_INT);
+            FunctionDescriptor d = FunctionDescriptor.of(fn.descriptor().returnLayout().orElseThrow(), args.toArray(MemoryLayout[]::new));
+            return new FunctionFact(fn.label(), fn.cExpression(), fn.signature(), d);
+        });
+        Gcc.Verdict verdict = Gcc.syntaxCheck(StaticAssertProgram.write(includes, wrong), work);
+        assertThat(verdict.accepted()).isFalse();
+        assertThat(verdict.diagnostics()).contains("poll parameter 2 (nfds)");
     }
 
     private static int indexOf(StructFact s, String field) {

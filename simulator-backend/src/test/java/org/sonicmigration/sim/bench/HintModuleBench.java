@@ -1,13 +1,13 @@
 package org.sonicmigration.sim.bench;
 
 import java.time.Duration;
-import org.sonicmigration.sim.ClockMode;
-import org.sonicmigration.sim.GuestConfig;
-import org.sonicmigration.sim.HintModuleSpec;
-import org.sonicmigration.sim.PageStoreMode;
-import org.sonicmigration.sim.SimGuest;
 import org.sonicmigration.sim.SimHypervisor;
-import org.sonicmigration.sim.WorkloadSpec;
+import org.sonicmigration.sim.guest.ClockMode;
+import org.sonicmigration.sim.guest.GuestConfig;
+import org.sonicmigration.sim.guest.SimGuest;
+import org.sonicmigration.sim.kernel.PageStoreMode;
+import org.sonicmigration.sim.module.HintModuleSpec;
+import org.sonicmigration.sim.workload.WorkloadSpec;
 
 /**
  * Host cost of the simulated hint module, side by side in one run: the same idle, cache-filled guest advanced

@@ -2,12 +2,12 @@ package org.sonicmigration.sim.bench;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import org.sonicmigration.sim.ClockMode;
-import org.sonicmigration.sim.GuestConfig;
-import org.sonicmigration.sim.PageStoreMode;
-import org.sonicmigration.sim.SimGuest;
 import org.sonicmigration.sim.SimHypervisor;
-import org.sonicmigration.sim.WorkloadSpec;
+import org.sonicmigration.sim.guest.ClockMode;
+import org.sonicmigration.sim.guest.GuestConfig;
+import org.sonicmigration.sim.guest.SimGuest;
+import org.sonicmigration.sim.kernel.PageStoreMode;
+import org.sonicmigration.sim.workload.WorkloadSpec;
 
 /**
  * Throughput of {@link SimGuest#readFrames} for the seeded and the real-bytes store, side by side in one run,

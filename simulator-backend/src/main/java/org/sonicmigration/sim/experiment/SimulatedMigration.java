@@ -1,0 +1,200 @@
+package org.sonicmigration.sim.experiment;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.sonicmigration.engine.MigrationException;
+import org.sonicmigration.engine.MigrationListener;
+import org.sonicmigration.engine.MigrationOptions;
+import org.sonicmigration.engine.MigrationReport;
+import org.sonicmigration.engine.PreCopyEngine;
+import org.sonicmigration.engine.SoftPolicy;
+import org.sonicmigration.receiver.MigrationServer;
+import org.sonicmigration.receiver.Receiver;
+import org.sonicmigration.sim.SimHypervisor;
+import org.sonicmigration.sim.SimTargetDomain;
+import org.sonicmigration.sim.guest.ClockMode;
+import org.sonicmigration.sim.guest.GuestConfig;
+import org.sonicmigration.sim.guest.SimGuest;
+import org.sonicmigration.sim.guest.WorkloadHandle;
+import org.sonicmigration.sim.kernel.SimulatorException;
+import org.sonicmigration.sim.verify.MigrationVerifier;
+import org.sonicmigration.sim.verify.VerificationMode;
+import org.sonicmigration.sim.verify.VerificationResult;
+import org.sonicmigration.sim.workload.WorkloadSpec;
+import org.sonicmigration.spi.Clock;
+import org.sonicmigration.spi.DomainRef;
+import org.sonicmigration.spi.SourceDomain;
+import org.sonicmigration.spi.VirtualClock;
+import org.sonicmigration.stream.StreamLimits;
+import org.sonicmigration.transport.SocketDestination;
+
+/**
+ * One simulated migration end to end, as {@code sonic simulate} and the tests run it: two simulated
+ * hosts in this process, a guest prepared with its workloads, the real engine sending over loopback
+ * TCP to the real receiver, and at the end a page-by-page verification of the destination against the
+ * source as it was at suspend ({@link VerificationMode#SOFT} when soft pages may be skipped and the guest has a
+ * hint module, else strict).
+ */
+public final class SimulatedMigration {
+
+    /**
+     * What to migrate and how.
+     *
+     * @param guest       the guest to create on the source host (its clock mode is set from {@code virtualTime})
+     * @param prepare     programs run to completion before migrating (fill the cache, allocate memory)
+     * @param during      programs that keep running while the guest migrates (writers)
+     * @param options     engine options
+     * @param virtualTime run on a virtual clock: only the capped link's transfer time passes
+     */
+    public record Setup(GuestConfig guest, List<WorkloadSpec> prepare, List<WorkloadSpec> during,
+                        MigrationOptions options, boolean virtualTime) {
+        public Setup {
+            Objects.requireNonNull(guest, "guest");
+            prepare = List.copyOf(prepare);
+            during = List.copyOf(during);
+            Objects.requireNonNull(options, "options");
+            if (virtualTime && options.bandwidth().isEmpty()) {
+                throw new IllegalArgumentException("virtual time needs a bandwidth cap: on a virtual clock only the"
+                        + " link's transfer time passes, so without a cap no time would pass at all");
+            }
+        }
+    }
+
+    /**
+     * What happened.
+     *
+     * @param report       the engine's report (also for a failed run)
+     * @param verification the destination compared with the source at suspend; empty if the migration failed
+     * @param prepareNanos guest time the preparation took
+     */
+    public record Result(MigrationReport report, Optional<VerificationResult> verification, long prepareNanos) {
+        public boolean passed() {
+            return report.completed() && verification.map(VerificationResult::passed).orElse(false);
+        }
+    }
+
+    private static final Duration PREPARE_LIMIT = Duration.ofHours(1);
+    private static final Duration PREPARE_SLICE = Duration.ofSeconds(2);
+    private static final Duration PEER_TIMEOUT = Duration.ofSeconds(30);
+
+    private SimulatedMigration() {}
+
+    /** Runs the migration; a failed migration is reported in the result, with the source guest running. */
+    public static Result run(Setup setup, MigrationListener listener) throws InterruptedException, IOException {
+        return run(setup, listener, g -> { });
+    }
+
+    /**
+     * Runs the migration; {@code beforeMigration} sees the prepared guest just before the engine starts
+     * (to record what preparation produced).
+     */
+    public static Result run(Setup setup, MigrationListener listener, java.util.function.Consumer<SimGuest> beforeMigration)
+            throws InterruptedException, IOException {
+        GuestConfig config = setup.guest().withClock(setup.virtualTime() ? ClockMode.VIRTUAL : ClockMode.REAL_TIME);
+        try (SimHypervisor source = new SimHypervisor("source");
+             SimHypervisor destination = new SimHypervisor("destination")) {
+            SimGuest guest = source.createGuest(config);
+            long prepared = prepare(guest, setup);
+            for (WorkloadSpec w : setup.during()) {
+                guest.start(w);
+            }
+            beforeMigration.accept(guest);
+            Clock clock = Clock.SYSTEM;
+            if (setup.virtualTime()) {
+                VirtualClock virtual = new VirtualClock();
+                virtual.onAdvance(nanos -> guest.advance(Duration.ofNanos(nanos)));
+                clock = virtual;
+            }
+            return migrate(guest, source, destination, setup.options(), clock, listener, prepared);
+        }
+    }
+
+    private static long prepare(SimGuest guest, Setup setup) throws InterruptedException {
+        Duration before = guest.uptime();
+        for (WorkloadSpec w : setup.prepare()) {
+            WorkloadHandle h = guest.start(w);
+            long lastTouched = -1;
+            // Run in slices; a program that stalls for memory without progress for a whole slice has
+            // taken all it can get (a guest asked for more memory than it has): keep what it holds.
+            for (long waited = 0; !h.isReady(); waited += PREPARE_SLICE.toNanos()) {
+                if (waited > PREPARE_LIMIT.toNanos()) {
+                    throw new SimulatorException("the guest did not finish preparing (" + w + ") within " + PREPARE_LIMIT);
+                }
+                boolean ready = setup.virtualTime()
+                        ? guest.advanceUntilReady(Duration.ofMillis(10), PREPARE_SLICE)
+                        : guest.awaitReady(PREPARE_SLICE);
+                long touched = h.pagesTouched();
+                if (!ready && touched == lastTouched && h.stalls() > 0) {
+                    break;
+                }
+                lastTouched = touched;
+            }
+        }
+        return guest.uptime().minus(before).toNanos();
+    }
+
+    private static Result migrate(SimGuest guest, SimHypervisor sourceHost, SimHypervisor destinationHost,
+                                  MigrationOptions options, Clock clock, MigrationListener listener, long prepared)
+            throws InterruptedException, IOException {
+        ExecutorService receiverThread = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "sim-receiver");
+            t.setDaemon(true);
+            return t;
+        });
+        try (MigrationServer server = new MigrationServer(
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), PEER_TIMEOUT)) {
+            Future<MigrationServer.Result> received = receiverThread.submit(() -> server.receiveOne(
+                    new Receiver(destinationHost, StreamLimits.defaults(), null), PEER_TIMEOUT));
+            PreCopyEngine engine = new PreCopyEngine(options, clock, listener);
+            MigrationReport report;
+            try (SourceDomain domain = sourceHost.openSource(new DomainRef.ByName(guest.name()));
+                 SocketDestination link = new SocketDestination(
+                         new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port()), PEER_TIMEOUT)) {
+                report = engine.migrate(domain, sourceHost.backendName(), link);
+            } catch (MigrationException e) {
+                awaitQuietly(received);
+                return new Result(e.report(), Optional.empty(), prepared);
+            }
+            MigrationServer.Result arrived = await(received);
+            SimTargetDomain target = (SimTargetDomain) arrived.received().domain();
+            // a guest with a hint module may have had soft pages skipped: check the soft-migration invariant
+            // Plain pre-copy must reproduce every page; only a migration that may skip soft pages is judged softly.
+            VerificationMode mode = options.soft() != SoftPolicy.OFF && guest.hintModule().isPresent()
+                    ? VerificationMode.SOFT : VerificationMode.STRICT;
+            VerificationResult verdict = MigrationVerifier.verify(guest, target, mode);
+            guest.destroy();
+            return new Result(report, Optional.of(verdict), prepared);
+        } finally {
+            receiverThread.shutdownNow();
+        }
+    }
+
+    private static MigrationServer.Result await(Future<MigrationServer.Result> f) throws InterruptedException, IOException {
+        try {
+            return f.get(PEER_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw new IOException("the simulated receiver failed: " + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new IOException("the simulated receiver did not finish", e);
+        }
+    }
+
+    private static void awaitQuietly(Future<MigrationServer.Result> f) throws InterruptedException {
+        try {
+            f.get(PEER_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            f.cancel(true);
+        }
+    }
+}

@@ -1,0 +1,367 @@
+package org.sonicmigration.engine;
+
+import org.sonicmigration.spi.Clock;
+import org.sonicmigration.stream.XlConfig;
+import org.sonicmigration.transport.HandoverUncertainException;
+import org.sonicmigration.transport.PeerRefusedException;
+import org.sonicmigration.transport.StreamDestination;
+import org.sonicmigration.transport.ThrottledOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.SocketException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.sonicmigration.spi.DirtyLog;
+import org.sonicmigration.spi.DomainInfo;
+import org.sonicmigration.spi.HypervisorVersion;
+import org.sonicmigration.spi.PageBitmap;
+import org.sonicmigration.spi.PlatformState;
+import org.sonicmigration.spi.RunState;
+import org.sonicmigration.spi.SourceDomain;
+import org.sonicmigration.stream.DomainHeader;
+import org.sonicmigration.stream.PageType;
+import org.sonicmigration.stream.StreamWriter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The source side of a migration: one generic pre-copy loop over the backend SPI. A first pass sends
+ * every frame; each later pass resends what the dirty log says changed; when the dirty set is small
+ * enough, stops shrinking, or the iteration budget is spent, the guest is suspended and the rest goes
+ * in a final paused pass, followed by the vCPU and platform state. Any failure before the destination
+ * takes over turns log-dirty off and resumes the source guest.
+ */
+public final class PreCopyEngine {
+    private static final Logger log = LoggerFactory.getLogger(PreCopyEngine.class);
+    /** The stream's domain type for HVM and PVH guests. */
+    static final int DOMAIN_TYPE_HVM = 2;
+    static final int PAGE_SHIFT = 12;
+
+    private final MigrationOptions options;
+    private final Clock clock;
+    private final MigrationListener listener;
+
+    public PreCopyEngine(MigrationOptions options, Clock clock, MigrationListener listener) {
+        this.options = options;
+        this.clock = clock;
+        this.listener = listener;
+    }
+
+    /**
+     * Migrates {@code domain} into {@code destination}. On success the source guest stays suspended
+     * (the caller destroys it); on failure it runs again.
+     *
+     * @throws MigrationException with a report of what happened, after rollback
+     */
+    public MigrationReport migrate(SourceDomain domain, String backend, StreamDestination destination)
+            throws MigrationException {
+        Run run = new Run(domain, backend);
+        try {
+            try {
+                run.execute(destination);
+            } catch (IOException | UncheckedIOException e) {
+                throw refusalOr(destination, e);
+            }
+            return run.report(Outcome.COMPLETED, "");
+        } catch (HandoverUncertainException e) {
+            run.closeLog();
+            listener.notice(e.getMessage());
+            MigrationReport report = run.report(Outcome.UNCERTAIN_SOURCE_PAUSED, e.getMessage());
+            throw new MigrationException(e.getMessage(), report, e);
+        } catch (Exception | Error e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            String why = describe(e);
+            listener.phase(Phase.ROLLBACK);
+            String rollback = run.rollback();
+            String message = "migration of " + run.name + " failed: " + why + "; " + rollback;
+            log.debug("migration failed", e);
+            throw new MigrationException(message, run.report(Outcome.FAILED_SOURCE_RESUMED, message), e);
+        } finally {
+            run.closeAdvisor();
+        }
+    }
+
+    /**
+     * A write that broke the connection says only that; a peer that refused the stream stopped reading
+     * and left its reason waiting on the connection, which is the better account of the failure.
+     */
+    private static Exception refusalOr(StreamDestination destination, Exception e) {
+        Throwable io = e instanceof UncheckedIOException u ? u.getCause() : e;
+        if (io instanceof SocketException) {
+            Optional<PeerRefusedException> refusal = destination.refusal();
+            if (refusal.isPresent()) {
+                return new PeerRefusedException(refusal.get().reason(), e);
+            }
+        }
+        return e;
+    }
+
+    private static String describe(Throwable e) {
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+    }
+
+    /**
+     * The state of one migration; lives as long as {@link #migrate} runs. {@link #execute} reads as the
+     * list of DESIGN.md's steps; each step is one method below it, and the set algebra of every step is
+     * in {@link PageLedger}.
+     */
+    private final class Run {
+        final SourceDomain domain;
+        final String backend;
+        final String name;
+        final DomainInfo info;
+        final List<IterationStats> iterations = new ArrayList<>();
+        final List<String> notices = new ArrayList<>();
+        DirtyLog dirtyLog;
+        StreamWriter writer;
+        long startNanos;
+        long suspendNanos = -1;
+        long endNanos = -1;
+        boolean suspended;
+        private StreamDestination destination;
+        private SoftPageAdvisor advisor;
+        private PageLedger ledger;
+        private long skippedLive;
+        private long catchUp;
+        private long unsent;
+        private long softDirtied;
+
+        Run(SourceDomain domain, String backend) {
+            this.domain = domain;
+            this.backend = backend;
+            this.info = domain.info();
+            this.name = info.name().isEmpty() ? Integer.toString(info.domid()) : info.name();
+            this.startNanos = clock.nanoTime();
+        }
+
+        void execute(StreamDestination destination) throws IOException, InterruptedException {
+            startStream(destination);
+            try (PageSender sender = new PageSender(domain, writer, options.batchPages())) {
+                PageBitmap finalSoft = null;
+                if (options.live()) {
+                    startLogDirty();
+                    liveRounds(sender);
+                    finalSoft = handshake();
+                    catchUp(sender, finalSoft);
+                    suspend();
+                    ledger.fetchFinal(dirtyLog);
+                } else {
+                    suspend();
+                    writer.writeStaticState(domain.cpuPolicy());
+                }
+                finalRound(sender, finalSoft);
+            }
+            endStream();
+            handOver();
+        }
+
+        /** Step 1: connect; the xl, libxl and libxc headers. */
+        private void startStream(StreamDestination destination) throws IOException {
+            this.destination = destination;
+            listener.phase(Phase.CONNECT);
+            OutputStream raw = destination.open();
+            OutputStream out = options.bandwidth()
+                    .<OutputStream>map(b -> new ThrottledOutputStream(raw, b, clock)).orElse(raw);
+            writer = new StreamWriter(out);
+            startNanos = clock.nanoTime();
+            ledger = new PageLedger(info.pfnLimit());
+            // The toolstack's own configuration lets a stock receiver rebuild the domain.
+            writer.writeXlHeader(domain.toolstackConfig().orElseGet(() -> XlConfig.json(info)));
+            writer.writeLibxlHeader();
+            HypervisorVersion xen = domain.hypervisorVersion();
+            writer.beginLibxc(new DomainHeader(DOMAIN_TYPE_HVM, PAGE_SHIFT, xen.major(), xen.minor()));
+        }
+
+        /** Step 1, live: log-dirty on, the static data, and the guest's hint area if it offers one. */
+        private void startLogDirty() {
+            dirtyLog = domain.enableDirtyLog();
+            writer.writeStaticState(domain.cpuPolicy());
+            advisor = SoftPageAdvisor.open(domain, options, clock, listener, notices).orElse(null);
+        }
+
+        /** Steps 2 and 3: live passes until the dirty set is small, stops shrinking, or the budget is spent. */
+        private void liveRounds(PageSender sender) throws IOException {
+            listener.phase(Phase.LIVE);
+            long previousDirty = Long.MAX_VALUE;
+            for (int k = 0; ; k++) {
+                PageLedger.LivePass due = ledger.livePass(advisor == null ? null : advisor.liveSoft());
+                skippedLive += due.skipped();
+                pass(sender, k, PassKind.LIVE, due.send());
+                ledger.sent(due.send());
+                long dirtyCount = ledger.fetchLive(dirtyLog);
+                finishPass(k, PassKind.LIVE, due.send(), sender, due.skipped(), dirtyCount);
+                String stop = stopReason(k, dirtyCount, previousDirty);
+                if (stop != null) {
+                    log.debug("stop iterating after pass {}: {}", k, stop);
+                    return;
+                }
+                previousDirty = dirtyCount;
+            }
+        }
+
+        /**
+         * Step 4: the suspend handshake, right after the last live fetch-and-clean, so that every later
+         * write shows in a later dirty set.
+         *
+         * @return the guest's final soft set, or null (no hint area, or no usable answer)
+         */
+        private PageBitmap handshake() throws InterruptedException {
+            return advisor == null ? null : advisor.handshake();
+        }
+
+        /** Step 5: the stale pages the guest did not give up, while it still runs. */
+        private void catchUp(PageSender sender, PageBitmap finalSoft) throws IOException {
+            if (advisor == null) {
+                return;
+            }
+            PageBitmap due = ledger.catchUp(finalSoft);
+            if (due.cardinality() > 0) {
+                int k = iterations.size();
+                pass(sender, k, PassKind.CATCH_UP, due);
+                ledger.sent(due);
+                catchUp = due.cardinality();
+                finishPass(k, PassKind.CATCH_UP, due, sender, 0, 0);
+            }
+        }
+
+        /** Step 6, paused: what is left with data, the final soft set's clean stale pages without. */
+        private void finalRound(PageSender sender, PageBitmap finalSoft) throws IOException {
+            listener.phase(Phase.FINAL);
+            int k = iterations.size();
+            PageLedger.FinalRound due = ledger.finalRound(finalSoft, sender.holes, domain::retainGuestRam);
+            softDirtied = due.softDirtied();
+            pass(sender, k, PassKind.FINAL, due.withData());
+            if (due.noData().isPresent()) {
+                unsent = sender.sendWithoutData(due.noData().get(), PageType.XALLOC);
+            }
+            finishPass(k, PassKind.FINAL, due.withData(), sender, 0, 0);
+        }
+
+        /** Step 6, end: the vCPU and platform state, then END. */
+        private void endStream() throws IOException {
+            PlatformState state = domain.captureState();
+            writer.writeFinalState(state);
+            writer.endLibxc();
+            writer.endLibxl();
+            writer.flush();
+        }
+
+        /** The destination takes over; the source gives up its name just before the guest may start there. */
+        private void handOver() throws IOException {
+            listener.phase(Phase.HANDOVER);
+            destination.handOver(domain::releaseName);
+            endNanos = clock.nanoTime();
+            closeLog();
+            listener.phase(Phase.DONE);
+        }
+
+        private long passStart;
+        private long passBytesStart;
+
+        /** Sends every page in {@code pages}. */
+        private void pass(PageSender sender, int k, PassKind kind, PageBitmap pages) throws IOException {
+            long count = pages.cardinality();
+            listener.iterationStarted(k, kind, count);
+            passStart = clock.nanoTime();
+            passBytesStart = writer.bytesWritten();
+            sender.resetCounters();
+            long done = 0;
+            for (long pfn = pages.nextSetBit(0); pfn >= 0; pfn = pages.nextSetBit(pfn + 1)) {
+                sender.add(pfn);
+                if ((++done & 1023) == 0) {
+                    listener.progress(k, done, count, writer.bytesWritten());
+                    destination.checkPeer();
+                }
+            }
+            sender.flush();
+            listener.progress(k, done, count, writer.bytesWritten());
+        }
+
+        private void finishPass(int k, PassKind kind, PageBitmap due, PageSender sender, long skipped,
+                                long dirtyAfter) {
+            IterationStats s = new IterationStats(k, kind, due.cardinality(), sender.sent, sender.sentNoData, skipped,
+                    writer.bytesWritten() - passBytesStart, clock.nanoTime() - passStart, dirtyAfter);
+            iterations.add(s);
+            listener.iterationFinished(s);
+        }
+
+        private String stopReason(int k, long dirtyCount, long previousDirty) {
+            if (dirtyCount < options.dirtyThreshold()) {
+                return dirtyCount + " dirty pages, under the threshold of " + options.dirtyThreshold();
+            }
+            if (k >= options.maxIterations()) {
+                return "reached " + options.maxIterations() + " iterations";
+            }
+            if (k >= 1 && dirtyCount >= previousDirty) {
+                return "dirty set stopped shrinking (" + previousDirty + " -> " + dirtyCount + ")";
+            }
+            return null;
+        }
+
+        private void suspend() {
+            listener.phase(Phase.SUSPEND);
+            suspendNanos = clock.nanoTime();
+            domain.suspend(options.suspendTimeout());
+            suspended = true;
+        }
+
+        void closeAdvisor() {
+            if (advisor != null) {
+                advisor.close();
+            }
+        }
+
+        void closeLog() {
+            if (dirtyLog != null) {
+                DirtyLog l = dirtyLog;
+                dirtyLog = null;
+                l.close();
+            }
+        }
+
+        /** Step 7, after any failure before the destination took over: the source runs as before; says what it did. */
+        String rollback() {
+            List<String> problems = new ArrayList<>();
+            try {
+                closeLog();
+            } catch (RuntimeException e) {
+                problems.add("could not turn log-dirty off: " + describe(e));
+            }
+            try {
+                if (suspended || domain.state() == RunState.SUSPENDED) {
+                    domain.resumeAfterSuspend();
+                } else if (domain.state() == RunState.PAUSED) {
+                    domain.unpause();
+                }
+            } catch (RuntimeException e) {
+                problems.add("could not resume the guest: " + describe(e));
+            }
+            String result = problems.isEmpty() ? "the source guest is running" : String.join("; ", problems);
+            notices.add(result);
+            return result;
+        }
+
+        MigrationReport report(Outcome outcome, String error) {
+            long end = endNanos >= 0 ? endNanos : clock.nanoTime();
+            long sent = 0;
+            long noData = 0;
+            for (IterationStats s : iterations) {
+                sent += s.pagesSent();
+                noData += s.pagesNoData();
+            }
+            long downtime = suspendNanos < 0 ? 0 : end - suspendNanos;
+            SoftPageSummary soft = advisor == null ? SoftPageSummary.off(options.soft())
+                    : new SoftPageSummary(options.soft(), true, advisor.reads, advisor.usable, skippedLive,
+                    advisor.finalPages, advisor.handshakeNanos, advisor.handshake, catchUp, unsent, softDirtied,
+                    advisor.fallbacks());
+            return new MigrationReport(name, backend, outcome, error, iterations, sent, noData,
+                    writer == null ? 0 : writer.bytesWritten(), end - startNanos, downtime, info.totalPages(), notices,
+                    soft);
+        }
+    }
+}

@@ -1,0 +1,211 @@
+package org.sonicmigration.engine;
+
+import org.sonicmigration.spi.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.sonicmigration.spi.HintChannel;
+import org.sonicmigration.spi.HintUnavailableException;
+import org.sonicmigration.spi.PageBitmap;
+import org.sonicmigration.spi.SourceDomain;
+import org.sonicmigration.guest.FinalRead;
+import org.sonicmigration.guest.HandshakeProtocol;
+import org.sonicmigration.guest.HandshakeTicket;
+import org.sonicmigration.guest.HintAreaReader;
+import org.sonicmigration.guest.HintFreshness;
+import org.sonicmigration.guest.HintSnapshot;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The engine's side of the guest ABI (guest-module-spec/SPEC.md): reads the live hint each iteration
+ * and runs the suspend handshake, and turns everything a guest can get wrong — no area, a torn,
+ * stale, malformed or hostile one, a late or failed answer — into the safe fallback SPEC §8.3 names,
+ * with a notice saying so. Only the final soft set can make a page go unsent; live hints only decide
+ * what to send early.
+ */
+final class SoftPageAdvisor implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(SoftPageAdvisor.class);
+    private static final long VIRTUAL_POLL_NANOS = 1_000_000L;
+
+    private final HintChannel channel;
+    private final HintAreaReader reader;
+    private final HintFreshness freshness = new HintFreshness();
+    private final SoftPolicy policy;
+    private final boolean retainHot;
+    private final Duration handshakeTimeout;
+    private final Clock clock;
+    private final PageBitmap live;
+    private final PageBitmap referenced; // null unless retainHot
+    private final Set<String> fallbacks = new LinkedHashSet<>();
+    private final MigrationListener listener;
+    private boolean gaveUp;
+    long reads;
+    long usable;
+    long finalPages;
+    long handshakeNanos;
+    String handshake = "not run";
+
+    private SoftPageAdvisor(HintChannel channel, long pfnLimit, MigrationOptions options, Clock clock,
+                            MigrationListener listener) {
+        this.channel = channel;
+        this.reader = new HintAreaReader(pfnLimit);
+        this.policy = options.soft();
+        this.retainHot = options.retainHot();
+        this.handshakeTimeout = options.handshakeTimeout();
+        this.clock = clock;
+        this.listener = listener;
+        this.live = new PageBitmap(pfnLimit);
+        // Only hot-page retention reads the referenced set; a 1 TiB guest's bitmap is 32 MiB.
+        this.referenced = retainHot ? new PageBitmap(pfnLimit) : null;
+    }
+
+    /**
+     * The advisor for {@code domain}, or empty when pruning is off or the guest offers no hint area
+     * or offers one this backend cannot use (then the migration is plain pre-copy, and {@code notices}
+     * says why).
+     */
+    static Optional<SoftPageAdvisor> open(SourceDomain domain, MigrationOptions options, Clock clock,
+                                          MigrationListener listener, List<String> notices) {
+        if (options.soft() == SoftPolicy.OFF) {
+            return Optional.empty();
+        }
+        Optional<HintChannel> channel;
+        try {
+            channel = domain.hintChannel();
+        } catch (HintUnavailableException e) {
+            String m = "the guest's soft-page hint channel cannot be used (" + e.getMessage() + "): plain pre-copy";
+            notices.add(m);
+            listener.notice(m);
+            return Optional.empty();
+        }
+        if (channel.isEmpty()) {
+            String m = "the guest offers no soft-page hint area: plain pre-copy";
+            notices.add(m);
+            listener.notice(m);
+            return Optional.empty();
+        }
+        SoftPageAdvisor a = new SoftPageAdvisor(channel.get(), domain.info().pfnLimit(), options, clock, listener);
+        if (!channel.get().keepCache(options.soft() == SoftPolicy.FREE)) {
+            a.fallback("this guest's channel cannot be told to keep its page cache: it may drop it");
+        }
+        return Optional.of(a);
+    }
+
+    /**
+     * The pages the guest's live hint calls soft now (minus recently referenced ones when hot pages
+     * are retained), or null when there is no usable hint this time.
+     */
+    PageBitmap liveSoft() {
+        if (gaveUp) {
+            return null;
+        }
+        reads++;
+        HintSnapshot snapshot = reader.read(channel.area());
+        switch (freshness.observe(snapshot, clock.nanoTime())) {
+            case GIVE_UP -> {
+                gaveUp = true;
+                fallback("the hint area never settled (torn reads): hints ignored for the rest of this migration");
+                return null;
+            }
+            case UNUSABLE -> {
+                if (snapshot instanceof HintSnapshot.Invalid(var reason, String detail)) {
+                    fallback("the hint area is malformed (" + reason + ": " + detail + "): no live hint");
+                } else {
+                    fallback("a hint read was torn (the guest kept rewriting it): no live hint that time");
+                }
+                return null;
+            }
+            case STALE -> {
+                fallback("the guest stopped refreshing its hint: stale hints ignored");
+                return null;
+            }
+            case FRESH -> {
+                HintSnapshot.Valid v = (HintSnapshot.Valid) snapshot;
+                usable++;
+                live.copyFrom(v.soft().segment());
+                if (retainHot && v.referenced().isPresent()) {
+                    referenced.copyFrom(v.referenced().get().segment());
+                    live.andNot(referenced);
+                }
+                return live;
+            }
+        }
+        throw new IllegalStateException("unreachable");
+    }
+
+    /**
+     * Asks the guest for its final soft set and waits for it, at most the handshake timeout. Must be
+     * called right after the last live fetch-and-clean.
+     *
+     * @return the final soft set, or null: then every stale page must be sent
+     */
+    PageBitmap handshake() throws InterruptedException {
+        HandshakeTicket ticket = reader.beginHandshake(channel.area());
+        long start = clock.nanoTime();
+        long deadline = start + handshakeTimeout.toNanos();
+        channel.notifyGuest();
+        while (true) {
+            FinalRead answer = reader.readFinal(channel.area(), ticket);
+            long now = clock.nanoTime();
+            handshakeNanos = now - start;
+            switch (answer) {
+                case FinalRead.Ready r -> {
+                    live.copyFrom(r.finalSet().segment());
+                    finalPages = live.cardinality();
+                    handshake = "final soft set of " + finalPages + " pages in " + millis(handshakeNanos);
+                    return live;
+                }
+                case FinalRead.Failed f -> {
+                    return noFinalSet("the guest could not give a final soft set (" + f.reason() + ")");
+                }
+                case FinalRead.Released r -> {
+                    return noFinalSet("the guest released its final soft set before we read it");
+                }
+                case FinalRead.Invalid i -> {
+                    return noFinalSet("the guest's final soft set is malformed (" + i.reason() + ": " + i.detail() + ")");
+                }
+                case FinalRead.Pending p -> { }
+                case FinalRead.Torn t -> { }
+            }
+            if (!HandshakeProtocol.keepWaiting(answer) || now >= deadline) {
+                return noFinalSet("the guest did not answer within " + handshakeTimeout.toMillis() + " ms");
+            }
+            long wait = Math.min(deadline - now, HandshakeProtocol.DOM0_RECHECK_INTERVAL.toNanos());
+            if (clock.isVirtual()) {
+                clock.sleepNanos(Math.min(wait, VIRTUAL_POLL_NANOS));
+            } else {
+                channel.awaitGuestEvent(Duration.ofNanos(wait));
+            }
+        }
+    }
+
+    private PageBitmap noFinalSet(String why) {
+        handshake = why;
+        fallback(why + ": every stale page is sent");
+        return null;
+    }
+
+    private void fallback(String message) {
+        if (fallbacks.add(message)) {
+            log.info("{}", message);
+            listener.notice(message);
+        }
+    }
+
+    List<String> fallbacks() {
+        return new ArrayList<>(fallbacks);
+    }
+
+    private static String millis(long nanos) {
+        return String.format(java.util.Locale.ROOT, "%.1f ms", nanos / 1e6);
+    }
+
+    @Override
+    public void close() {
+        channel.close();
+    }
+}

@@ -1,0 +1,120 @@
+package org.sonicmigration.receiver;
+
+import java.lang.foreign.MemorySegment;
+import org.sonicmigration.spi.DomainSpec;
+import org.sonicmigration.spi.Hypervisor;
+import org.sonicmigration.spi.PlatformState;
+import org.sonicmigration.spi.TargetDomain;
+import org.sonicmigration.stream.DomainHeader;
+import org.sonicmigration.stream.ImageHeader;
+import org.sonicmigration.stream.PageType;
+import org.sonicmigration.stream.StreamSink;
+import org.sonicmigration.stream.XlHeader;
+
+/**
+ * Turns a stream, as the reader delivers it, into a destination domain: creates it when the headers
+ * arrive, fills frames with data, allocates the "no data" ones, and installs the state at the end.
+ * The stream is untrusted, so every frame number is checked against the domain's frame space.
+ */
+final class DomainBuilder implements StreamSink {
+    private final Hypervisor hypervisor;
+    private final String nameOverride;
+    private ReceivedConfig config = ReceivedConfig.NONE;
+    private TargetDomain target;
+    private long pfnLimit;
+    private int pageSize;
+    private long[] dataPfns = new long[0];
+    private long[] allocPfns = new long[0];
+    private boolean stateSeen;
+
+    long pagesWithData;
+    long pagesAllocated;
+    long holes;
+
+    DomainBuilder(Hypervisor hypervisor, String nameOverride) {
+        this.hypervisor = hypervisor;
+        this.nameOverride = nameOverride;
+    }
+
+    @Override
+    public void onXlHeader(XlHeader h) {
+        config = ReceivedConfig.parse(h.jsonConfig());
+    }
+
+    @Override
+    public void onImage(ImageHeader image, DomainHeader domain) {
+        pageSize = 1 << domain.pageShift();
+        pfnLimit = config.pfnLimit(pageSize);
+        String name = nameOverride != null ? nameOverride : config.name().orElse("restored");
+        target = hypervisor.createTarget(new DomainSpec(name, pfnLimit, pageSize, domain.type()));
+    }
+
+    @Override
+    public void onPages(long[] pfns, PageType[] types, int count, MemorySegment data) {
+        if (target == null) {
+            throw new ReceiveException("page data before the domain header");
+        }
+        if (dataPfns.length < count) {
+            dataPfns = new long[count];
+            allocPfns = new long[count];
+        }
+        int d = 0;
+        int a = 0;
+        for (int i = 0; i < count; i++) {
+            long pfn = pfns[i];
+            PageType t = types[i];
+            if (t == PageType.XTAB || t == PageType.BROKEN) {
+                holes++;
+                continue;
+            }
+            if (pfn >= pfnLimit) {
+                throw new ReceiveException("frame " + Long.toHexString(pfn) + " lies beyond the domain's frame space (limit "
+                        + Long.toHexString(pfnLimit) + ")");
+            }
+            if (t.hasData()) {
+                dataPfns[d++] = pfn;
+            } else {
+                allocPfns[a++] = pfn;
+            }
+        }
+        if (d > 0) {
+            target.writeFrames(dataPfns, d, data);
+        }
+        if (a > 0) {
+            target.populate(allocPfns, a);
+        }
+        pagesWithData += d;
+        pagesAllocated += a;
+    }
+
+    @Override
+    public void onPlatformState(PlatformState s) {
+        if (target == null) {
+            throw new ReceiveException("platform state before the domain header");
+        }
+        target.restoreState(s);
+        stateSeen = true;
+    }
+
+    /** The built domain, once the whole stream has been read. */
+    TargetDomain finish() {
+        if (target == null) {
+            throw new ReceiveException("the stream ended before any domain was described");
+        }
+        if (!stateSeen) {
+            throw new ReceiveException("the stream carried no vCPU/platform state");
+        }
+        return target;
+    }
+
+    /** Throws away whatever was built; safe to call at any point. */
+    void discard() {
+        if (target != null) {
+            try {
+                target.destroy();
+            } finally {
+                target.close();
+            }
+        }
+    }
+}

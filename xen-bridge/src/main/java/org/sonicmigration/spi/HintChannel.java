@@ -1,0 +1,38 @@
+package org.sonicmigration.spi;
+
+import java.lang.foreign.MemorySegment;
+import java.time.Duration;
+
+/**
+ * The transport of a guest's soft-page hints: the shared hint area (which the guest rewrites while we
+ * read it, so readers must check its generation counter) and an event channel in both directions.
+ * The engine does the protocol; a backend only moves bytes and events.
+ */
+public interface HintChannel extends AutoCloseable {
+
+    /** The guest-shared area, read-only for dom0. Its content may change at any moment. */
+    MemorySegment area();
+
+    /** Sends the guest an event (the suspend-handshake notification). */
+    void notifyGuest();
+
+    /**
+     * Waits for an event from the guest.
+     *
+     * @return false if none arrived within {@code timeout}
+     */
+    boolean awaitGuestEvent(Duration timeout) throws InterruptedException;
+
+    /**
+     * Tells the guest, before the handshake, whether it should keep its clean page cache (SPEC §6.2
+     * step 2, {@code data/sonic/keep-cache}) instead of dropping it.
+     *
+     * @return false if this channel cannot carry the wish (the guest then follows its default: drop)
+     */
+    default boolean keepCache(boolean keep) {
+        return !keep;
+    }
+
+    @Override
+    void close();
+}

@@ -1,0 +1,28 @@
+package org.sonicmigration.spi;
+
+import java.util.List;
+
+/**
+ * An open connection to one hypervisor: lists domains, opens one as a migration source, or creates
+ * an empty one to receive into. Closing it releases every handle it opened.
+ */
+public interface Hypervisor extends AutoCloseable {
+
+    /** The backend's name, e.g. {@code xen} or {@code sim}. */
+    String backendName();
+
+    List<DomainInfo> listDomains();
+
+    /**
+     * Opens an existing domain to migrate it away.
+     *
+     * @throws BackendException if the domain does not exist or cannot be controlled
+     */
+    SourceDomain openSource(DomainRef ref);
+
+    /** Creates a paused, empty domain that a stream will be restored into. */
+    TargetDomain createTarget(DomainSpec spec);
+
+    @Override
+    void close();
+}

@@ -1,0 +1,133 @@
+package org.sonicmigration.transport;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The sending side of xl's migration handshake over one byte channel — a TCP connection or a receiver
+ * process's pipes: wait for the banner, send the stream, wait for the confirmation, give permission to
+ * start, read the start-up report. Subclasses open the channel; a {@link StallWatchdog} with the same
+ * timeout guards it, so a silent peer is a dead peer and the source never waits forever with its guest
+ * suspended.
+ */
+abstract sealed class HandshakeDestination implements StreamDestination permits SocketDestination, ProcessDestination {
+    final Duration timeout;
+    private InputStream in;
+    private OutputStream out;
+    private StallWatchdog watchdog;
+
+    HandshakeDestination(Duration timeout) {
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout must be positive, got " + timeout);
+        }
+        this.timeout = timeout;
+    }
+
+    /** The two directions of an opened channel; {@code onStall} ends it so that blocked calls return. */
+    record Channel(InputStream in, OutputStream out, AutoCloseable onStall, boolean guardReads) {}
+
+    /** Opens the channel to the receiver (connect, start the process). */
+    abstract Channel connect() throws IOException;
+
+    @Override
+    public final OutputStream open() throws IOException {
+        Channel c = connect();
+        watchdog = new StallWatchdog(c.onStall(), timeout);
+        in = new java.io.BufferedInputStream(c.guardReads() ? watchdog.wrap(c.in()) : c.in());
+        out = new java.io.BufferedOutputStream(watchdog.wrap(c.out()), 1 << 20);
+        expect(XlHandshake.BANNER, "receiver's banner");
+        return out;
+    }
+
+    @Override
+    public final void handOver() throws IOException {
+        handOver(() -> {});
+    }
+
+    @Override
+    public final void handOver(Runnable beforeStart) throws IOException {
+        out.flush();
+        expect(XlHandshake.RECEIVED, "receiver's confirmation");
+        // From here the receiver may start the guest: the source gives up what the copy needs (its name).
+        beforeStart.run();
+        XlHandshake.send(out, XlHandshake.PERMISSION_TO_GO);
+        int rc;
+        try {
+            expect(XlHandshake.REPORT, "receiver's start-up report");
+            rc = XlHandshake.readByte(in, "start-up status");
+        } catch (IOException e) {
+            // We already told the destination to run the guest: resuming here could run it twice.
+            throw new HandoverUncertainException("lost " + describe() + " after giving it permission to start the guest: "
+                    + e.getMessage() + "; the source copy stays paused — check the destination before resuming it", e);
+        }
+        if (rc != 0) {
+            // The receiver destroys its copy, then hands the guest back to us.
+            expect(XlHandshake.PERMISSION_TO_GO, "receiver's hand-back");
+            throw new XlHandshake.HandshakeException("the destination could not start the guest (status " + rc + ")");
+        }
+    }
+
+    /** Reads one expected message; a read that outlasts the timeout becomes "no answer". */
+    final void expect(byte[] message, String what) throws IOException {
+        try {
+            XlHandshake.expect(in, message, what);
+        } catch (SocketTimeoutException e) {
+            throw noAnswer();
+        } catch (IOException e) {
+            if (stalled()) {
+                throw noAnswer();
+            }
+            throw explain(e);
+        }
+    }
+
+    /** A channel failure with what the subclass knows about why (e.g. the receiver's exit status). */
+    IOException explain(IOException e) {
+        return e;
+    }
+
+    private XlHandshake.HandshakeException noAnswer() {
+        return new XlHandshake.HandshakeException("no answer from " + describe() + " within " + timeout.toSeconds() + " s");
+    }
+
+    /** True once the watchdog ended the channel because a read or write hung. */
+    final boolean stalled() {
+        return watchdog != null && watchdog.fired();
+    }
+
+    final boolean opened() {
+        return in != null;
+    }
+
+    final InputStream input() {
+        return in;
+    }
+
+    @Override
+    public void checkPeer() throws IOException {
+        // The receiver says nothing until the stream ends; anything earlier is a refusal.
+        if (in != null && in.available() > 0) {
+            XlHandshake.expect(in, XlHandshake.RECEIVED, "end of the stream");
+            throw new XlHandshake.HandshakeException("the receiver confirmed a stream that was not finished");
+        }
+    }
+
+    @Override
+    public Optional<PeerRefusedException> refusal() {
+        if (stalled()) {
+            return Optional.of(new PeerRefusedException("it stopped reading for " + timeout.toSeconds() + " s"));
+        }
+        return Optional.empty();
+    }
+
+    /** Stops the watchdog; subclasses then close their channel. */
+    void closeWatchdog() {
+        if (watchdog != null) {
+            watchdog.close();
+        }
+    }
+}

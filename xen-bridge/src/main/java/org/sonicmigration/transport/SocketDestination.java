@@ -1,0 +1,63 @@
+package org.sonicmigration.transport;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * A receiver across a TCP connection, spoken to with xl's handshake. A silent peer is a dead peer:
+ * every read has a socket timeout and a stuck write closes the socket, so the source never waits
+ * forever with its guest suspended.
+ */
+public final class SocketDestination extends HandshakeDestination {
+    private final InetSocketAddress address;
+    private Socket socket;
+
+    public SocketDestination(InetSocketAddress address, Duration timeout) {
+        super(timeout);
+        this.address = address;
+    }
+
+    @Override
+    Channel connect() throws IOException {
+        socket = new Socket();
+        socket.setTcpNoDelay(true);
+        socket.setSoTimeout(Math.toIntExact(timeout.toMillis()));
+        socket.connect(address, Math.toIntExact(timeout.toMillis()));
+        // Reads time out by themselves (SO_TIMEOUT); only writes need the watchdog.
+        return new Channel(socket.getInputStream(), socket.getOutputStream(), socket, false);
+    }
+
+    @Override
+    public Optional<PeerRefusedException> refusal() {
+        Optional<PeerRefusedException> stall = super.refusal();
+        if (stall.isPresent() || !opened()) {
+            return stall;
+        }
+        // A receiver that refuses the stream writes its reason and stops reading; the reason waits here.
+        try {
+            socket.setSoTimeout(2000);
+            XlHandshake.expect(input(), XlHandshake.RECEIVED, "receiver's confirmation");
+            return Optional.empty();
+        } catch (PeerRefusedException e) {
+            return Optional.of(e);
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public String describe() {
+        return "tcp://" + address.getHostString() + ":" + address.getPort();
+    }
+
+    @Override
+    public void close() throws IOException {
+        closeWatchdog();
+        if (socket != null) {
+            socket.close();
+        }
+    }
+}
