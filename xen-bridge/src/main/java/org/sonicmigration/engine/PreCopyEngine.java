@@ -220,11 +220,12 @@ public final class PreCopyEngine {
                 return;
             }
             PageBitmap due = ledger.catchUp(finalSoft);
-            if (due.cardinality() > 0) {
+            long count = due.cardinality();
+            if (count > 0) {
                 int k = iterations.size();
                 pass(sender, k, PassKind.CATCH_UP, due);
                 ledger.sent(due);
-                catchUp = due.cardinality();
+                catchUp = count;
                 finishPass(k, PassKind.CATCH_UP, due, sender, 0, 0);
             }
         }

@@ -20,24 +20,25 @@ import org.sonicmigration.spi.SourceDomain;
  */
 record FrameBatch(long[] frames, int[] slots, int mappable, int count, int[] unmapped) {
 
+    private static final long XTAB = Integer.toUnsignedLong(xenctrl_h.XEN_DOMCTL_PFINFO_XTAB());
+    private static final long BROKEN = Integer.toUnsignedLong(xenctrl_h.XEN_DOMCTL_PFINFO_BROKEN());
+
     /** Whether a frame of this Xen page type is the guest's own RAM (not a hole, not broken). */
     static boolean isGuestRam(long type) {
-        return type != Integer.toUnsignedLong(xenctrl_h.XEN_DOMCTL_PFINFO_XTAB())
-                && type != Integer.toUnsignedLong(xenctrl_h.XEN_DOMCTL_PFINFO_BROKEN());
+        return type != XTAB && type != BROKEN;
     }
 
     static FrameBatch of(long[] pfns, long[] types, int count) {
         long[] frames = new long[count];
         int[] slots = new int[count];
         int[] unmapped = new int[count];
-        long broken = Integer.toUnsignedLong(xenctrl_h.XEN_DOMCTL_PFINFO_BROKEN());
         int n = 0;
         for (int i = 0; i < count; i++) {
             if (isGuestRam(types[i])) {
                 frames[n] = pfns[i];
                 slots[n++] = i;
             } else {
-                unmapped[i] = types[i] == broken ? SourceDomain.FRAME_BROKEN : SourceDomain.FRAME_HOLE;
+                unmapped[i] = types[i] == BROKEN ? SourceDomain.FRAME_BROKEN : SourceDomain.FRAME_HOLE;
             }
         }
         return new FrameBatch(frames, slots, n, count, unmapped);
