@@ -7,7 +7,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code sonic backends}: every backend, whether it can run here, and why. */
-@Command(name = "backends", mixinStandardHelpOptions = true, description = "List the hypervisor backends and whether each can run here.")
+@Command(name = "backends", footer = {"", "Example:", "  sonic backends"},
+        mixinStandardHelpOptions = true, description = "List the hypervisor backends and whether each can run here.")
 final class BackendsCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

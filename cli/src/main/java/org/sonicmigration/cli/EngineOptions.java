@@ -18,24 +18,26 @@ final class EngineOptions {
     long dirtyThreshold;
 
     @Option(names = "--bandwidth", paramLabel = "RATE", converter = BandwidthConverter.class,
-            description = "Cap the stream's rate, e.g. 1Gbit, 500Mbit, 100MB (bytes/s). Default: no cap.")
+            description = "Cap the stream's rate, e.g. 1Gbit, 100Mbit, 100MB (bytes/s). Default: no cap.")
     Bandwidth bandwidth;
 
-    @Option(names = "--suspend-timeout", paramLabel = "SECONDS", defaultValue = "30",
-            description = "How long the guest may take to suspend (default: ${DEFAULT-VALUE}).")
-    int suspendTimeoutSeconds;
+    @Option(names = "--suspend-timeout", paramLabel = "DURATION", defaultValue = "30s", converter = Durations.class,
+            description = "How long the guest may take to suspend, e.g. 30s, 2m (default: ${DEFAULT-VALUE}).")
+    Duration suspendTimeout;
 
     @Option(names = "--soft", paramLabel = "POLICY", defaultValue = "free+cache", converter = SoftPolicyConverter.class,
-            description = "Soft pages to leave unsent: off (plain pre-copy), free, or free+cache (default).")
+            description = "Soft pages to leave unsent: off (plain pre-copy), free, or free+cache"
+                    + " (default: ${DEFAULT-VALUE}).")
     SoftPolicy soft;
 
     @Option(names = "--retain-hot", description = "Send the pages the guest marks recently referenced early, so its"
             + " hottest page cache arrives warm instead of being dropped.")
     boolean retainHot;
 
-    @Option(names = "--handshake-timeout", paramLabel = "MS", defaultValue = "2000",
-            description = "How long the guest may take to give its final soft set (default: ${DEFAULT-VALUE}).")
-    int handshakeMillis;
+    @Option(names = "--handshake-timeout", paramLabel = "DURATION", defaultValue = "2s", converter = Durations.class,
+            description = "How long the guest may take to give its final soft set, e.g. 500ms, 2s"
+                    + " (default: ${DEFAULT-VALUE}).")
+    Duration handshakeTimeout;
 
     /** Parses {@code --soft}. */
     static final class SoftPolicyConverter implements picocli.CommandLine.ITypeConverter<SoftPolicy> {
@@ -50,9 +52,8 @@ final class EngineOptions {
     }
 
     MigrationOptions toOptions() {
-        if (handshakeMillis <= 0) {
-            throw new picocli.CommandLine.TypeConversionException("--handshake-timeout must be positive, got "
-                    + handshakeMillis);
+        if (handshakeTimeout.isZero()) {
+            throw new picocli.CommandLine.TypeConversionException("--handshake-timeout must be positive, got 0");
         }
         if (maxIterations < 0) {
             throw new picocli.CommandLine.TypeConversionException("--max-iterations must be 0 or more, got " + maxIterations);
@@ -60,12 +61,12 @@ final class EngineOptions {
         if (dirtyThreshold < 0) {
             throw new picocli.CommandLine.TypeConversionException("--dirty-threshold must be 0 or more, got " + dirtyThreshold);
         }
-        if (suspendTimeoutSeconds <= 0) {
-            throw new picocli.CommandLine.TypeConversionException("--suspend-timeout must be positive, got " + suspendTimeoutSeconds);
+        if (suspendTimeout.isZero()) {
+            throw new picocli.CommandLine.TypeConversionException("--suspend-timeout must be positive, got 0");
         }
         return MigrationOptions.defaults().withMaxIterations(maxIterations).withDirtyThreshold(dirtyThreshold)
                 .withBandwidth(Optional.ofNullable(bandwidth))
-                .withSuspendTimeout(Duration.ofSeconds(suspendTimeoutSeconds))
-                .withSoft(soft).withRetainHot(retainHot).withHandshakeTimeout(Duration.ofMillis(handshakeMillis));
+                .withSuspendTimeout(suspendTimeout)
+                .withSoft(soft).withRetainHot(retainHot).withHandshakeTimeout(handshakeTimeout);
     }
 }

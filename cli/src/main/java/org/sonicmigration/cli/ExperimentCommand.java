@@ -18,7 +18,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code sonic experiment}: reproductions of the SonicMigration paper's measurements on the simulator. */
-@Command(name = "experiment", mixinStandardHelpOptions = true, description = "Reproduce the SonicMigration paper's experiments on the simulator.",
+@Command(name = "experiment", footer = {"", "Example:", "  sonic experiment fig3 --virtual-time"},
+        mixinStandardHelpOptions = true, description = "Reproduce the SonicMigration paper's experiments on the simulator.",
         subcommands = ExperimentCommand.Fig3.class)
 final class ExperimentCommand implements Runnable {
     @CommandLine.Spec
@@ -33,7 +34,8 @@ final class ExperimentCommand implements Runnable {
      * Figure 3: a guest with a full page cache and growing user memory, migrated with plain pre-copy and
      * with SonicMigration over a capped link; migration time and pages sent for each point.
      */
-    @Command(name = "fig3", mixinStandardHelpOptions = true, description = "Figure 3: migration time and pages sent vs user memory, default vs SonicMigration.")
+    @Command(name = "fig3", footer = {"", "Examples:", "  sonic experiment fig3 --virtual-time", "  sonic experiment fig3 --virtual-time --user 0,1G --bandwidth 100Mbit -o fig3-out"},
+        mixinStandardHelpOptions = true, description = "Figure 3: migration time and pages sent vs user memory, default vs SonicMigration.")
     static final class Fig3 implements Callable<Integer> {
         @Option(names = {"-m", "--memory"}, defaultValue = "2G", converter = Sizes.class,
                 description = "Guest memory (default: ${DEFAULT-VALUE}, as in the paper).")
@@ -43,18 +45,19 @@ final class ExperimentCommand implements Runnable {
                 description = "File data read into the page cache first (default: ${DEFAULT-VALUE}).")
         long cache;
 
-        @Option(names = "--user", split = ",", paramLabel = "MIB", defaultValue = "0,256,512,1024,1536,2000",
-                description = "User memory sizes in MiB (default: ${DEFAULT-VALUE}).")
-        List<Long> user;
+        @Option(names = "--user", split = ",", paramLabel = "SIZE", defaultValue = "0,256M,512M,1G,1536M,2000M",
+                converter = Sizes.class,
+                description = "User memory sizes, e.g. 0,512M,1G; plain numbers are MiB (default: ${DEFAULT-VALUE}).")
+        List<Long> userBytes;
 
-        @Option(names = "--bandwidth", defaultValue = "1Gbit", converter = BandwidthConverter.class,
-                description = "Link cap (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--bandwidth", paramLabel = "RATE", defaultValue = "1Gbit", converter = BandwidthConverter.class,
+                description = "Link cap, e.g. 1Gbit, 100Mbit (default: ${DEFAULT-VALUE}).")
         Bandwidth bandwidth;
 
         @Option(names = "--virtual-time", description = "Model time instead of spending it (seconds instead of minutes).")
         boolean virtualTime;
 
-        @Option(names = "--seed", defaultValue = "1")
+        @Option(names = "--seed", defaultValue = "1", description = "Seed of all guest randomness (default: ${DEFAULT-VALUE}).")
         long seed;
 
         @Option(names = {"-o", "--out"}, defaultValue = "fig3-out", paramLabel = "DIR",
@@ -66,11 +69,14 @@ final class ExperimentCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            for (long u : user) {
-                if (u < 0 || (u << 20) >= memory) {
+            List<Long> user = new ArrayList<>();
+            for (long u : userBytes) {
+                if (u >= memory || u % (1 << 20) != 0) {
                     throw new CommandLine.ParameterException(spec.commandLine(),
-                            "--user " + u + " MiB does not fit a guest of " + Sizes.format(memory));
+                            "--user " + Sizes.format(u) + (u >= memory ? " does not fit a guest of " + Sizes.format(memory)
+                                    : " is not a whole number of MiB"));
                 }
+                user.add(u >> 20);
             }
             PrintWriter pw = spec.commandLine().getOut();
             Files.createDirectories(out);

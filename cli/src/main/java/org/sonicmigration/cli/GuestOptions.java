@@ -12,7 +12,11 @@ import picocli.CommandLine;
 import org.sonicmigration.sim.module.HintModuleSpec;
 import picocli.CommandLine.Option;
 
-/** Options that describe a simulated guest: size (or a replayed memory profile), workloads, seed, page store. */
+/**
+ * Options that describe a simulated guest: size (or a replayed memory profile), workloads, seed, page
+ * store. Commands that migrate a domain of this host use them only on the simulator, which has no
+ * domains of its own.
+ */
 final class GuestOptions {
     @Option(names = {"-m", "--memory"}, paramLabel = "SIZE", defaultValue = "256M", converter = Sizes.class,
             description = "Guest memory, e.g. 256M, 2G, 64G (default: ${DEFAULT-VALUE}).")
@@ -33,11 +37,12 @@ final class GuestOptions {
     long seed;
 
     @Option(names = "--store", defaultValue = "AUTO",
-            description = "Page content: REAL bytes, SEEDED (for big guests), AUTO: real up to 1 GiB (default).")
+            description = "Page content: REAL bytes, SEEDED (for big guests), AUTO: real up to 1 GiB"
+                    + " (default: ${DEFAULT-VALUE}).")
     PageStoreMode store;
 
     @Option(names = "--guest-module", paramLabel = "KIND", defaultValue = "cooperative", converter = ModuleConverter.class,
-            description = "The guest's SonicMigration module: cooperative (default: its final soft set lists the free"
+            description = "The guest's SonicMigration module (default: ${DEFAULT-VALUE}): cooperative (its final soft set lists the free"
                     + " pages and leaves them in the allocator, as the Linux module does on a kernel with init_on_alloc"
                     + " like Debian's; pages the guest takes before the pause are dirtied and sent), cooperative:hold"
                     + " (takes them out of the allocator until resume; with init_on_alloc that zeroes, so dirties and"

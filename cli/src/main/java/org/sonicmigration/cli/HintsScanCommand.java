@@ -25,7 +25,8 @@ import picocli.CommandLine.Option;
  * {@code /proc/meminfo}, and what SonicMigration could skip; optionally saves the layout as a profile the
  * simulator replays ({@code sonic simulate --profile}).
  */
-@Command(name = "scan", mixinStandardHelpOptions = true, description = {
+@Command(name = "scan", footer = {"", "Examples:", "  sudo sonic hints scan", "  sudo sonic hints scan --profile me.json", "  sonic hints scan --kpageflags cache.kpageflags.gz --kpagecount cache.kpagecount.gz --meminfo cache.meminfo"},
+        mixinStandardHelpOptions = true, description = {
         "Classify every page frame of this machine (or of a saved snapshot) and show what SonicMigration could skip.",
         "Reads /proc/kpageflags and /proc/kpagecount (root only) and compares the totals with /proc/meminfo."})
 final class HintsScanCommand implements Callable<Integer> {
@@ -47,8 +48,8 @@ final class HintsScanCommand implements Callable<Integer> {
             description = "Also save the page-class layout as JSON, for 'sonic simulate --profile FILE'.")
     Path profile;
 
-    @Option(names = "--json", description = "Print the result as JSON (for scripts).")
-    boolean json;
+    @CommandLine.Mixin
+    OutputOptions output;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -97,9 +98,9 @@ final class HintsScanCommand implements Callable<Integer> {
             return Errors.FAILED;
         }
         PrintWriter out = spec.commandLine().getOut();
-        if (json) {
+        if (output.json) {
             out.println(ReportOptions.JSON.writeValueAsString(report));
-        } else {
+        } else if (!output.quiet) {
             printText(out, report);
         }
         out.flush();

@@ -3,9 +3,7 @@ package org.sonicmigration.cli;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import org.sonicmigration.spi.Backend;
-import org.sonicmigration.spi.DomainRef;
-import org.sonicmigration.spi.Hypervisor;
+import java.util.function.UnaryOperator;
 import org.sonicmigration.spi.SourceDomain;
 import org.sonicmigration.spi.Clock;
 import org.sonicmigration.engine.MigrationException;
@@ -26,7 +24,8 @@ import picocli.CommandLine.Parameters;
  * output carry the stream and the handshake, as with {@code xl migrate -s}: e.g.
  * {@code --exec "xl migrate-receive"} on this host or {@code --exec "ssh HOST xl migrate-receive"}.
  */
-@Command(name = "migrate", mixinStandardHelpOptions = true, description = "Live-migrate a domain to a receiver"
+@Command(name = "migrate", footer = {"", "Examples:", "  sonic migrate mydomain desthost:8002 --bandwidth 1Gbit", "  sonic migrate mydomain --exec \"ssh desthost xl migrate-receive\"", "  sonic migrate sim-guest --exec \"sonic migrate-receive\"  (on the simulator)"},
+        mixinStandardHelpOptions = true, description = "Live-migrate a domain to a receiver"
         + " (sonic receive) at HOST:PORT, or to a receiver command (--exec, e.g. 'xl migrate-receive').")
 final class MigrateCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "DOMAIN", description = "Domain id or name.")
@@ -44,37 +43,50 @@ final class MigrateCommand implements Callable<Integer> {
     BackendOption backend;
 
     @Mixin
+    GuestOptions guest;
+
+    @Mixin
     EngineOptions engine;
 
     @Mixin
     ReportOptions report;
 
-    @CommandLine.Option(names = "--connect-timeout", paramLabel = "SECONDS", defaultValue = "30",
-            description = "How long the receiver may stay silent or stop reading (default: ${DEFAULT-VALUE}).")
-    int timeoutSeconds;
+    @CommandLine.Option(names = "--connect-timeout", paramLabel = "DURATION", defaultValue = "30s",
+            converter = Durations.class,
+            description = "How long the receiver may stay silent or stop reading, e.g. 30s, 2m (default: ${DEFAULT-VALUE}).")
+    Duration connectTimeout;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        StreamDestination receiver = destination();
+        return migrate(destination(), UnaryOperator.identity());
+    }
+
+    /**
+     * Migrates DOMAIN into {@code receiver}; {@code sonic xl-migrate} comes through here too.
+     *
+     * @param view how the engine sees the source (e.g. with another toolstack configuration)
+     */
+    Integer migrate(StreamDestination receiver, UnaryOperator<SourceDomain> view) throws Exception {
         var options = engine.toOptions();
-        Backend b = backend.select();
-        try (Hypervisor hv = b.open(); SourceDomain source = hv.openSource(DomainRef.parse(domain));
+        try (SourceHost host = SourceHost.open(backend, guest); SourceDomain source = host.openSource(domain);
              var destination = receiver;
-             var progress = report.progress()) {
+             var progress = report.events(spec.commandLine().getOut())) {
             PreCopyEngine engineRun = new PreCopyEngine(options, Clock.SYSTEM, progress);
             MigrationReport result;
             try {
-                result = engineRun.migrate(source, b.name(), destination);
+                result = engineRun.migrate(view.apply(source), host.backendName(), destination);
             } catch (MigrationException e) {
-                report.print(spec.commandLine().getOut(), e.report(), null);
+                progress.close();
+                report.print(spec.commandLine().getOut(), new RunReport(spec.name(), null, e.report(), null));
                 throw e;
             }
             // The destination runs the guest now: the source copy goes, as with xl migrate.
             source.destroy();
-            report.print(spec.commandLine().getOut(), result, null);
+            progress.close();
+            report.print(spec.commandLine().getOut(), new RunReport(spec.name(), null, result, null));
             return 0;
         }
     }
@@ -82,10 +94,7 @@ final class MigrateCommand implements Callable<Integer> {
     /** The receiver: HOST:PORT or --exec, exactly one of them. */
     private StreamDestination destination() {
         CommandLine cl = spec.commandLine();
-        if (timeoutSeconds <= 0) {
-            throw new CommandLine.ParameterException(cl, "--connect-timeout must be positive, got " + timeoutSeconds);
-        }
-        Duration timeout = Duration.ofSeconds(timeoutSeconds);
+        Duration timeout = Durations.positive(connectTimeout, "--connect-timeout", cl);
         if (exec != null && target != null) {
             throw new CommandLine.ParameterException(cl, "give either HOST:PORT or --exec, not both");
         }

@@ -6,26 +6,28 @@ import java.io.PrintWriter;
 import java.util.Locale;
 import org.sonicmigration.engine.IterationStats;
 import org.sonicmigration.engine.MigrationReport;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 /**
- * How a command reports: a readable table by default, one JSON document with {@code --json}, and a
- * progress bar on a terminal unless {@code --no-progress}.
+ * How a migration command reports: a readable table by default; with {@code --json} its events as JSON
+ * lines and the report as the last line; with {@code --quiet} nothing but errors; a progress display
+ * on a terminal.
  */
 final class ReportOptions {
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    @Option(names = "--json", description = "Print the report as JSON (for scripts).")
-    boolean json;
+    @Mixin
+    OutputOptions output = new OutputOptions();
 
-    @Option(names = "--progress", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "Show a progress bar on a terminal (default: on; --no-progress to hide).")
-    boolean progress;
+    private JsonEvents json;
 
-    /** A progress display: a bar on a terminal when wanted, silent otherwise. Close it when done. */
-    ProgressDisplay progress() {
-        boolean show = progress && !json && ProgressDisplay.isTerminal();
-        return new ProgressDisplay(show ? System.err : null);
+    /** Where this command's migration events go; close it when the migration ends. */
+    EventSink events(PrintWriter out) {
+        if (output.json) {
+            json = new JsonEvents(out, output.quiet);
+            return json;
+        }
+        return output.showProgress() ? new ProgressDisplay(System.err) : EventSink.SILENT;
     }
 
     void print(PrintWriter out, MigrationReport report, Verification verification) {
@@ -33,13 +35,9 @@ final class ReportOptions {
     }
 
     void print(PrintWriter out, RunReport run) {
-        if (json) {
-            try {
-                out.println(JSON.writeValueAsString(run));
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new IllegalStateException("cannot write the JSON report", e);
-            }
-        } else {
+        if (output.json) {
+            (json == null ? new JsonEvents(out, output.quiet) : json).report(run);
+        } else if (!output.quiet) {
             printText(out, run.migration(), run.verification());
         }
         out.flush();

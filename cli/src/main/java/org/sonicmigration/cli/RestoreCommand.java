@@ -31,7 +31,8 @@ import picocli.CommandLine.Parameters;
  * {@code sonic restore FILE}: builds a domain from a stream file (ours or one written by
  * {@code xl save}), or with {@code --dry-run} only parses and checks it and shows what it holds.
  */
-@Command(name = "restore", mixinStandardHelpOptions = true, description = "Restore a domain from a stream file (xl save format), or check it with --dry-run.")
+@Command(name = "restore", footer = {"", "Examples:", "  sonic restore --dry-run guest.xlsave", "  sonic restore --backend sim guest.xlsave"},
+        mixinStandardHelpOptions = true, description = "Restore a domain from a stream file (xl save format), or check it with --dry-run.")
 final class RestoreCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "Stream file (xl, libxl or bare libxc framing).")
     Path file;
@@ -45,8 +46,8 @@ final class RestoreCommand implements Callable<Integer> {
     @Mixin
     BackendOption backend;
 
-    @Option(names = "--json", description = "Print the result as JSON.")
-    boolean json;
+    @Mixin
+    OutputOptions output;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -109,9 +110,9 @@ final class RestoreCommand implements Callable<Integer> {
     }
 
     private void print(PrintWriter out, Map<String, Object> asJson, String asText) throws IOException {
-        if (json) {
+        if (output.json) {
             out.println(ReportOptions.JSON.writeValueAsString(asJson));
-        } else {
+        } else if (!output.quiet) {
             out.print(asText);
         }
         out.flush();

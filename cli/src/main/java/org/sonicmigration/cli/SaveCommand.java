@@ -1,7 +1,6 @@
 package org.sonicmigration.cli;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import org.sonicmigration.spi.Backend;
 import org.sonicmigration.spi.DomainRef;
@@ -26,7 +25,8 @@ import picocli.CommandLine.Option;
  * the purpose. After a complete save the domain is destroyed, as {@code xl save} does, unless
  * {@code --keep-running} (then it resumes: a checkpoint).
  */
-@Command(name = "save", mixinStandardHelpOptions = true, description = "Save a domain (--domain) or a simulated guest to a stream file (xl save format).")
+@Command(name = "save", footer = {"", "Examples:", "  sonic save --memory 256M -o guest.xlsave", "  sonic save --domain mydomain -o mydomain.xlsave"},
+        mixinStandardHelpOptions = true, description = "Save a domain (--domain) or a simulated guest to a stream file (xl save format).")
 final class SaveCommand implements Callable<Integer> {
     @Mixin
     GuestOptions guest;
@@ -60,14 +60,8 @@ final class SaveCommand implements Callable<Integer> {
             }
             return 0;
         }
-        Workloads.Plan plan = Workloads.parse(guest.workloads, true);
         try (SimHypervisor host = new SimHypervisor("local")) {
-            SimGuest g = host.createGuest(guest.config());
-            for (var w : plan.prepare()) {
-                g.start(w);
-                g.awaitReady(Duration.ofHours(1));
-            }
-            plan.during().forEach(g::start);
+            SimGuest g = SourceHost.createGuest(host, guest);
             try (SourceDomain source = host.openSource(new DomainRef.ByName(g.name()))) {
                 save(source, host.backendName(), options);
             }
@@ -77,7 +71,7 @@ final class SaveCommand implements Callable<Integer> {
 
     private void save(SourceDomain source, String backendName, MigrationOptions options) throws Exception {
         MigrationReport result;
-        try (var file = new FileDestination(output); var progress = report.progress()) {
+        try (var file = new FileDestination(output); var progress = report.events(spec.commandLine().getOut())) {
             try {
                 result = new PreCopyEngine(options, Clock.SYSTEM, progress).migrate(source, backendName, file);
             } catch (MigrationException e) {

@@ -13,7 +13,8 @@ import picocli.CommandLine.Option;
  * {@code sonic simulate}: a whole migration on the simulator — two hosts in this process, the real
  * engine and receiver over loopback TCP — then a page-by-page check of the destination.
  */
-@Command(name = "simulate", mixinStandardHelpOptions = true, description = "Migrate a simulated guest end to end over loopback and verify it.")
+@Command(name = "simulate", footer = {"", "Examples:", "  sonic simulate --memory 256M --workload cache:128 --workload writer:20000 --bandwidth 1Gbit", "  sonic simulate --memory 2G --workload cache:2048 --virtual-time --bandwidth 1Gbit --json", "  sonic simulate --memory 256M --workload cache:128 --soft off"},
+        mixinStandardHelpOptions = true, description = "Migrate a simulated guest end to end over loopback and verify it.")
 final class SimulateCommand implements Callable<Integer> {
     @Mixin
     GuestOptions guest;
@@ -40,7 +41,7 @@ final class SimulateCommand implements Callable<Integer> {
         Workloads.Plan plan = Workloads.parse(guest.workloads, !virtualTime);
         var setup = new SimulatedMigration.Setup(guest.config(), plan.prepare(), plan.during(), options, virtualTime);
         SimulatedMigration.Result result;
-        try (var progress = report.progress()) {
+        try (var progress = report.events(spec.commandLine().getOut())) {
             result = SimulatedMigration.run(setup, progress);
         }
         Verification v = result.verification().map(Verification::of).orElse(null);

@@ -11,7 +11,8 @@ import picocli.CommandLine.ScopeType;
  * try it anywhere. This class wires the subcommands and the error policy: user errors are one line
  * and a non-zero exit; stack traces only with {@code --debug}.
  */
-@Command(name = "sonic", mixinStandardHelpOptions = true, versionProvider = Sonic.Version.class,
+@Command(name = "sonic", footer = {"", "Examples:", "  sonic simulate --memory 256M --workload cache:128 --bandwidth 1Gbit", "  sonic plan sim-guest --memory 512M --workload cache:256 --sample 3s", "  sonic migrate mydomain desthost:8002", "  sonic xl-migrate mydomain desthost"},
+        mixinStandardHelpOptions = true, versionProvider = Sonic.Version.class,
         description = "SonicMigration: Xen live migration that does not send a guest's soft pages.",
         subcommands = {BackendsCommand.class, SimulateCommand.class, SaveCommand.class, RestoreCommand.class,
                 MigrateCommand.class, ReceiveCommand.class, ExperimentCommand.class, HintsCommand.class,

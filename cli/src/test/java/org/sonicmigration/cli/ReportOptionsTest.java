@@ -35,9 +35,11 @@ class ReportOptionsTest {
     void theJsonReportCarriesTheCount() throws Exception {
         StringWriter out = new StringWriter();
         ReportOptions options = new ReportOptions();
-        options.json = true;
+        options.output.json = true;
         options.print(new PrintWriter(out), REPORT, null);
+        assertThat(out.toString().strip().lines()).as("one JSON line").hasSize(1);
         JsonNode json = ReportOptions.JSON.readTree(out.toString());
+        assertThat(json.get("event").asText()).isEqualTo("report");
         assertThat(json.at("/migration/soft/finalSoftDirtied").asLong(-1)).isEqualTo(7);
         assertThat(json.at("/migration/soft/unsentPages").asLong(-1)).isEqualTo(13);
     }

@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,7 +28,9 @@ class SonicCliTest {
         Run r = sonic("simulate", "--memory", "64M", "--workload", "writer:5000:8", "--bandwidth", "1Gbit",
                 "--virtual-time", "--json");
         assertThat(r.code()).as(r.err()).isZero();
-        JsonNode json = ReportOptions.JSON.readTree(r.out());
+        List<String> lines = r.out().strip().lines().toList();
+        JsonNode json = ReportOptions.JSON.readTree(lines.getLast());
+        assertThat(json.get("event").asText()).isEqualTo("report");
         assertThat(json.at("/migration/outcome").asText()).isEqualTo("COMPLETED");
         assertThat(json.at("/verification/passed").asBoolean()).isTrue();
         assertThat(json.at("/migration/iterations").size()).isGreaterThan(1);

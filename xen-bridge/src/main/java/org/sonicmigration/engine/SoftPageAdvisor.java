@@ -79,13 +79,13 @@ final class SoftPageAdvisor implements AutoCloseable {
         } catch (HintUnavailableException e) {
             String m = "the guest's soft-page hint channel cannot be used (" + e.getMessage() + "): plain pre-copy";
             notices.add(m);
-            listener.notice(m);
+            listener.fallback(m);
             return Optional.empty();
         }
         if (channel.isEmpty()) {
             String m = "the guest offers no soft-page hint area: plain pre-copy";
             notices.add(m);
-            listener.notice(m);
+            listener.fallback(m);
             return Optional.empty();
         }
         SoftPageAdvisor a = new SoftPageAdvisor(channel.get(), domain.info().pfnLimit(), options, clock, listener);
@@ -144,6 +144,12 @@ final class SoftPageAdvisor implements AutoCloseable {
      * @return the final soft set, or null: then every stale page must be sent
      */
     PageBitmap handshake() throws InterruptedException {
+        PageBitmap set = awaitFinalSet();
+        listener.handshake(new HandshakeOutcome(set != null, set == null ? 0 : finalPages, handshakeNanos, handshake));
+        return set;
+    }
+
+    private PageBitmap awaitFinalSet() throws InterruptedException {
         HandshakeTicket ticket = reader.beginHandshake(channel.area());
         long start = clock.nanoTime();
         long deadline = start + handshakeTimeout.toNanos();
@@ -192,7 +198,7 @@ final class SoftPageAdvisor implements AutoCloseable {
     private void fallback(String message) {
         if (fallbacks.add(message)) {
             log.info("{}", message);
-            listener.notice(message);
+            listener.fallback(message);
         }
     }
 
