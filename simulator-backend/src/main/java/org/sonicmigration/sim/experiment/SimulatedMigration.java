@@ -76,7 +76,7 @@ public final class SimulatedMigration {
      *
      * @param report       the engine's report (also for a failed run)
      * @param verification the destination compared with the source at suspend; empty if the migration failed
-     * @param prepareNanos guest time the preparation took
+     * @param prepareNanos guest time from boot to the end of the preparation
      */
     public record Result(MigrationReport report, Optional<VerificationResult> verification, long prepareNanos) {
         public boolean passed() {
@@ -90,6 +90,15 @@ public final class SimulatedMigration {
 
     private SimulatedMigration() {}
 
+    /**
+     * Something done with the prepared guest on its host, on the run's clock (virtual in virtual time:
+     * sleeping on it lets the guest's time pass).
+     */
+    @FunctionalInterface
+    public interface GuestUse<T> {
+        T apply(SimHypervisor host, SimGuest guest, Clock clock) throws Exception;
+    }
+
     /** Runs the migration; a failed migration is reported in the result, with the source guest running. */
     public static Result run(Setup setup, MigrationListener listener) throws InterruptedException, IOException {
         return run(setup, listener, g -> { });
@@ -101,22 +110,52 @@ public final class SimulatedMigration {
      */
     public static Result run(Setup setup, MigrationListener listener, java.util.function.Consumer<SimGuest> beforeMigration)
             throws InterruptedException, IOException {
+        return run(setup, listener, (GuestUse<Void>) (host, guest, clock) -> {
+            beforeMigration.accept(guest);
+            return null;
+        });
+    }
+
+    /**
+     * Runs the migration after {@code beforeMigration} has used the prepared guest on its host (e.g. to
+     * plan the migration that follows); it must close what it opens.
+     */
+    public static Result run(Setup setup, MigrationListener listener, GuestUse<?> beforeMigration)
+            throws InterruptedException, IOException {
+        try (SimHypervisor destination = new SimHypervisor("destination")) {
+            return withPreparedGuest(setup, (source, guest, clock) -> {
+                long prepared = guest.uptime().toNanos();
+                beforeMigration.apply(source, guest, clock);
+                return migrate(guest, source, destination, setup.options(), clock, listener, prepared);
+            });
+        }
+    }
+
+    /**
+     * Creates and prepares the guest on a source host as {@link #run} does, with its running workloads
+     * started, and hands it to {@code use} instead of migrating it.
+     */
+    public static <T> T withPreparedGuest(Setup setup, GuestUse<T> use) throws InterruptedException, IOException {
         GuestConfig config = setup.guest().withClock(setup.virtualTime() ? ClockMode.VIRTUAL : ClockMode.REAL_TIME);
-        try (SimHypervisor source = new SimHypervisor("source");
-             SimHypervisor destination = new SimHypervisor("destination")) {
+        try (SimHypervisor source = new SimHypervisor("source")) {
             SimGuest guest = source.createGuest(config);
-            long prepared = prepare(guest, setup);
+            prepare(guest, setup);
             for (WorkloadSpec w : setup.during()) {
                 guest.start(w);
             }
-            beforeMigration.accept(guest);
             Clock clock = Clock.SYSTEM;
             if (setup.virtualTime()) {
                 VirtualClock virtual = new VirtualClock();
                 virtual.onAdvance(nanos -> guest.advance(Duration.ofNanos(nanos)));
                 clock = virtual;
             }
-            return migrate(guest, source, destination, setup.options(), clock, listener, prepared);
+            try {
+                return use.apply(source, guest, clock);
+            } catch (InterruptedException | IOException | RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IOException(e.getMessage(), e);
+            }
         }
     }
 
