@@ -74,7 +74,7 @@ class CommandSetTest {
             }
         }
         CommandLine root = new CommandLine(new Sonic());
-        for (String command : List.of("migrate", "plan")) {
+        for (String command : List.of("migrate", "xl-migrate", "plan")) {
             CommandLine cl = root.getSubcommands().get(command);
             assertThat(cl).as(command).isNotNull();
             for (String n : SHARED.keySet()) {
