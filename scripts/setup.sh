@@ -12,8 +12,9 @@ if [ ! -x "$JAVA_HOME/bin/javac" ]; then
   exit 1
 fi
 
-# Debian packages: Maven, gcc + Xen headers/libraries (bindings proof), and what the Xen lab boots.
-packages=(maven gcc libc6-dev libxen-dev python3)
+# Debian packages: Maven, gcc + Xen headers/libraries (bindings proof), asciidoctor (the man pages of
+# scripts/dist.sh), and what the Xen lab boots.
+packages=(maven gcc libc6-dev libxen-dev python3 asciidoctor)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -11,6 +11,10 @@ return_files_on_exit
 SONIC_SKIP_BUILD=1 bash scripts/setup.sh
 export JAVA_HOME=${JAVA_HOME_25:-/usr/lib/jvm/temurin-25-jdk-amd64}
 mvn -B verify
+# The distribution as a user installs it: built from the jar just verified, its launcher run for every
+# command's happy path and each class of bad input.
+SONIC_DIST_SKIP_BUILD=1 bash scripts/dist.sh
+bash scripts/dist-test.sh
 # The lab guest's memory check must catch what a bad migration does to memory (a lost write, a
 # zeroed page, a misplaced page, a changed cold byte), shown on the host with /proc/PID/mem.
 python3 xen-lab/guest/test-memcheck.py "$(mktemp -d)"

@@ -71,12 +71,16 @@ final class PlanCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** Started with the command, so that the plan's "elapsed" counts from there. */
+    private JsonEvents events;
+
     /** A plan, and on the simulator with --compare the migration that followed it. */
     record Outcome(MigrationPlan plan, Optional<MigrationReport> measured) {}
 
     @Override
     public Integer call() throws Exception {
         CommandLine cl = spec.commandLine();
+        events = new JsonEvents(cl.getOut(), output.quiet);
         Durations.positive(sample, "--sample", cl);
         Bandwidth bandwidth = engine.bandwidth == null ? DEFAULT_BANDWIDTH : engine.bandwidth;
         MigrationOptions options = engine.toOptions().withBandwidth(Optional.of(bandwidth));
@@ -123,7 +127,6 @@ final class PlanCommand implements Callable<Integer> {
     private void print(PrintWriter out, Outcome o, boolean bandwidthAssumed) {
         MigrationPlan p = o.plan();
         if (output.json) {
-            JsonEvents events = new JsonEvents(out, output.quiet);
             ObjectNode n = events.event("plan");
             n.setAll((ObjectNode) ReportOptions.JSON.valueToTree(p));
             o.measured().ifPresent(m -> n.set("measured", ReportOptions.JSON.valueToTree(measured(p, m))));

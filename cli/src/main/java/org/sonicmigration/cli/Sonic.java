@@ -1,6 +1,10 @@
 package org.sonicmigration.cli;
 
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.sonicmigration.ffi.support.XenLibrary;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -51,12 +55,24 @@ public final class Sonic implements Runnable {
         return cl.execute(args);
     }
 
-    /** Reads the version from the jar manifest, falling back to the build's. */
+    /**
+     * {@code sonic --version}: the project's version (from the jar manifest), the Java runtime, and each
+     * Xen library the Xen backend loads, by the versioned name the dynamic loader is asked for, found or
+     * not and why.
+     */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
+            List<String> lines = new ArrayList<>();
             String v = Sonic.class.getPackage().getImplementationVersion();
-            return new String[] {"sonic " + (v == null ? "development build" : v)};
+            lines.add("sonic " + (v == null ? "development build" : v));
+            lines.add("Java " + Runtime.version() + " (" + System.getProperty("java.home") + ")");
+            lines.add("Xen libraries:");
+            for (XenLibrary lib : XenLibrary.values()) {
+                lines.add(String.format(Locale.ROOT, "  %-26s %s", lib.soname(),
+                        lib.problem().map(p -> "not found: " + p).orElse("found")));
+            }
+            return lines.toArray(String[]::new);
         }
     }
 }

@@ -95,6 +95,17 @@ class SonicCliTest {
     }
 
     @Test
+    void theVersionNamesEveryXenLibraryFoundOrWhyNot() {
+        Run r = sonic("--version");
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).startsWith("sonic ").contains("Xen libraries:");
+        for (var lib : org.sonicmigration.ffi.support.XenLibrary.values()) {
+            assertThat(r.out()).containsPattern(java.util.regex.Pattern.quote(lib.soname())
+                    + " +(found|not found: " + java.util.regex.Pattern.quote(lib.soname()) + " missing: apt-get install \\S+)");
+        }
+    }
+
+    @Test
     void backendsExplainThemselves() {
         Run r = sonic("backends");
         assertThat(r.code()).isZero();
