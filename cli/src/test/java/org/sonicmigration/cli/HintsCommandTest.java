@@ -119,7 +119,7 @@ class HintsCommandTest {
 
         Run sim = sonic("simulate", "--profile", profile.toString(), "--virtual-time", "--bandwidth", "1Gbit", "--json");
         assertThat(sim.code()).as(sim.err()).isZero();
-        JsonNode json = ReportOptions.JSON.readTree(sim.out());
+        JsonNode json = SonicCliTest.report(sim.out());
         assertThat(json.at("/migration/outcome").asText()).isEqualTo("COMPLETED");
         assertThat(json.at("/verification/passed").asBoolean()).isTrue();
         assertThat(json.at("/setup/memoryBytes").asLong()).as("the profile sets the size").isEqualTo(2048L << 20);
@@ -139,7 +139,7 @@ class HintsCommandTest {
         Run sim = sonic("simulate", "--profile", profile.toString(), "--memory", "64M", "--virtual-time",
                 "--bandwidth", "1Gbit", "--json");
         assertThat(sim.code()).as(sim.err()).isZero();
-        assertThat(ReportOptions.JSON.readTree(sim.out()).at("/verification/passed").asBoolean()).isTrue();
+        assertThat(SonicCliTest.report(sim.out()).at("/verification/passed").asBoolean()).isTrue();
 
         Path stream = tmp.resolve("small.xlsave");
         Run save = sonic("save", "--profile", profile.toString(), "-o", stream.toString());

@@ -48,7 +48,7 @@ class SimulatedGuestOptionsTest {
         SonicCliTest.Run r = SonicCliTest.sonic("simulate", "--memory", "256M", "--workload", "cache:64",
                 "--workload", "churn:5000", "--bandwidth", "1Gbit", "--virtual-time", "--json");
         assertThat(r.code()).as(r.err()).isZero();
-        JsonNode v = ReportOptions.JSON.readTree(r.out()).at("/verification");
+        JsonNode v = SonicCliTest.report(r.out()).at("/verification");
         assertThat(v.at("/passed").asBoolean()).isTrue();
         assertThat(v.at("/mode").asText()).isEqualTo("soft");
         long hard = v.at("/categories/hard/checked").asLong();

@@ -16,6 +16,14 @@ class SonicCliTest {
 
     record Run(int code, String out, String err) {}
 
+    /** The report of a migration's {@code --json} output: its last line. */
+    static JsonNode report(String out) throws java.io.IOException {
+        List<String> lines = out.strip().lines().toList();
+        JsonNode json = ReportOptions.JSON.readTree(lines.getLast());
+        assertThat(json.get("event").asText()).isEqualTo("report");
+        return json;
+    }
+
     static Run sonic(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
@@ -28,9 +36,7 @@ class SonicCliTest {
         Run r = sonic("simulate", "--memory", "64M", "--workload", "writer:5000:8", "--bandwidth", "1Gbit",
                 "--virtual-time", "--json");
         assertThat(r.code()).as(r.err()).isZero();
-        List<String> lines = r.out().strip().lines().toList();
-        JsonNode json = ReportOptions.JSON.readTree(lines.getLast());
-        assertThat(json.get("event").asText()).isEqualTo("report");
+        JsonNode json = report(r.out());
         assertThat(json.at("/migration/outcome").asText()).isEqualTo("COMPLETED");
         assertThat(json.at("/verification/passed").asBoolean()).isTrue();
         assertThat(json.at("/migration/iterations").size()).isGreaterThan(1);
