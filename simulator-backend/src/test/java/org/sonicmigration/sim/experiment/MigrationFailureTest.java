@@ -85,7 +85,7 @@ class MigrationFailureTest {
     }
 
     private void assertSourceRunsOnWithLogOff(MigrationException e) {
-        assertThat(e.report().outcome()).isEqualTo(Outcome.FAILED_SOURCE_RESUMED);
+        assertThat(e.report().outcome()).isEqualTo(Outcome.DESTINATION_FAILED);
         assertThat(guest.state()).isEqualTo(RunState.RUNNING);
         assertThat(e.getMessage()).contains("the source guest is running");
         // Log-dirty was turned off: it can be turned on again by the next attempt.
