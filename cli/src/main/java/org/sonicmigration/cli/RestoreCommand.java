@@ -87,7 +87,7 @@ final class RestoreCommand implements Callable<Integer> {
         } catch (NoSuchFileException e) {
             throw new Errors.UserException("no such file: " + file);
         } catch (StreamFormatException e) {
-            throw new Errors.UserException(file + ": not a valid stream: " + e.getMessage(), e);
+            throw new Errors.UserException(file + ": not a valid stream: " + e.getMessage(), ExitCode.VERIFICATION_FAILED, e);
         } catch (ReceiveException e) {
             throw new Errors.UserException(file + ": cannot restore: " + e.getMessage(), e);
         } catch (IOException e) {

@@ -149,7 +149,7 @@ final class XenSourceDomain implements SourceDomain {
             return;
         }
         XenStore store = hypervisor.store();
-        SuspendRequest.run(domid, new XenStoreNode(store, store.domainPath(domid) + "/control/shutdown"),
+        SuspendRequest.run(domid, new XenStoreNode(HintStore.of(store), store.domainPath(domid) + "/control/shutdown"),
                 () -> hypervisor.xc().domain(domid), timeout, org.sonicmigration.spi.Clock.SYSTEM);
     }
 
