@@ -184,7 +184,6 @@ public final class PreCopyEngine {
                 if (options.live()) {
                     startLogDirty();
                     liveRounds(sender);
-                    control.check("after the live passes");
                     finalSoft = handshake();
                     catchUp(sender, finalSoft);
                     control.check("before the suspend");
@@ -253,6 +252,7 @@ public final class PreCopyEngine {
          * @return the guest's final soft set, or null (no hint area, or no usable answer)
          */
         private PageBitmap handshake() throws InterruptedException {
+            control.check("after the live passes");
             return advisor == null ? null : advisor.handshake();
         }
 

@@ -33,6 +33,10 @@ class EngineStepsTest {
         return m;
     }
 
+    static PreCopyEngine engine(GuestScript script) {
+        return new PreCopyEngine(script.options(), new VirtualClock(), MigrationListener.NONE);
+    }
+
     static BitSet range(int from, int to) {
         BitSet b = new BitSet();
         b.set(from, to);
@@ -63,7 +67,7 @@ class EngineStepsTest {
             GuestScript script = new GuestScript(PFNS).maxIterations(0).hintRange(0, 20, 30).finalSoftRange(20, 30);
             ScriptedDomain d = new ScriptedDomain(script);
             d.hintUnavailable = "guest advertises abi 2.0, this dom0 speaks 1.x";
-            MigrationReport r = new PreCopyEngine(script.options(), new VirtualClock(), MigrationListener.NONE)
+            MigrationReport r = engine(script)
                     .migrate(d, "scripted", new CapturedDestination(d.events));
             assertThat(r.outcome()).isEqualTo(Outcome.COMPLETED);
             assertThat(r.notices()).anyMatch(n -> n.contains("guest advertises abi 2.0, this dom0 speaks 1.x")
@@ -295,9 +299,6 @@ class EngineStepsTest {
                     });
         }
 
-        private static PreCopyEngine engine(GuestScript script) {
-            return new PreCopyEngine(script.options(), new VirtualClock(), MigrationListener.NONE);
-        }
     }
 
     @Nested
@@ -340,7 +341,7 @@ class EngineStepsTest {
             MigrationControl control = new MigrationControl();
             List<MigrationControl.Answer> answers = new java.util.ArrayList<>();
             d.events.when("release name", () -> answers.add(control.requestAbort("SIGINT")));
-            MigrationReport r = new PreCopyEngine(script.options(), new VirtualClock(), MigrationListener.NONE)
+            MigrationReport r = engine(script)
                     .migrate(d, "scripted", new CapturedDestination(d.events), control);
             assertThat(answers).containsExactly(MigrationControl.Answer.TOO_LATE);
             assertThat(r.outcome()).isEqualTo(Outcome.COMPLETED);
@@ -359,9 +360,8 @@ class EngineStepsTest {
         }
 
         private static MigrationException stopped(GuestScript script, ScriptedDomain d, MigrationControl control) {
-            PreCopyEngine engine = new PreCopyEngine(script.options(), new VirtualClock(), MigrationListener.NONE);
             return org.junit.jupiter.api.Assertions.assertThrows(MigrationException.class,
-                    () -> engine.migrate(d, "scripted", new CapturedDestination(d.events), control));
+                    () -> engine(script).migrate(d, "scripted", new CapturedDestination(d.events), control));
         }
     }
 
@@ -371,7 +371,7 @@ class EngineStepsTest {
         void aGuestItsAdministratorPausedStaysPausedAfterARollback() {
             GuestScript script = new GuestScript(PFNS).withoutHintArea().maxIterations(0);
             ScriptedDomain d = new ScriptedDomain(script).pausedByAdministrator();
-            assertThatThrownBy(() -> new PreCopyEngine(script.options(), new VirtualClock(), MigrationListener.NONE)
+            assertThatThrownBy(() -> engine(script)
                     .migrate(d, "scripted", new CapturedDestination(d.events)))
                     .isInstanceOfSatisfying(MigrationException.class, e -> {
                         assertThat(e.getMessage()).contains("paused and cannot answer a suspend request")
@@ -398,7 +398,7 @@ class EngineStepsTest {
                             new SocketException("connection reset"));
                 }
             };
-            assertThatThrownBy(() -> new PreCopyEngine(script.options(), new VirtualClock(), MigrationListener.NONE)
+            assertThatThrownBy(() -> engine(script)
                     .migrate(d, "scripted", lostAfterGo))
                     .isInstanceOfSatisfying(MigrationException.class, e -> {
                         assertThat(e.report().outcome()).isEqualTo(Outcome.UNCERTAIN_SOURCE_PAUSED);
@@ -416,8 +416,7 @@ class EngineStepsTest {
         @Test
         void aDestinationThatFailsBeforeGoIsItsOwnOutcomeAndTheGuestRunsOn() {
             ScriptedDomain d = new ScriptedDomain(new GuestScript(PFNS).withoutHintArea());
-            assertThatThrownBy(() -> new PreCopyEngine(new GuestScript(PFNS).options(), new VirtualClock(),
-                    MigrationListener.NONE).migrate(d, "scripted", new RefusingPeer(2 * 4096)))
+            assertThatThrownBy(() -> engine(new GuestScript(PFNS)).migrate(d, "scripted", new RefusingPeer(2 * 4096)))
                     .isInstanceOfSatisfying(MigrationException.class,
                             e -> assertThat(e.report().outcome()).isEqualTo(Outcome.DESTINATION_FAILED));
             assertThat(d.state()).isEqualTo(RunState.RUNNING);
