@@ -36,7 +36,7 @@ MUTATIONS=(
   "l|$ENGINE|no fetch-and-clean once paused|s/^ *ledger\.fetchFinal\(dirtyLog\);\n//m"
   "m|$LEDGER|no guest-RAM check of pages left without data|s/^ *guestRam\.accept\(noData\);\n//m"
   "n|$ENGINE|a stop request is not looked at during a pass|s/^ *control\.check\(where\);\n//m"
-  "o|$ENGINE|a stop in the downtime is looked at only at the hand-over|s/^ *control\.check\(\"during the downtime, right after the suspend\"\);\n//m"
+  "o|$ENGINE|a stop while the receiver confirms does not stop the hand-over|s/^ *control\.commit\([^;]*\);\n//m"
   "p|$ENGINE|a rollback lifts the administrator's pause|s/!startedPaused && now == RunState\.PAUSED/now == RunState.PAUSED/"
   "q|$ENGINE|an uncertain hand-over resumes the source|s/domain\.keepPausedAfterSuspend\(\);/domain.resumeAfterSuspend();/"
 )

@@ -188,7 +188,6 @@ public final class PreCopyEngine {
                     catchUp(sender, finalSoft);
                     control.check("before the suspend");
                     suspend();
-                    control.check("during the downtime, right after the suspend");
                     ledger.fetchFinal(dirtyLog);
                 } else {
                     suspend();

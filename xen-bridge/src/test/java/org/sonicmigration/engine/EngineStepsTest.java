@@ -335,6 +335,19 @@ class EngineStepsTest {
         }
 
         @Test
+        void aStopWhileTheReceiverConfirmsIsTheLastOneHonouredAndTheDestinationIsNeverToldToStart() {
+            GuestScript script = new GuestScript(PFNS).maxIterations(0).withoutHintArea();
+            ScriptedDomain d = new ScriptedDomain(script);
+            MigrationControl control = new MigrationControl();
+            d.events.when("confirmed", () -> control.requestAbort("SIGINT"));
+            MigrationException e = stopped(script, d, control);
+            assertThat(e.report().outcome()).isEqualTo(Outcome.ABORTED);
+            assertThat(e.getMessage()).contains("before the destination was told to start the guest");
+            assertThat(d.events).containsSubsequence("confirmed", "log-dirty off", "resume")
+                    .doesNotContain("release name", "go");
+        }
+
+        @Test
         void aStopAfterTheDestinationWasToldToStartIsTooLateAndTheMigrationCompletes() throws Exception {
             GuestScript script = new GuestScript(PFNS).maxIterations(0).withoutHintArea();
             ScriptedDomain d = new ScriptedDomain(script);
