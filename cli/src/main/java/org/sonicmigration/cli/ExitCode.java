@@ -15,7 +15,8 @@ enum ExitCode {
     FAILED(1, "failed; the guest is safe on the source (running, or paused if it was paused)"),
     USAGE(2, "bad usage"),
     HANDOVER_UNCERTAIN(3, "hand-over uncertain: the guest is kept paused on the source; check the destination"),
-    DESTINATION_FAILED(4, "the destination failed or refused before \"go\"; the guest is safe on the source"),
+    DESTINATION_FAILED(4, "the destination failed or refused (before \"go\", or it could not start the guest and"
+            + " handed it back); the guest is safe on the source"),
     VERIFICATION_FAILED(5, "verification failed: a migrated or restored guest's memory differs, or a stream check"
             + " fails"),
     INTERRUPTED_SIGINT(130, "interrupted by SIGINT; the guest is safe on the source"),
