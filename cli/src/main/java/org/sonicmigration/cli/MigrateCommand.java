@@ -6,6 +6,7 @@ import java.util.concurrent.Callable;
 import java.util.function.UnaryOperator;
 import org.sonicmigration.spi.SourceDomain;
 import org.sonicmigration.spi.Clock;
+import org.sonicmigration.engine.MigrationControl;
 import org.sonicmigration.engine.MigrationException;
 import org.sonicmigration.engine.MigrationReport;
 import org.sonicmigration.engine.PreCopyEngine;
@@ -76,12 +77,15 @@ final class MigrateCommand implements Callable<Integer> {
              var progress = report.events(spec.commandLine().getOut())) {
             PreCopyEngine engineRun = new PreCopyEngine(options, Clock.SYSTEM, progress);
             MigrationReport result;
-            try {
-                result = engineRun.migrate(view.apply(source), host.backendName(), destination);
-            } catch (MigrationException e) {
-                progress.close();
-                report.print(spec.commandLine().getOut(), new RunReport(spec.name(), null, e.report(), null));
-                throw e;
+            MigrationControl control = new MigrationControl();
+            try (SignalStop signals = SignalStop.install(control, spec.commandLine().getErr())) {
+                try {
+                    result = engineRun.migrate(view.apply(source), host.backendName(), destination, control);
+                } catch (MigrationException e) {
+                    progress.close();
+                    report.print(spec.commandLine().getOut(), new RunReport(spec.name(), null, e.report(), null));
+                    throw Errors.migrationFailed(e, signals);
+                }
             }
             // The destination runs the guest now: the source copy goes, as with xl migrate.
             source.destroy();

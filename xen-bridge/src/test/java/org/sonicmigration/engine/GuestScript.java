@@ -29,6 +29,7 @@ final class GuestScript {
     int maxIterations = 5;
     long dirtyThreshold = 0;
     int batch = 1024;
+    boolean stopWhenNotShrinking;
 
     GuestScript(int pfns) {
         this.pfns = pfns;
@@ -101,6 +102,12 @@ final class GuestScript {
         return this;
     }
 
+    /** Adds SonicMigration's own stop rule to Xen's two. */
+    GuestScript stopWhenNotShrinking() {
+        stopWhenNotShrinking = true;
+        return this;
+    }
+
     GuestScript batch(int n) {
         batch = n;
         return this;
@@ -116,7 +123,7 @@ final class GuestScript {
 
     MigrationOptions options() {
         return new MigrationOptions(maxIterations, dirtyThreshold, batch, Optional.empty(), Duration.ofSeconds(1), true,
-                SoftPolicy.FREE_AND_CACHE, false, Duration.ofMillis(200));
+                SoftPolicy.FREE_AND_CACHE, false, Duration.ofMillis(200), stopWhenNotShrinking);
     }
 
     /**

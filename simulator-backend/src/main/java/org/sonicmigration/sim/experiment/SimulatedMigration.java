@@ -13,6 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.sonicmigration.engine.MigrationControl;
 import org.sonicmigration.engine.MigrationException;
 import org.sonicmigration.engine.MigrationListener;
 import org.sonicmigration.engine.MigrationOptions;
@@ -101,7 +102,13 @@ public final class SimulatedMigration {
 
     /** Runs the migration; a failed migration is reported in the result, with the source guest running. */
     public static Result run(Setup setup, MigrationListener listener) throws InterruptedException, IOException {
-        return run(setup, listener, g -> { });
+        return run(setup, listener, g -> { }, new MigrationControl());
+    }
+
+    /** Runs the migration, stoppable through {@code control} (a stopped one is reported like a failed one). */
+    public static Result run(Setup setup, MigrationListener listener, MigrationControl control)
+            throws InterruptedException, IOException {
+        return run(setup, listener, g -> { }, control);
     }
 
     /**
@@ -110,10 +117,16 @@ public final class SimulatedMigration {
      */
     public static Result run(Setup setup, MigrationListener listener, java.util.function.Consumer<SimGuest> beforeMigration)
             throws InterruptedException, IOException {
+        return run(setup, listener, beforeMigration, new MigrationControl());
+    }
+
+    private static Result run(Setup setup, MigrationListener listener,
+                              java.util.function.Consumer<SimGuest> beforeMigration, MigrationControl control)
+            throws InterruptedException, IOException {
         return run(setup, listener, (GuestUse<Void>) (host, guest, clock) -> {
             beforeMigration.accept(guest);
             return null;
-        });
+        }, control);
     }
 
     /**
@@ -122,11 +135,16 @@ public final class SimulatedMigration {
      */
     public static Result run(Setup setup, MigrationListener listener, GuestUse<?> beforeMigration)
             throws InterruptedException, IOException {
+        return run(setup, listener, beforeMigration, new MigrationControl());
+    }
+
+    private static Result run(Setup setup, MigrationListener listener, GuestUse<?> beforeMigration,
+                              MigrationControl control) throws InterruptedException, IOException {
         try (SimHypervisor destination = new SimHypervisor("destination")) {
             return withPreparedGuest(setup, (source, guest, clock) -> {
                 long prepared = guest.uptime().toNanos();
                 beforeMigration.apply(source, guest, clock);
-                return migrate(guest, source, destination, setup.options(), clock, listener, prepared);
+                return migrate(guest, source, destination, setup.options(), clock, listener, prepared, control);
             });
         }
     }
@@ -184,8 +202,8 @@ public final class SimulatedMigration {
     }
 
     private static Result migrate(SimGuest guest, SimHypervisor sourceHost, SimHypervisor destinationHost,
-                                  MigrationOptions options, Clock clock, MigrationListener listener, long prepared)
-            throws InterruptedException, IOException {
+                                  MigrationOptions options, Clock clock, MigrationListener listener, long prepared,
+                                  MigrationControl control) throws InterruptedException, IOException {
         ExecutorService receiverThread = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "sim-receiver");
             t.setDaemon(true);
@@ -200,7 +218,7 @@ public final class SimulatedMigration {
             try (SourceDomain domain = sourceHost.openSource(new DomainRef.ByName(guest.name()));
                  SocketDestination link = new SocketDestination(
                          new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port()), PEER_TIMEOUT)) {
-                report = engine.migrate(domain, sourceHost.backendName(), link);
+                report = engine.migrate(domain, sourceHost.backendName(), link, control);
             } catch (MigrationException e) {
                 awaitQuietly(received);
                 return new Result(e.report(), Optional.empty(), prepared);
