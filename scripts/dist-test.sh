@@ -69,16 +69,16 @@ check experiment-fig3 0 empty 'wrote' -- "$sonic" experiment fig3 --virtual-time
   --user 0 -o "$work/fig3"
 check help-has-example 0 empty 'Example' -- "$sonic" plan --help
 
-# Bad input. Exit codes as the command line gives them today: 2 bad usage; 1 a failure with the
-# guest safe on the source (unknown domain, unreachable host, a port in use).
+# Bad input, with README's exit codes: 2 bad usage; 1 a failure with the guest safe on the source
+# (unknown domain, a port in use); 4 a destination that cannot be reached (the guest safe on the source).
 check bad-size 2 oneline 'not a size' -- "$sonic" simulate --memory lots
 check bad-rate 2 oneline 'bandwidth' -- "$sonic" plan sim-guest --bandwidth fast
 check bad-duration 2 oneline 'not a duration' -- "$sonic" plan sim-guest --sample soon
 check unknown-command 2 oneline 'Unmatched argument' -- "$sonic" frobnicate
 check unknown-domain 1 oneline 'no domain nosuch' -- "$sonic" plan nosuch --memory 64M --virtual-time
 check unknown-domain-migrate 1 oneline 'no domain nosuch' -- "$sonic" migrate nosuch 127.0.0.1:9 --memory 64M
-check unreachable-host 1 oneline 'the source guest is running' -- "$sonic" migrate sim-guest 127.0.0.1:1 --memory 64M
-check unreachable-ssh-host 1 '' 'exited with status 255' -- "$sonic" xl-migrate -s "$work/ssh-down" sim-guest \
+check unreachable-host 4 oneline 'the source guest is running' -- "$sonic" migrate sim-guest 127.0.0.1:1 --memory 64M
+check unreachable-ssh-host 4 '' 'exited with status 255' -- "$sonic" xl-migrate -s "$work/ssh-down" sim-guest \
   nohost --memory 64M
 python3 -c 'import socket, sys, time
 s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
