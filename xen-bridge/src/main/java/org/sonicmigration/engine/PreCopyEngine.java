@@ -151,7 +151,11 @@ public final class PreCopyEngine {
                     suspend();
                     ledger.fetchFinal(dirtyLog);
                 } else {
+                    finalSoft = saveHandshake();
                     suspend();
+                    if (dirtyLog != null) {
+                        ledger.fetchFinal(dirtyLog);
+                    }
                     writer.writeStaticState(domain.cpuPolicy());
                 }
                 finalRound(sender, finalSoft);
@@ -182,6 +186,25 @@ public final class PreCopyEngine {
             dirtyLog = domain.enableDirtyLog();
             writer.writeStaticState(domain.cpuPolicy());
             advisor = SoftPageAdvisor.open(domain, options, clock, listener, notices).orElse(null);
+        }
+
+        /**
+         * Steps 1 and 4 of a save (not live), when the policy wants soft pages and the guest offers a hint
+         * area: log-dirty on before the request, so that whatever the guest writes after it lands in the
+         * final dirty set (which wins over the final soft set), then the handshake; no live pass.
+         *
+         * @return the guest's final soft set, or null (pruning off, no usable hint area, no answer)
+         */
+        private PageBitmap saveHandshake() throws InterruptedException {
+            if (options.soft() == SoftPolicy.OFF) {
+                return null;
+            }
+            advisor = SoftPageAdvisor.open(domain, options, clock, listener, notices).orElse(null);
+            if (advisor == null) {
+                return null;
+            }
+            dirtyLog = domain.enableDirtyLog();
+            return handshake();
         }
 
         /** Steps 2 and 3: live passes until the dirty set is small, stops shrinking, or the budget is spent. */
