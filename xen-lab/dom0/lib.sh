@@ -100,7 +100,8 @@ fresh_guest() {
     local t0 beat cfg=${2:-/lab/domu.cfg}; t0=$(now)
     destroy_guests "$1"
     case $cfg in
-        *sonic*) ensure_guest_disk || { GUEST_NOTE="no loop device on $LAB_GUEST_DISK for the guest's disk"; return 1; } ;;
+        *sonic*) ensure_guest_disk > /tmp/losetup.err 2>&1 ||
+            { GUEST_NOTE="no loop device on $LAB_GUEST_DISK for the guest's disk: $(head -n 1 /tmp/losetup.err)"; return 1; } ;;
     esac
     if ! timeout 180 xl create "$cfg" > "$RESULTS/xl-create-$1.log" 2>&1; then
         GUEST_NOTE="xl create failed (see xl-create-$1.log)"; return 1

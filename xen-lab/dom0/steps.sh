@@ -10,10 +10,10 @@
 # another's guest, only migrate-migrated on a restored one, and a step whose guest died that way
 # tries once more.
 
-# Kernel modules for the toolstack and for 9p, xenfs, and the two 9p shares.
+# Kernel modules for the toolstack, for 9p, xenfs and the two 9p shares, and for the guest disk (loop, xen-blkback).
 step_dom0_boot() {
     local m missing=""
-    for m in xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs virtio_pci 9pnet_virtio 9p; do
+    for m in xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs virtio_pci 9pnet_virtio 9p xen-blkback loop; do
         modprobe "$m" || missing="$missing $m"
     done
     mkdir -p /proc/xen "$HOSTROOT" "$RESULTS"
