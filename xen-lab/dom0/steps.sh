@@ -323,7 +323,7 @@ step_sonic_save() { run_guest_step sonic-save attempt_sonic_save FAIL; }
 sonic_migrate_guest() {
     local t0 tm beat guests rc domid=$1 stream=$2 log=$3; t0=$(now)
     rm -f "$HOSTROOT$stream"
-    in_host_sonic "$domid" "$log" "migrate $domid --backend xen --no-progress --connect-timeout 120 --exec 'tee $stream | $LAB_XEN_BIN/xl migrate-receive'"
+    in_host_sonic "$domid" "$log" "migrate $domid --backend xen --no-progress --debug --connect-timeout 120 --exec 'tee $stream | $LAB_XEN_BIN/xl migrate-receive'"
     rc=$?
     tm=$(since "$t0")
     if [ "$rc" -ne 0 ]; then
@@ -410,7 +410,7 @@ attempt_sonic_soft_save() {
     domid=$(guest_domid)
     rm -f "$HOSTROOT$save"
     t0=$(now)
-    in_host_sonic "$domid" "$log" "save --backend xen --domain $domid -o $save --no-progress"
+    in_host_sonic "$domid" "$log" "save --backend xen --domain $domid -o $save --no-progress --debug"
     rc=$?
     if [ "$rc" -ne 0 ]; then
         STEP_DETAIL="sonic save exited $rc: $(grep -m1 '^sonic:' "$log")"; return 1
