@@ -1,5 +1,6 @@
 package org.sonicmigration.guest;
 
+import org.sonicmigration.testsupport.FuzzBudget;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.lang.foreign.MemorySegment;
 

@@ -1,5 +1,6 @@
 package org.sonicmigration.sim;
 
+import org.sonicmigration.testsupport.ProfileData;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
@@ -24,7 +25,7 @@ class CalibrationTest {
     void defaultTwoGibGuestMatchesTheBootProfile() {
         try (SimHypervisor h = new SimHypervisor()) {
             SimGuest g = h.createGuest(GuestConfig.linux61("vm", 2048 * MIB).withClock(ClockMode.VIRTUAL));
-            assertClose(g.profile(), SharedData.run1("boot"), 0.02);
+            assertClose(g.profile(), MemoryProfile.load(ProfileData.linux61(), "boot"), 0.02);
         }
     }
 
@@ -37,7 +38,7 @@ class CalibrationTest {
             g.advance(Duration.ofSeconds(1));
             MemoryProfile cache = g.profile();
             System.out.println("sim cache stage: " + cache + " zones " + g.zoneSummary());
-            assertClose(cache, SharedData.run1("cache"), 0.03);
+            assertClose(cache, MemoryProfile.load(ProfileData.linux61(), "cache"), 0.03);
 
             // linux-facts: 256 MiB user -> cache 1592; 1024 -> 822; 1536 -> 311 (each run after the previous exits)
             double[] expected = {1592.40, 821.93, 311.06};

@@ -1,5 +1,7 @@
 package org.sonicmigration.sim;
 
+import org.sonicmigration.testsupport.ProfileData;
+import org.sonicmigration.guest.profile.MemoryProfile;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.booleans;
@@ -137,7 +139,7 @@ class HintModuleLiveSetTest {
     @Test
     void aReplayedMeasuredGuestPublishesOnlyItsFreeAndCleanCachePages() {
         try (SimHypervisor h = new SimHypervisor()) {
-            SimGuest g = h.createGuest(GuestConfig.fromProfile("real", SharedData.run1("cache")).withClock(ClockMode.VIRTUAL));
+            SimGuest g = h.createGuest(GuestConfig.fromProfile("real", MemoryProfile.load(ProfileData.linux61(), "cache")).withClock(ClockMode.VIRTUAL));
             g.advance(Duration.ofMillis(5));
             HintModule m = g.hintModule().orElseThrow();
             SoftSet live = m.lastLive().orElseThrow().soft();

@@ -1,5 +1,6 @@
 package org.sonicmigration.sim;
 
+import org.sonicmigration.testsupport.ProfileData;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -28,7 +29,7 @@ class LayoutTemplateTest {
 
     @Test
     void resourceEqualsDerivationFromTheMeasuredProfiles() throws IOException {
-        LayoutTemplate derived = LayoutTemplate.derive(SharedData.run1("boot"), SharedData.run1("cache"));
+        LayoutTemplate derived = LayoutTemplate.derive(MemoryProfile.load(ProfileData.linux61(), "boot"), MemoryProfile.load(ProfileData.linux61(), "cache"));
         String text = derived.format(COMMENT);
         Path resource = Path.of("src/main/resources/org/sonicmigration/sim/kernel", LayoutTemplate.RESOURCE);
         if (Boolean.getBoolean("sonic.regenerate")) {
@@ -40,7 +41,7 @@ class LayoutTemplateTest {
 
     @Test
     void unscaledLayoutReproducesTheBootProfileExactly() {
-        MemoryProfile boot = SharedData.run1("boot");
+        MemoryProfile boot = MemoryProfile.load(ProfileData.linux61(), "boot");
         PageState[] states = LayoutTemplate.linux61().scale(524288, 7);
         Map<PageClass, Long> totals = new EnumMap<>(PageClass.class);
         for (PageState s : states) {

@@ -1,5 +1,6 @@
 package org.sonicmigration.sim;
 
+import org.sonicmigration.testsupport.ProfileData;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
@@ -95,7 +96,7 @@ class PageCacheTest {
 
     @Test
     void replayedProfileHasExactlyTheProfilesClasses() {
-        MemoryProfile cache = SharedData.run1("cache");
+        MemoryProfile cache = MemoryProfile.load(ProfileData.linux61(), "cache");
         try (SimHypervisor h = new SimHypervisor()) {
             // no hint module: its area would take 33 of the profile's free pages
             SimGuest g = h.createGuest(GuestConfig.fromProfile("replay", cache).withClock(ClockMode.VIRTUAL)

@@ -1,12 +1,12 @@
 package org.sonicmigration.receiver;
 
+import org.sonicmigration.testsupport.FuzzBudget;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
-import org.sonicmigration.fuzz.FuzzBudget;
 import org.sonicmigration.spi.PlatformState;
 import org.sonicmigration.stream.PageType;
 import org.sonicmigration.stream.StreamFormatException;

@@ -1,10 +1,10 @@
 package org.sonicmigration.stream;
 
+import org.sonicmigration.testsupport.FuzzBudget;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import org.sonicmigration.fuzz.FuzzBudget;
 
 /**
  * Fuzzes the stream reader with whatever a source, a file or a network peer could send: framing

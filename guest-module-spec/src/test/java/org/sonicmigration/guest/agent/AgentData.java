@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.provider.Arguments;
+import org.sonicmigration.testsupport.ProfileData;
 
 /** The Linux 6.1 snapshots in the repository (data/linux61-guest) and their classes.csv; a missing folder fails the test, it is not skipped. */
 final class AgentData {
@@ -17,15 +18,7 @@ final class AgentData {
     }
 
     static Path linux61() {
-        String dir = System.getProperty("sonic.profiles.dir");
-        if (dir == null) {
-            throw new AssertionError("system property sonic.profiles.dir is not set");
-        }
-        Path p = Path.of(dir);
-        if (!Files.isDirectory(p)) {
-            throw new AssertionError("profile data missing: " + p);
-        }
-        return p;
+        return ProfileData.linux61();
     }
 
     static Path dir(String run) {

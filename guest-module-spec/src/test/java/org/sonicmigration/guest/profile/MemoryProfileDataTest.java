@@ -1,5 +1,6 @@
 package org.sonicmigration.guest.profile;
 
+import org.sonicmigration.testsupport.ProfileData;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -29,7 +30,7 @@ class MemoryProfileDataTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("stages")
     void totalsMatchClassesCsvExactly(String run, String stage) throws IOException {
-        Path dir = run.equals("run1") ? SharedData.linux61() : SharedData.linux61().resolve("run2");
+        Path dir = run.equals("run1") ? ProfileData.linux61() : ProfileData.linux61().resolve("run2");
         MemoryProfile p = MemoryProfile.load(dir, stage);
         Map<String, Long> expected = csv(run, stage);
 
@@ -44,7 +45,7 @@ class MemoryProfileDataTest {
 
     @Test
     void reservedRunsSitWhereTheReadmeSays() {
-        MemoryProfile p = MemoryProfile.load(SharedData.linux61(), "boot");
+        MemoryProfile p = MemoryProfile.load(ProfileData.linux61(), "boot");
         List<PfnRun> big = p.runs(PageClass.RESERVED).stream().filter(r -> r.length() >= 64).toList();
         assertThat(big).extracting(PfnRun::start).startsWith(0L, 146432L);
         assertThat(big).extracting(PfnRun::length).contains(256L, 3586L, 2283L, 1604L, 3828L, 574L, 8192L, 811L);
@@ -53,7 +54,7 @@ class MemoryProfileDataTest {
 
     @Test
     void rawUncompressedFilesGiveTheSameProfile(@TempDir Path tmp) throws IOException {
-        Path dir = SharedData.linux61();
+        Path dir = ProfileData.linux61();
         for (String kind : List.of("kpageflags", "kpagecount")) {
             try (InputStream in = new GZIPInputStream(Files.newInputStream(dir.resolve("cache." + kind + ".gz")));
                  OutputStream out = Files.newOutputStream(tmp.resolve("cache." + kind))) {
@@ -68,7 +69,7 @@ class MemoryProfileDataTest {
 
     private static Map<String, Long> csv(String run, String stage) throws IOException {
         Map<String, Long> m = new HashMap<>();
-        for (String line : Files.readAllLines(SharedData.linux61().resolve("classes.csv"))) {
+        for (String line : Files.readAllLines(ProfileData.linux61().resolve("classes.csv"))) {
             if (!line.startsWith(run + "," + stage + ",")) {
                 continue;
             }

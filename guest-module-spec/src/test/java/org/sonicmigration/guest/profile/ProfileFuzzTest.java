@@ -1,10 +1,10 @@
 package org.sonicmigration.guest.profile;
 
+import org.sonicmigration.testsupport.FuzzBudget;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.Arrays;
-import org.sonicmigration.guest.FuzzBudget;
 
 /**
  * Fuzzes the two readers of memory profiles a user hands us: the JSON profile ({@link ProfileJson}) and

@@ -1,5 +1,6 @@
 package org.sonicmigration.guest.profile;
 
+import org.sonicmigration.testsupport.ProfileData;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.quicktheories.QuickTheory.qt;
@@ -21,7 +22,7 @@ class ProfileJsonTest {
 
     @Test
     void aRealProfileRoundTripsCompactly(@TempDir Path tmp) throws Exception {
-        MemoryProfile cache = MemoryProfile.load(SharedData.linux61(), "cache");
+        MemoryProfile cache = MemoryProfile.load(ProfileData.linux61(), "cache");
         Path file = tmp.resolve("cache.json");
         ProfileJson.write(cache, file);
         MemoryProfile back = ProfileJson.read(file, BOUND);

@@ -1,8 +1,8 @@
 package org.sonicmigration.xen.backend;
 
+import org.sonicmigration.testsupport.FuzzBudget;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.nio.charset.StandardCharsets;
-import org.sonicmigration.fuzz.FuzzBudget;
 import org.sonicmigration.spi.BackendException;
 
 /**

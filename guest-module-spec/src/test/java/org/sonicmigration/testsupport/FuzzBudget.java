@@ -1,4 +1,4 @@
-package org.sonicmigration.guest;
+package org.sonicmigration.testsupport;
 
 import java.lang.management.ManagementFactory;
 
