@@ -3,7 +3,8 @@
 #   xen            Xen 4.17 unpacked (QEMU's -kernel wants the 32-bit multiboot ELF, not the .gz)
 #   bin/xen-probe  the native log-dirty check, built against the host's libxen-dev
 #   classes/       the lab's own Java checks (xen-lab/checks/*.java), compiled
-#   sonic.jsa      a class-data-sharing archive of cli/target/sonic.jar for the JVMs in dom0
+#   sonic.jar      the copy of cli/target/sonic.jar the sonic steps run
+#   sonic.jsa      a class-data-sharing archive of that copy for the JVMs in dom0
 #   guest.cpio.gz  the PVH guest's initramfs: busybox + guest/init (memory writer + heartbeat), the
 #                  memory check, sonic_hint.ko and the disk's modules (the guest worth migrating)
 #   guest-disk.img ext4 disk of that guest (random files for its page cache), served by xen-blkback
@@ -20,7 +21,7 @@ DOM0_XEN_TOOLS="xl xenstored xenconsoled xen-init-dom0 libxl-save-helper"
 # The guest worth migrating reads its disk with these (and their dependencies).
 GUEST_DISK_MODULES="xen-blkfront ext4"
 # Random files on its disk, MiB each: what its page cache holds.
-GUEST_DISK_FILES_MIB="32 32"
+GUEST_DISK_FILES_MIB="16 16"
 
 build_xen_image() {
     [[ -f $XEN_GZ ]] || die "$XEN_GZ is missing (is xen-hypervisor-4.17-amd64 installed?)"
@@ -51,9 +52,14 @@ compile_java_checks() {
 # CPU, and so did one trained under qemu-user's qemu64). Without the archive the sonic steps only start
 # slower.
 build_sonic_cds_archive() {
-    local archive=$LAB_DIR/sonic.jsa build=$LAB_DIR/$BUILD_DIR_NAME jar=$REPO_ROOT/cli/target/sonic.jar
+    local archive=$LAB_DIR/sonic.jsa build=$LAB_DIR/$BUILD_DIR_NAME jar=$LAB_DIR/sonic.jar
     local java=$LAB_JAVA_HOME/bin/java opts="$LAB_JAVA_OPTS --enable-native-access=ALL-UNNAMED"
     LAB_SONIC_JAVA_OPTS=$opts
+    # The sonic steps run this copy: a build in the repository during a run must not change the jar
+    # under a JVM in dom0 that reads it lazily.
+    if [[ -f $REPO_ROOT/cli/target/sonic.jar ]] && ! cmp -s "$REPO_ROOT/cli/target/sonic.jar" "$jar"; then
+        cp -p "$REPO_ROOT/cli/target/sonic.jar" "$jar"
+    fi
     if [[ ! -f $jar || ! -x $java ]]; then
         rm -f "$archive" "$archive.opts"
         return 0
