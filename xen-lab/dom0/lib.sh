@@ -78,10 +78,13 @@ env_faults_since() {
 }
 
 # Destroys every guest. Their console logs go to results/guest-console.log (with a header naming
-# WHY) and are removed, so the next guest's heartbeats count from 1 in a fresh log.
+# WHY) and are removed, so the next guest's heartbeats count from 1 in a fresh log. The streams that
+# steps write to the chroot's /tmp go too: a step that failed half-way leaves its partial stream there,
+# and the next step's stream would not fit (a 384 MiB tmpfs; seen in run G3).
 # Usage: destroy_guests WHY
 destroy_guests() {
     local name f
+    rm -f "$HOSTROOT"/tmp/*.bin "$HOSTROOT"/tmp/*.xlsave
     for name in $(timeout 30 xl list 2>/dev/null | awk 'NR > 2 { print $1 }'); do
         timeout 60 xl destroy "$name" > /dev/null 2>&1
     done
