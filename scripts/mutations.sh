@@ -35,6 +35,10 @@ MUTATIONS=(
   "k|$ENGINE|the handshake comes before the live rounds|s/( *)liveRounds\(sender\);\n( *)finalSoft = handshake\(\);\n/\$1finalSoft = handshake();\n\$2liveRounds(sender);\n/"
   "l|$ENGINE|no fetch-and-clean once paused|s/^ *ledger\.fetchFinal\(dirtyLog\);\n//m"
   "m|$LEDGER|no guest-RAM check of pages left without data|s/^ *guestRam\.accept\(noData\);\n//m"
+  "n|$ENGINE|a stop request is not looked at during a pass|s/^ *control\.check\(where\);\n//m"
+  "o|$ENGINE|a stop while the receiver confirms does not stop the hand-over|s/^ *control\.commit\([^;]*\);\n//m"
+  "p|$ENGINE|a rollback lifts the administrator's pause|s/!startedPaused && now == RunState\.PAUSED/now == RunState.PAUSED/"
+  "q|$ENGINE|an uncertain hand-over resumes the source|s/domain\.keepPausedAfterSuspend\(\);/domain.resumeAfterSuspend();/"
 )
 
 WORK=$(mktemp -d /tmp/sonic-mutations.XXXXXX)

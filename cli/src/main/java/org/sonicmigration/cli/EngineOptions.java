@@ -10,12 +10,18 @@ import picocli.CommandLine.Option;
 /** The migration-engine options shared by every command that sends a guest. */
 final class EngineOptions {
     @Option(names = "--max-iterations", paramLabel = "N", defaultValue = "5",
-            description = "Live iterations after the first full pass (default: ${DEFAULT-VALUE}, as Xen).")
+            description = "Xen's rule: live iterations after the first full pass (default: ${DEFAULT-VALUE},"
+                    + " Xen's number).")
     int maxIterations;
 
     @Option(names = "--dirty-threshold", paramLabel = "PAGES", defaultValue = "50",
-            description = "Stop iterating when fewer pages are dirty (default: ${DEFAULT-VALUE}, as Xen).")
+            description = "Xen's rule: stop iterating when fewer pages are dirty (default: ${DEFAULT-VALUE}, Xen's"
+                    + " number).")
     long dirtyThreshold;
+
+    @Option(names = "--stop-when-not-shrinking", description = "SonicMigration's own rule, off by default: also stop"
+            + " iterating when a pass leaves at least as many dirty pages as the one before.")
+    boolean stopWhenNotShrinking;
 
     @Option(names = "--bandwidth", paramLabel = "RATE", converter = BandwidthConverter.class,
             description = "Cap the stream's rate, e.g. 1Gbit, 500Mbit, 100MB (bytes/s). Default: no cap.")
@@ -66,6 +72,7 @@ final class EngineOptions {
         return MigrationOptions.defaults().withMaxIterations(maxIterations).withDirtyThreshold(dirtyThreshold)
                 .withBandwidth(Optional.ofNullable(bandwidth))
                 .withSuspendTimeout(Duration.ofSeconds(suspendTimeoutSeconds))
-                .withSoft(soft).withRetainHot(retainHot).withHandshakeTimeout(Duration.ofMillis(handshakeMillis));
+                .withSoft(soft).withRetainHot(retainHot).withHandshakeTimeout(Duration.ofMillis(handshakeMillis))
+                .withStopWhenNotShrinking(stopWhenNotShrinking);
     }
 }

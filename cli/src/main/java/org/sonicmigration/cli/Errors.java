@@ -7,26 +7,42 @@ import picocli.CommandLine;
 
 /**
  * The error policy of the command line. A user's mistake or an environment problem is one line on
- * stderr and exit code 2 (usage) or 1 (failure); only {@code --debug} adds the stack trace, because
- * a trace is for developers, not for the operator of a migration.
+ * stderr and an {@link ExitCode} (usage, failure, or what a failed migration left where); only
+ * {@code --debug} adds the stack trace, because a trace is for developers, not for the operator of a
+ * migration.
  */
 final class Errors {
-    static final int USAGE = 2;
-    static final int FAILED = 1;
+    static final int USAGE = ExitCode.USAGE.code;
+    static final int FAILED = ExitCode.FAILED.code;
 
     private Errors() {}
 
-    /** A failure the user can act on; its message is the whole story. */
+    /** A failure the user can act on; its message is the whole story, its exit code where the guest is. */
     static final class UserException extends RuntimeException {
         private static final long serialVersionUID = 1L;
+        private final ExitCode exitCode;
 
         UserException(String message) {
-            super(message);
+            this(message, ExitCode.FAILED, null);
         }
 
         UserException(String message, Throwable cause) {
-            super(message, cause);
+            this(message, ExitCode.FAILED, cause);
         }
+
+        UserException(String message, ExitCode exitCode, Throwable cause) {
+            super(message, cause);
+            this.exitCode = exitCode;
+        }
+
+        ExitCode exitCode() {
+            return exitCode;
+        }
+    }
+
+    /** A failed migration as the command ends: its message, and the exit code its outcome and a signal give. */
+    static UserException migrationFailed(MigrationException e, SignalStop signals) {
+        return new UserException(e.getMessage(), ExitCode.of(e.report().outcome(), signals.received()), e);
     }
 
     static final class ExecutionHandler implements CommandLine.IExecutionExceptionHandler {
@@ -58,6 +74,12 @@ final class Errors {
                 err.println("sonic: (this looks like a bug; run again with --debug for details)");
             }
             err.flush();
+            if (ex instanceof UserException u) {
+                return u.exitCode().code;
+            }
+            if (ex instanceof MigrationException m && m.report() != null) {
+                return ExitCode.of(m.report().outcome(), java.util.Optional.empty()).code;
+            }
             return FAILED;
         }
 

@@ -90,7 +90,8 @@ final class ExperimentCommand implements Runnable {
             summary.forEach(pw::println);
             pw.println("wrote " + out.resolve("fig3.csv") + ", " + out.resolve("fig3.json") + ", " + out.resolve("fig3.png"));
             pw.flush();
-            return points.stream().allMatch(Fig3Experiment.Point::verified) ? 0 : Errors.FAILED;
+            return (points.stream().allMatch(Fig3Experiment.Point::verified) ? ExitCode.SUCCESS
+                    : ExitCode.VERIFICATION_FAILED).code;
         }
 
         static List<String> summary(List<Fig3Experiment.Point> points) {

@@ -8,6 +8,7 @@ import org.sonicmigration.spi.DomainRef;
 import org.sonicmigration.spi.Hypervisor;
 import org.sonicmigration.spi.SourceDomain;
 import org.sonicmigration.spi.Clock;
+import org.sonicmigration.engine.MigrationControl;
 import org.sonicmigration.engine.MigrationException;
 import org.sonicmigration.engine.MigrationReport;
 import org.sonicmigration.engine.PreCopyEngine;
@@ -66,11 +67,14 @@ final class MigrateCommand implements Callable<Integer> {
              var progress = report.progress()) {
             PreCopyEngine engineRun = new PreCopyEngine(options, Clock.SYSTEM, progress);
             MigrationReport result;
-            try {
-                result = engineRun.migrate(source, b.name(), destination);
-            } catch (MigrationException e) {
-                report.print(spec.commandLine().getOut(), e.report(), null);
-                throw e;
+            MigrationControl control = new MigrationControl();
+            try (SignalStop signals = SignalStop.install(control, spec.commandLine().getErr())) {
+                try {
+                    result = engineRun.migrate(source, b.name(), destination, control);
+                } catch (MigrationException e) {
+                    report.print(spec.commandLine().getOut(), e.report(), null);
+                    throw Errors.migrationFailed(e, signals);
+                }
             }
             // The destination runs the guest now: the source copy goes, as with xl migrate.
             source.destroy();

@@ -49,7 +49,9 @@ final class ReportOptions {
         out.printf(Locale.ROOT, "migration of %s (backend %s): %s%n", r.domain(), r.backend(),
                 switch (r.outcome()) {
                     case COMPLETED -> "completed";
-                    case FAILED_SOURCE_RESUMED -> "FAILED, source guest resumed";
+                    case FAILED_SOURCE_RESUMED -> "FAILED, source guest restored";
+                    case DESTINATION_FAILED -> "FAILED at the destination, source guest restored";
+                    case ABORTED -> "STOPPED on request, source guest restored";
                     case UNCERTAIN_SOURCE_PAUSED -> "UNCERTAIN, source guest kept paused";
                 });
         if (!r.error().isEmpty()) {

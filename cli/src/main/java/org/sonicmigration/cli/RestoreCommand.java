@@ -87,9 +87,12 @@ final class RestoreCommand implements Callable<Integer> {
         } catch (NoSuchFileException e) {
             throw new Errors.UserException("no such file: " + file);
         } catch (StreamFormatException e) {
-            throw new Errors.UserException(file + ": not a valid stream: " + e.getMessage(), e);
+            throw new Errors.UserException(file + ": not a valid stream: " + e.getMessage(), ExitCode.VERIFICATION_FAILED, e);
         } catch (ReceiveException e) {
-            throw new Errors.UserException(file + ": cannot restore: " + e.getMessage(), e);
+            // A dry run checks only the stream, so its refusal is a failed stream check; a restore's may be
+            // the backend's (a name taken, no room).
+            throw new Errors.UserException(file + ": cannot restore: " + e.getMessage(),
+                    dryRun ? ExitCode.VERIFICATION_FAILED : ExitCode.FAILED, e);
         } catch (IOException e) {
             throw new Errors.UserException(file + ": " + e.getMessage(), e);
         }

@@ -9,6 +9,7 @@ import org.sonicmigration.spi.Hypervisor;
 import org.sonicmigration.spi.SourceDomain;
 import org.sonicmigration.spi.Clock;
 import org.sonicmigration.transport.FileDestination;
+import org.sonicmigration.engine.MigrationControl;
 import org.sonicmigration.engine.MigrationException;
 import org.sonicmigration.engine.MigrationOptions;
 import org.sonicmigration.engine.MigrationReport;
@@ -93,12 +94,14 @@ final class SaveCommand implements Callable<Integer> {
 
     private void save(SourceDomain source, String backendName, MigrationOptions options) throws Exception {
         MigrationReport result;
-        try (var file = new FileDestination(output); var progress = report.progress()) {
+        MigrationControl control = new MigrationControl();
+        try (var file = new FileDestination(output); var progress = report.progress();
+             SignalStop signals = SignalStop.install(control, spec.commandLine().getErr())) {
             try {
-                result = new PreCopyEngine(options, Clock.SYSTEM, progress).migrate(source, backendName, file);
+                result = new PreCopyEngine(options, Clock.SYSTEM, progress).migrate(source, backendName, file, control);
             } catch (MigrationException e) {
                 report.print(spec.commandLine().getOut(), new RunReport("save", null, e.report(), null));
-                throw e;
+                throw Errors.migrationFailed(e, signals);
             }
         }
         if (keepRunning) {

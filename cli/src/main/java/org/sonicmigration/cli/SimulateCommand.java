@@ -3,6 +3,7 @@ package org.sonicmigration.cli;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.sonicmigration.engine.MigrationControl;
 import org.sonicmigration.sim.experiment.SimulatedMigration;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -40,8 +41,12 @@ final class SimulateCommand implements Callable<Integer> {
         Workloads.Plan plan = Workloads.parse(guest.workloads, !virtualTime);
         var setup = new SimulatedMigration.Setup(guest.config(), plan.prepare(), plan.during(), options, virtualTime);
         SimulatedMigration.Result result;
-        try (var progress = report.progress()) {
-            result = SimulatedMigration.run(setup, progress);
+        MigrationControl control = new MigrationControl();
+        ExitCode interrupted;
+        try (var progress = report.progress();
+             SignalStop signals = SignalStop.install(control, spec.commandLine().getErr())) {
+            result = SimulatedMigration.run(setup, progress, control);
+            interrupted = ExitCode.of(result.report().outcome(), signals.received());
         }
         Verification v = result.verification().map(Verification::of).orElse(null);
         Map<String, Object> setupView = new LinkedHashMap<>();
@@ -54,8 +59,8 @@ final class SimulateCommand implements Callable<Integer> {
         setupView.put("virtualTime", virtualTime);
         report.print(spec.commandLine().getOut(), new RunReport("simulate", setupView, result.report(), v));
         if (!result.report().completed()) {
-            return Errors.FAILED;
+            return interrupted.code;
         }
-        return result.passed() ? 0 : Errors.FAILED;
+        return (result.passed() ? ExitCode.SUCCESS : ExitCode.VERIFICATION_FAILED).code;
     }
 }

@@ -47,7 +47,14 @@ public final class Sonic implements Runnable {
         cl.setErr(err);
         cl.setExecutionExceptionHandler(new Errors.ExecutionHandler(root));
         cl.setParameterExceptionHandler(new Errors.ParameterHandler());
+        listExitCodes(cl);
         return cl.execute(args);
+    }
+
+    /** Every command's help ends with the same exit codes, including commands added later. */
+    private static void listExitCodes(CommandLine cl) {
+        cl.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(ExitCode.helpList());
+        cl.getSubcommands().values().forEach(Sonic::listExitCodes);
     }
 
     /** Reads the version from the jar manifest, falling back to the build's. */

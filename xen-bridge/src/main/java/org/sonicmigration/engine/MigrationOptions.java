@@ -20,10 +20,14 @@ import java.util.Optional;
  * @param retainHot        send the pages the guest marks recently referenced early instead of letting
  *                         it drop them, so its hottest cache arrives warm
  * @param handshakeTimeout how long the guest may take to give its final soft set (SPEC: 2 s)
+ * @param stopWhenNotShrinking also stop iterating when a pass leaves at least as many dirty pages as the one
+ *                         before: SonicMigration's own rule, off by default (Xen's saver has only the
+ *                         threshold and the iteration budget)
  */
 public record MigrationOptions(int maxIterations, long dirtyThreshold, int batchPages,
                                Optional<Bandwidth> bandwidth, Duration suspendTimeout, boolean live,
-                               SoftPolicy soft, boolean retainHot, Duration handshakeTimeout) {
+                               SoftPolicy soft, boolean retainHot, Duration handshakeTimeout,
+                               boolean stopWhenNotShrinking) {
 
     public static final int MAX_BATCH = 1024;
 
@@ -44,46 +48,51 @@ public record MigrationOptions(int maxIterations, long dirtyThreshold, int batch
 
     public static MigrationOptions defaults() {
         return new MigrationOptions(5, 50, MAX_BATCH, Optional.empty(), Duration.ofSeconds(30), true,
-                SoftPolicy.FREE_AND_CACHE, false, Duration.ofSeconds(2));
+                SoftPolicy.FREE_AND_CACHE, false, Duration.ofSeconds(2), false);
     }
 
     public MigrationOptions withMaxIterations(int n) {
         return new MigrationOptions(n, dirtyThreshold, batchPages, bandwidth, suspendTimeout, live, soft, retainHot,
-                handshakeTimeout);
+                handshakeTimeout, stopWhenNotShrinking);
     }
 
     public MigrationOptions withDirtyThreshold(long n) {
         return new MigrationOptions(maxIterations, n, batchPages, bandwidth, suspendTimeout, live, soft, retainHot,
-                handshakeTimeout);
+                handshakeTimeout, stopWhenNotShrinking);
     }
 
     public MigrationOptions withBandwidth(Optional<Bandwidth> b) {
         return new MigrationOptions(maxIterations, dirtyThreshold, batchPages, b, suspendTimeout, live, soft, retainHot,
-                handshakeTimeout);
+                handshakeTimeout, stopWhenNotShrinking);
     }
 
     public MigrationOptions withSuspendTimeout(Duration d) {
         return new MigrationOptions(maxIterations, dirtyThreshold, batchPages, bandwidth, d, live, soft, retainHot,
-                handshakeTimeout);
+                handshakeTimeout, stopWhenNotShrinking);
     }
 
     public MigrationOptions withLive(boolean l) {
         return new MigrationOptions(maxIterations, dirtyThreshold, batchPages, bandwidth, suspendTimeout, l, soft,
-                retainHot, handshakeTimeout);
+                retainHot, handshakeTimeout, stopWhenNotShrinking);
     }
 
     public MigrationOptions withSoft(SoftPolicy p) {
         return new MigrationOptions(maxIterations, dirtyThreshold, batchPages, bandwidth, suspendTimeout, live, p,
-                retainHot, handshakeTimeout);
+                retainHot, handshakeTimeout, stopWhenNotShrinking);
     }
 
     public MigrationOptions withRetainHot(boolean r) {
         return new MigrationOptions(maxIterations, dirtyThreshold, batchPages, bandwidth, suspendTimeout, live, soft, r,
-                handshakeTimeout);
+                handshakeTimeout, stopWhenNotShrinking);
     }
 
     public MigrationOptions withHandshakeTimeout(Duration d) {
         return new MigrationOptions(maxIterations, dirtyThreshold, batchPages, bandwidth, suspendTimeout, live, soft,
-                retainHot, d);
+                retainHot, d, stopWhenNotShrinking);
+    }
+
+    public MigrationOptions withStopWhenNotShrinking(boolean s) {
+        return new MigrationOptions(maxIterations, dirtyThreshold, batchPages, bandwidth, suspendTimeout, live, soft,
+                retainHot, handshakeTimeout, s);
     }
 }

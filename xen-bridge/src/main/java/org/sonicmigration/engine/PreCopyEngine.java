@@ -29,9 +29,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The source side of a migration: one generic pre-copy loop over the backend SPI. A first pass sends
  * every frame; each later pass resends what the dirty log says changed; when the dirty set is small
- * enough, stops shrinking, or the iteration budget is spent, the guest is suspended and the rest goes
- * in a final paused pass, followed by the vCPU and platform state. Any failure before the destination
- * takes over turns log-dirty off and resumes the source guest.
+ * enough or the iteration budget is spent (Xen's two rules), or, if asked, stops shrinking, the guest is
+ * suspended and the rest goes in a final paused pass, followed by the vCPU and platform state. Any
+ * failure or stop request before the destination may start the guest turns log-dirty off and leaves
+ * the source guest as it was (running, or paused if it was paused); a hand-over whose end is unknown
+ * keeps the source copy paused.
  */
 public final class PreCopyEngine {
     private static final Logger log = LoggerFactory.getLogger(PreCopyEngine.class);
@@ -51,14 +53,26 @@ public final class PreCopyEngine {
 
     /**
      * Migrates {@code domain} into {@code destination}. On success the source guest stays suspended
-     * (the caller destroys it); on failure it runs again.
+     * (the caller destroys it); on failure it is as it was before (running, or paused if it was paused).
      *
      * @throws MigrationException with a report of what happened, after rollback
      */
     public MigrationReport migrate(SourceDomain domain, String backend, StreamDestination destination)
             throws MigrationException {
-        Run run = new Run(domain, backend);
+        return migrate(domain, backend, destination, new MigrationControl());
+    }
+
+    /**
+     * {@link #migrate(SourceDomain, String, StreamDestination)}, stoppable through {@code control}: a stop
+     * requested before the destination may start the guest rolls back and ends in {@link Outcome#ABORTED}.
+     *
+     * @throws MigrationException with a report of what happened, after rollback
+     */
+    public MigrationReport migrate(SourceDomain domain, String backend, StreamDestination destination,
+                                   MigrationControl control) throws MigrationException {
+        Run run = new Run(domain, backend, control);
         try {
+            control.begin();
             try {
                 run.execute(destination);
             } catch (IOException | UncheckedIOException e) {
@@ -66,23 +80,42 @@ public final class PreCopyEngine {
             }
             return run.report(Outcome.COMPLETED, "");
         } catch (HandoverUncertainException e) {
-            run.closeLog();
-            listener.notice(e.getMessage());
-            MigrationReport report = run.report(Outcome.UNCERTAIN_SOURCE_PAUSED, e.getMessage());
-            throw new MigrationException(e.getMessage(), report, e);
+            String message = "migration of " + run.name + ": hand-over uncertain: " + e.getMessage() + "; "
+                    + run.keepPaused(destination);
+            listener.notice(message);
+            throw new MigrationException(message, run.report(Outcome.UNCERTAIN_SOURCE_PAUSED, message), e);
         } catch (Exception | Error e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            String why = describe(e);
+            Outcome outcome = classify(e, control);
+            String why = outcome == Outcome.ABORTED && !(e instanceof MigrationAbortedException)
+                    ? "stopped on request (" + control.abortReason().orElseThrow() + "): " + describe(e) : describe(e);
             listener.phase(Phase.ROLLBACK);
             String rollback = run.rollback();
-            String message = "migration of " + run.name + " failed: " + why + "; " + rollback;
+            String message = "migration of " + run.name + (outcome == Outcome.ABORTED ? " " : " failed: ")
+                    + why + "; " + rollback;
             log.debug("migration failed", e);
-            throw new MigrationException(message, run.report(Outcome.FAILED_SOURCE_RESUMED, message), e);
+            throw new MigrationException(message, run.report(outcome, message), e);
         } finally {
+            control.finish();
             run.closeAdvisor();
         }
+    }
+
+    /**
+     * Which side failed. A stop request explains whatever failure follows it (the receiver command that got
+     * the same Ctrl-C dies and breaks the stream). An I/O failure is the destination's — the stream's
+     * writes, the handshake, a refusal — except a guest frame that could not be read, which is ours.
+     */
+    static Outcome classify(Throwable e, MigrationControl control) {
+        if (e instanceof MigrationAbortedException || control.abortReason().isPresent()) {
+            return Outcome.ABORTED;
+        }
+        if (e instanceof UncheckedIOException || (e instanceof IOException && !(e instanceof FrameReadException))) {
+            return Outcome.DESTINATION_FAILED;
+        }
+        return Outcome.FAILED_SOURCE_RESUMED;
     }
 
     /**
@@ -123,6 +156,8 @@ public final class PreCopyEngine {
         long suspendNanos = -1;
         long endNanos = -1;
         boolean suspended;
+        final MigrationControl control;
+        final boolean startedPaused;
         private StreamDestination destination;
         private SoftPageAdvisor advisor;
         private PageLedger ledger;
@@ -131,10 +166,13 @@ public final class PreCopyEngine {
         private long unsent;
         private long softDirtied;
 
-        Run(SourceDomain domain, String backend) {
+        Run(SourceDomain domain, String backend, MigrationControl control) {
             this.domain = domain;
             this.backend = backend;
+            this.control = control;
             this.info = domain.info();
+            // A guest its administrator paused must be found paused again after a rollback.
+            this.startedPaused = info.state() == RunState.PAUSED;
             this.name = info.name().isEmpty() ? Integer.toString(info.domid()) : info.name();
             this.startNanos = clock.nanoTime();
         }
@@ -148,6 +186,7 @@ public final class PreCopyEngine {
                     liveRounds(sender);
                     finalSoft = handshake();
                     catchUp(sender, finalSoft);
+                    control.check("before the suspend");
                     suspend();
                     ledger.fetchFinal(dirtyLog);
                 } else {
@@ -160,6 +199,7 @@ public final class PreCopyEngine {
                 }
                 finalRound(sender, finalSoft);
             }
+            control.check("during the downtime, before the vCPU state");
             endStream();
             handOver();
         }
@@ -184,6 +224,7 @@ public final class PreCopyEngine {
         /** Step 1, live: log-dirty on, the static data, and the guest's hint area if it offers one. */
         private void startLogDirty() {
             dirtyLog = domain.enableDirtyLog();
+            log.debug("log-dirty on for {}: the live passes start", name);
             writer.writeStaticState(domain.cpuPolicy());
             advisor = SoftPageAdvisor.open(domain, options, clock, listener, notices).orElse(null);
         }
@@ -207,7 +248,7 @@ public final class PreCopyEngine {
             return handshake();
         }
 
-        /** Steps 2 and 3: live passes until the dirty set is small, stops shrinking, or the budget is spent. */
+        /** Steps 2 and 3: live passes until the dirty set is small or the budget is spent (or, if asked, stops shrinking). */
         private void liveRounds(PageSender sender) throws IOException {
             listener.phase(Phase.LIVE);
             long previousDirty = Long.MAX_VALUE;
@@ -234,6 +275,7 @@ public final class PreCopyEngine {
          * @return the guest's final soft set, or null (no hint area, or no usable answer)
          */
         private PageBitmap handshake() throws InterruptedException {
+            control.check("after the live passes");
             return advisor == null ? null : advisor.handshake();
         }
 
@@ -278,7 +320,11 @@ public final class PreCopyEngine {
         /** The destination takes over; the source gives up its name just before the guest may start there. */
         private void handOver() throws IOException {
             listener.phase(Phase.HANDOVER);
-            destination.handOver(domain::releaseName);
+            destination.handOver(() -> {
+                // The last moment a stop can be honoured: once the name is given up the destination may start.
+                control.commit("during the downtime, before the destination was told to start the guest");
+                domain.releaseName();
+            });
             endNanos = clock.nanoTime();
             closeLog();
             listener.phase(Phase.DONE);
@@ -295,7 +341,11 @@ public final class PreCopyEngine {
             passBytesStart = writer.bytesWritten();
             sender.resetCounters();
             long done = 0;
+            String where = kind == PassKind.FINAL ? "during the downtime, in the final pass"
+                    : kind == PassKind.LIVE ? "during live pass " + k : "during the catch-up pass";
             for (long pfn = pages.nextSetBit(0); pfn >= 0; pfn = pages.nextSetBit(pfn + 1)) {
+                // One volatile read a page: a stop is seen within a batch, not after a pass of minutes.
+                control.check(where);
                 sender.add(pfn);
                 if ((++done & 1023) == 0) {
                     listener.progress(k, done, count, writer.bytesWritten());
@@ -321,7 +371,7 @@ public final class PreCopyEngine {
             if (k >= options.maxIterations()) {
                 return "reached " + options.maxIterations() + " iterations";
             }
-            if (k >= 1 && dirtyCount >= previousDirty) {
+            if (options.stopWhenNotShrinking() && k >= 1 && dirtyCount >= previousDirty) {
                 return "dirty set stopped shrinking (" + previousDirty + " -> " + dirtyCount + ")";
             }
             return null;
@@ -348,7 +398,10 @@ public final class PreCopyEngine {
             }
         }
 
-        /** Step 7, after any failure before the destination took over: the source runs as before; says what it did. */
+        /**
+         * Step 7, after any failure before the destination took over: the source as before the migration
+         * (running, or paused if its administrator had paused it); says what it did.
+         */
         String rollback() {
             List<String> problems = new ArrayList<>();
             try {
@@ -359,13 +412,51 @@ public final class PreCopyEngine {
             try {
                 if (suspended || domain.state() == RunState.SUSPENDED) {
                     domain.resumeAfterSuspend();
-                } else if (domain.state() == RunState.PAUSED) {
+                }
+                RunState now = domain.state();
+                if (startedPaused && now == RunState.RUNNING) {
+                    domain.pause();
+                } else if (!startedPaused && now == RunState.PAUSED) {
                     domain.unpause();
                 }
             } catch (RuntimeException e) {
                 problems.add("could not resume the guest: " + describe(e));
             }
-            String result = problems.isEmpty() ? "the source guest is running" : String.join("; ", problems);
+            String result = !problems.isEmpty() ? String.join("; ", problems)
+                    : startedPaused ? "log-dirty off, the source guest is paused, as it was before"
+                    : "the source guest is running";
+            notices.add(result);
+            return result;
+        }
+
+        /**
+         * After an uncertain hand-over (xl's "failed badly"): log-dirty off, and the suspended source copy
+         * made a paused one, neither resumed nor destroyed, so that an operator can unpause it if and only
+         * if the destination does not run the guest; returns what the operator must check.
+         */
+        String keepPaused(StreamDestination destination) {
+            List<String> problems = new ArrayList<>();
+            try {
+                closeLog();
+            } catch (RuntimeException e) {
+                problems.add("could not turn log-dirty off: " + describe(e));
+            }
+            String now = name;
+            try {
+                domain.keepPausedAfterSuspend();
+                String current = domain.info().name();
+                now = current.isEmpty() ? name : current;
+            } catch (RuntimeException e) {
+                problems.add("could not turn the suspended copy into a paused one (" + describe(e)
+                        + "): it stays suspended");
+            }
+            String renamed = now.equals(name) ? "" : " as " + now;
+            String result = "the source copy is kept paused" + renamed + ", neither resumed nor destroyed"
+                    + (problems.isEmpty() ? "" : " (" + String.join("; ", problems) + ")")
+                    + ". Check " + destination.describe() + ": if the guest runs there, destroy this copy (xl destroy "
+                    + now + "); if it does not, " + (renamed.isEmpty() ? "" : "rename this copy back (xl rename " + now
+                    + " " + name + ") and ") + "unpause it (xl unpause " + name + "). Never run both: two running"
+                    + " copies of one guest corrupt its disks";
             notices.add(result);
             return result;
         }

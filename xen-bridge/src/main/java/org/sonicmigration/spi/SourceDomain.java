@@ -30,8 +30,24 @@ public interface SourceDomain extends AutoCloseable {
      */
     void suspend(Duration timeout);
 
-    /** Undoes {@link #suspend}: the guest continues on this host (a cancelled migration). */
+    /**
+     * Undoes {@link #suspend}: the guest continues on this host (a cancelled migration). An administrator's
+     * pause is not undone: a guest paused before the migration is paused again afterwards.
+     */
     void resumeAfterSuspend();
+
+    /**
+     * After a hand-over whose end is unknown: turns the suspended guest into a paused one, keeping the name
+     * {@link #releaseName} gave up, so that it neither runs nor is lost. An operator who finds that the
+     * destination does not run the guest unpauses it (Xen: {@code xl unpause}) and it continues as after a
+     * cancelled suspend. Pausing comes first: the guest never runs in between.
+     */
+    default void keepPausedAfterSuspend() {
+        if (state() != RunState.PAUSED) {
+            pause();
+        }
+        resumeAfterSuspend();
+    }
 
     /**
      * Discards the domain for good: only once its state has safely moved elsewhere (the destination

@@ -54,20 +54,28 @@ abstract sealed class HandshakeDestination implements StreamDestination permits 
         expect(XlHandshake.RECEIVED, "receiver's confirmation");
         // From here the receiver may start the guest: the source gives up what the copy needs (its name).
         beforeStart.run();
-        XlHandshake.send(out, XlHandshake.PERMISSION_TO_GO);
+        // From the first byte of "go" on, the receiver may start the guest: every failure after this
+        // point is xl's "failed badly", where neither copy may be resumed or destroyed without a look.
         int rc;
         try {
+            XlHandshake.send(out, XlHandshake.PERMISSION_TO_GO);
             expect(XlHandshake.REPORT, "receiver's start-up report");
             rc = XlHandshake.readByte(in, "start-up status");
         } catch (IOException e) {
-            // We already told the destination to run the guest: resuming here could run it twice.
-            throw new HandoverUncertainException("lost " + describe() + " after giving it permission to start the guest: "
-                    + e.getMessage() + "; the source copy stays paused — check the destination before resuming it", e);
+            throw new HandoverUncertainException("lost " + describe() + " after giving it permission to start the"
+                    + " guest: " + e.getMessage(), e);
         }
         if (rc != 0) {
-            // The receiver destroys its copy, then hands the guest back to us.
-            expect(XlHandshake.PERMISSION_TO_GO, "receiver's hand-back");
-            throw new XlHandshake.HandshakeException("the destination could not start the guest (status " + rc + ")");
+            // The receiver destroys its copy, then hands the guest back to us; without the hand-back we
+            // cannot know that its copy is gone.
+            try {
+                expect(XlHandshake.PERMISSION_TO_GO, "receiver's hand-back");
+            } catch (IOException e) {
+                throw new HandoverUncertainException(describe() + " reported that it could not start the guest"
+                        + " (status " + rc + ") but did not hand it back: " + e.getMessage(), e);
+            }
+            throw new XlHandshake.HandshakeException("the destination could not start the guest (status " + rc
+                    + ") and handed it back");
         }
     }
 

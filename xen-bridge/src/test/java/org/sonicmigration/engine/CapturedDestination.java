@@ -10,7 +10,7 @@ import org.sonicmigration.transport.StreamDestination;
  * A destination that keeps the stream in memory and confirms at once, noting the hand-over's steps in
  * the scripted domain's event list so a test sees them in order with the source's.
  */
-final class CapturedDestination implements StreamDestination {
+class CapturedDestination implements StreamDestination {
     final ByteArrayOutputStream stream = new ByteArrayOutputStream();
     private final List<String> events;
 

@@ -33,6 +33,10 @@ class EngineStepsTest {
         return m;
     }
 
+    static PreCopyEngine engine(GuestScript script) {
+        return new PreCopyEngine(script.options(), new VirtualClock(), MigrationListener.NONE);
+    }
+
     static BitSet range(int from, int to) {
         BitSet b = new BitSet();
         b.set(from, to);
@@ -63,7 +67,7 @@ class EngineStepsTest {
             GuestScript script = new GuestScript(PFNS).maxIterations(0).hintRange(0, 20, 30).finalSoftRange(20, 30);
             ScriptedDomain d = new ScriptedDomain(script);
             d.hintUnavailable = "guest advertises abi 2.0, this dom0 speaks 1.x";
-            MigrationReport r = new PreCopyEngine(script.options(), new VirtualClock(), MigrationListener.NONE)
+            MigrationReport r = engine(script)
                     .migrate(d, "scripted", new CapturedDestination(d.events));
             assertThat(r.outcome()).isEqualTo(Outcome.COMPLETED);
             assertThat(r.notices()).anyMatch(n -> n.contains("guest advertises abi 2.0, this dom0 speaks 1.x")
@@ -106,7 +110,7 @@ class EngineStepsTest {
         }
 
         @Test
-        void theLoopStopsUnderTheThresholdAtTheBudgetOrWhenTheDirtySetStopsShrinking() throws Exception {
+        void theLoopStopsUnderTheThresholdOrAtTheBudgetAsXensDoes() throws Exception {
             GuestScript under = new GuestScript(PFNS).withoutHintArea().dirtyThreshold(11);
             under.writes.add(range(0, 10));
             assertThat(migrate(under).domain().livePasses()).isEqualTo(1);
@@ -114,10 +118,24 @@ class EngineStepsTest {
             GuestScript budget = new GuestScript(PFNS).withoutHintArea().maxIterations(2);
             List.of(range(0, 40), range(0, 30), range(0, 20), range(0, 10)).forEach(budget.writes::add);
             assertThat(migrate(budget).domain().livePasses()).isEqualTo(3);
+        }
 
-            GuestScript flat = new GuestScript(PFNS).withoutHintArea();
-            List.of(range(0, 10), range(10, 20), range(20, 30)).forEach(flat.writes::add);
-            assertThat(migrate(flat).domain().livePasses()).isEqualTo(2);
+        @Test
+        void aDirtySetThatStopsShrinkingRunsTheWholeBudgetUnlessAskedToStopEarly() throws Exception {
+            // Xen's defaults: 5 iterations after the first pass, 50 pages; the guest keeps 10 pages dirty.
+            GuestScript flat = new GuestScript(PFNS).withoutHintArea().maxIterations(5).dirtyThreshold(5);
+            IntStream.range(0, 8).forEach(k -> flat.writes.add(range(10 * (k % 3), 10 * (k % 3) + 10)));
+            assertThat(migrate(flat).domain().livePasses()).isEqualTo(6);
+
+            assertThat(migrate(flat.stopWhenNotShrinking()).domain().livePasses()).isEqualTo(2);
+        }
+
+        @Test
+        void theDefaultsAreXensAndTheShrinkRuleIsOff() {
+            MigrationOptions d = MigrationOptions.defaults();
+            assertThat(d.maxIterations()).isEqualTo(5);
+            assertThat(d.dirtyThreshold()).isEqualTo(50);
+            assertThat(d.stopWhenNotShrinking()).isFalse();
         }
     }
 
@@ -294,7 +312,7 @@ class EngineStepsTest {
                         assertThat(e.getCause()).isInstanceOfSatisfying(PeerRefusedException.class,
                                 r -> assertThat(r.reason()).isEqualTo("no room for 4 GiB"));
                         assertThat(e.getMessage()).contains("peer refused: no room for 4 GiB");
-                        assertThat(e.report().outcome()).isEqualTo(Outcome.FAILED_SOURCE_RESUMED);
+                        assertThat(e.report().outcome()).isEqualTo(Outcome.DESTINATION_FAILED);
                     });
             assertThat(d.events).contains("log-dirty off");
         }
@@ -312,8 +330,140 @@ class EngineStepsTest {
                     });
         }
 
-        private static PreCopyEngine engine(GuestScript script) {
-            return new PreCopyEngine(script.options(), new VirtualClock(), MigrationListener.NONE);
+    }
+
+    @Nested
+    class StopOnRequest {
+        @Test
+        void aStopDuringALivePassEndsItThereTurnsLogDirtyOffAndLeavesTheGuestRunning() {
+            GuestScript script = new GuestScript(PFNS).withoutHintArea().batch(8);
+            ScriptedDomain d = new ScriptedDomain(script);
+            MigrationControl control = new MigrationControl();
+            List<MigrationControl.Answer> answers = new java.util.ArrayList<>();
+            d.events.when("read live 0", () -> answers.add(control.requestAbort("SIGINT")));
+            MigrationException e = stopped(script, d, control);
+            assertThat(answers).containsExactly(MigrationControl.Answer.WILL_STOP);
+            assertThat(e.report().outcome()).isEqualTo(Outcome.ABORTED);
+            assertThat(e.getMessage()).contains("stopped on request (SIGINT) during live pass 0")
+                    .contains("the source guest is running");
+            assertThat(d.liveReads(0).cardinality()).as("the pass ends at the next page").isLessThan(PFNS);
+            assertThat(d.events).contains("log-dirty off").doesNotContain("suspend", "handshake", "release name");
+            assertThat(d.state()).isEqualTo(RunState.RUNNING);
+        }
+
+        @Test
+        void aStopDuringTheDowntimeResumesTheGuestAndNeverTellsTheDestinationToStart() {
+            GuestScript script = new GuestScript(PFNS).maxIterations(0).hintRange(0, 20, 30).finalSoftRange(20, 30);
+            ScriptedDomain d = new ScriptedDomain(script);
+            MigrationControl control = new MigrationControl();
+            d.events.when("suspend", () -> control.requestAbort("SIGTERM"));
+            MigrationException e = stopped(script, d, control);
+            assertThat(e.report().outcome()).isEqualTo(Outcome.ABORTED);
+            assertThat(e.getMessage()).contains("stopped on request (SIGTERM) during the downtime");
+            assertThat(d.events).containsSubsequence("suspend", "log-dirty off", "resume")
+                    .doesNotContain("confirmed", "release name", "go");
+            assertThat(d.state()).isEqualTo(RunState.RUNNING);
+        }
+
+        @Test
+        void aStopWhileTheReceiverConfirmsIsTheLastOneHonouredAndTheDestinationIsNeverToldToStart() {
+            GuestScript script = new GuestScript(PFNS).maxIterations(0).withoutHintArea();
+            ScriptedDomain d = new ScriptedDomain(script);
+            MigrationControl control = new MigrationControl();
+            d.events.when("confirmed", () -> control.requestAbort("SIGINT"));
+            MigrationException e = stopped(script, d, control);
+            assertThat(e.report().outcome()).isEqualTo(Outcome.ABORTED);
+            assertThat(e.getMessage()).contains("before the destination was told to start the guest");
+            assertThat(d.events).containsSubsequence("confirmed", "log-dirty off", "resume")
+                    .doesNotContain("release name", "go");
+        }
+
+        @Test
+        void aStopAfterTheDestinationWasToldToStartIsTooLateAndTheMigrationCompletes() throws Exception {
+            GuestScript script = new GuestScript(PFNS).maxIterations(0).withoutHintArea();
+            ScriptedDomain d = new ScriptedDomain(script);
+            MigrationControl control = new MigrationControl();
+            List<MigrationControl.Answer> answers = new java.util.ArrayList<>();
+            d.events.when("release name", () -> answers.add(control.requestAbort("SIGINT")));
+            MigrationReport r = engine(script)
+                    .migrate(d, "scripted", new CapturedDestination(d.events), control);
+            assertThat(answers).containsExactly(MigrationControl.Answer.TOO_LATE);
+            assertThat(r.outcome()).isEqualTo(Outcome.COMPLETED);
+            assertThat(d.events).contains("go").doesNotContain("resume");
+        }
+
+        @Test
+        void aStopBeforeTheStartTouchesNothing() {
+            GuestScript script = new GuestScript(PFNS).withoutHintArea();
+            ScriptedDomain d = new ScriptedDomain(script);
+            MigrationControl control = new MigrationControl();
+            assertThat(control.requestAbort("SIGINT")).isEqualTo(MigrationControl.Answer.NOT_STARTED);
+            MigrationException e = stopped(script, d, control);
+            assertThat(e.report().outcome()).isEqualTo(Outcome.ABORTED);
+            assertThat(d.events).isEmpty();
+        }
+
+        private static MigrationException stopped(GuestScript script, ScriptedDomain d, MigrationControl control) {
+            return org.junit.jupiter.api.Assertions.assertThrows(MigrationException.class,
+                    () -> engine(script).migrate(d, "scripted", new CapturedDestination(d.events), control));
+        }
+    }
+
+    @Nested
+    class PausedGuest {
+        @Test
+        void aGuestItsAdministratorPausedStaysPausedAfterARollback() {
+            GuestScript script = new GuestScript(PFNS).withoutHintArea().maxIterations(0);
+            ScriptedDomain d = new ScriptedDomain(script).pausedByAdministrator();
+            assertThatThrownBy(() -> engine(script)
+                    .migrate(d, "scripted", new CapturedDestination(d.events)))
+                    .isInstanceOfSatisfying(MigrationException.class, e -> {
+                        assertThat(e.getMessage()).contains("paused and cannot answer a suspend request")
+                                .contains("the source guest is paused, as it was before");
+                        assertThat(e.report().outcome()).isEqualTo(Outcome.FAILED_SOURCE_RESUMED);
+                    });
+            assertThat(d.events).contains("log-dirty off").doesNotContain("unpause", "resume");
+            assertThat(d.state()).isEqualTo(RunState.PAUSED);
+        }
+    }
+
+    @Nested
+    class UncertainHandOver {
+        @Test
+        void aHandOverThatEndsUncertainKeepsTheSourcePausedUnderItsGivenUpNameAndSaysWhatToCheck() {
+            GuestScript script = new GuestScript(PFNS).withoutHintArea().maxIterations(0);
+            ScriptedDomain d = new ScriptedDomain(script);
+            StreamDestination lostAfterGo = new CapturedDestination(d.events) {
+                @Override
+                public void handOver(Runnable beforeStart) throws IOException {
+                    beforeStart.run();
+                    throw new org.sonicmigration.transport.HandoverUncertainException(
+                            "lost memory after giving it permission to start the guest: connection reset",
+                            new SocketException("connection reset"));
+                }
+            };
+            assertThatThrownBy(() -> engine(script)
+                    .migrate(d, "scripted", lostAfterGo))
+                    .isInstanceOfSatisfying(MigrationException.class, e -> {
+                        assertThat(e.report().outcome()).isEqualTo(Outcome.UNCERTAIN_SOURCE_PAUSED);
+                        assertThat(e.getMessage()).contains("hand-over uncertain")
+                                .contains("kept paused as scripted--migratedaway, neither resumed nor destroyed")
+                                .contains("xl destroy scripted--migratedaway")
+                                .contains("xl rename scripted--migratedaway scripted")
+                                .contains("xl unpause scripted");
+                    });
+            assertThat(d.events).containsSubsequence("release name", "log-dirty off", "pause", "suspend lifted, paused")
+                    .doesNotContain("resume", "unpause", "destroy");
+            assertThat(d.state()).isEqualTo(RunState.PAUSED);
+        }
+
+        @Test
+        void aDestinationThatFailsBeforeGoIsItsOwnOutcomeAndTheGuestRunsOn() {
+            ScriptedDomain d = new ScriptedDomain(new GuestScript(PFNS).withoutHintArea());
+            assertThatThrownBy(() -> engine(new GuestScript(PFNS)).migrate(d, "scripted", new RefusingPeer(2 * 4096)))
+                    .isInstanceOfSatisfying(MigrationException.class,
+                            e -> assertThat(e.report().outcome()).isEqualTo(Outcome.DESTINATION_FAILED));
+            assertThat(d.state()).isEqualTo(RunState.RUNNING);
         }
     }
 

@@ -30,6 +30,7 @@ final class GuestScript {
     long dirtyThreshold = 0;
     int batch = 1024;
     boolean live = true;
+    boolean stopWhenNotShrinking;
 
     GuestScript(int pfns) {
         this.pfns = pfns;
@@ -108,6 +109,12 @@ final class GuestScript {
         return this;
     }
 
+    /** Adds SonicMigration's own stop rule to Xen's two. */
+    GuestScript stopWhenNotShrinking() {
+        stopWhenNotShrinking = true;
+        return this;
+    }
+
     GuestScript batch(int n) {
         batch = n;
         return this;
@@ -123,7 +130,7 @@ final class GuestScript {
 
     MigrationOptions options() {
         return new MigrationOptions(maxIterations, dirtyThreshold, batch, Optional.empty(), Duration.ofSeconds(1), live,
-                SoftPolicy.FREE_AND_CACHE, false, Duration.ofMillis(200));
+                SoftPolicy.FREE_AND_CACHE, false, Duration.ofMillis(200), stopWhenNotShrinking);
     }
 
     /**

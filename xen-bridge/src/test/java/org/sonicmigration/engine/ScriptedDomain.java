@@ -49,7 +49,9 @@ final class ScriptedDomain implements SourceDomain {
     private final long[] lastWrite;
     private final BitSet logged = new BitSet();
     private long step;
-    private RunState state = RunState.RUNNING;
+    /** An administrator's pause, which a suspend does not change and a resume does not lift. */
+    private boolean paused;
+    private boolean suspended;
     private boolean logOn;
     private int liveFetches;
     private boolean passWritesDone;
@@ -65,7 +67,9 @@ final class ScriptedDomain implements SourceDomain {
     private int reads;
     private BitSet lastPhase;
 
-    final List<String> events = new ArrayList<>();
+    final Events events = new Events();
+    /** The configuration a toolstack keeps for the domain (Xen: libxl's JSON); empty: none. */
+    Optional<String> toolstackConfig = Optional.empty();
     final List<BitSet> liveReads = new ArrayList<>();
     final BitSet catchUpReads = new BitSet();
     final BitSet finalReads = new BitSet();
@@ -92,6 +96,33 @@ final class ScriptedDomain implements SourceDomain {
         Arrays.fill(lastWrite, -1);
         ram.set(0, n);
         ram.andNot(script.holes);
+    }
+
+    /** The guest's event list, which can also act when an event happens (a stop request, say). */
+    static final class Events extends ArrayList<String> {
+        private static final long serialVersionUID = 1L;
+        private final transient java.util.Map<String, Runnable> hooks = new java.util.HashMap<>();
+
+        /** Runs {@code action} once, when {@code event} is first recorded. */
+        void when(String event, Runnable action) {
+            hooks.put(event, action);
+        }
+
+        @Override
+        public boolean add(String event) {
+            boolean added = super.add(event);
+            Runnable hook = hooks.remove(event);
+            if (hook != null) {
+                hook.run();
+            }
+            return added;
+        }
+    }
+
+    /** The guest is paused by its administrator from the start. */
+    ScriptedDomain pausedByAdministrator() {
+        paused = true;
+        return this;
     }
 
     /** The {@link RecordedStream#digest} of {@code pfn}'s content after {@code writes} writes. */
@@ -199,42 +230,54 @@ final class ScriptedDomain implements SourceDomain {
 
     @Override
     public DomainInfo info() {
-        return new DomainInfo(3, "scripted", n, n - script.holes.cardinality(), PAGE, state);
+        return new DomainInfo(3, name, n, n - script.holes.cardinality(), PAGE, state());
     }
+
+    /** The domain's name: {@link #releaseName} gives it up as Xen's backend does. */
+    private String name = "scripted";
 
     @Override
     public RunState state() {
-        return state;
+        return suspended ? RunState.SUSPENDED : paused ? RunState.PAUSED : RunState.RUNNING;
+    }
+
+    private boolean running() {
+        return state() == RunState.RUNNING;
     }
 
     @Override
     public void pause() {
-        state = RunState.PAUSED;
+        paused = true;
+        events.add("pause");
     }
 
     @Override
     public void unpause() {
-        state = RunState.RUNNING;
+        paused = false;
         events.add("unpause");
     }
 
     @Override
     public void suspend(Duration timeout) {
-        if (state == RunState.RUNNING) {
+        if (paused && !suspended) {
+            throw new org.sonicmigration.spi.BackendException("domain scripted is paused and cannot answer a suspend request");
+        }
+        if (running()) {
             applyAfterHandshake();
         }
         lastLiveFetchStep = lastLiveFetchStep < 0 ? step : lastLiveFetchStep;
         ramAtSuspend = (BitSet) ram.clone();
         staleAtFinal = stale();
         versionAtSuspend = version.clone();
-        state = RunState.SUSPENDED;
+        suspended = true;
         events.add("suspend");
         step++;
     }
 
     @Override
     public void resumeAfterSuspend() {
-        state = RunState.RUNNING;
+        suspended = false;
+        name = "scripted";
         events.add("resume");
     }
 
@@ -265,7 +308,7 @@ final class ScriptedDomain implements SourceDomain {
         return new DirtyLog() {
             @Override
             public void fetchAndClean(PageBitmap into) {
-                if (state == RunState.RUNNING) {
+                if (running()) {
                     applyPassWrites();
                 }
                 into.clearAll();
@@ -274,7 +317,7 @@ final class ScriptedDomain implements SourceDomain {
                     into.set(p);
                     lastReport[p] = step;
                 });
-                if (state == RunState.SUSPENDED) {
+                if (suspended) {
                     staleAtFinal = stale();
                     finalDirty.or(logged);
                     events.add("final fetch");
@@ -327,12 +370,12 @@ final class ScriptedDomain implements SourceDomain {
                 errors[i] = 0;
             } else {
                 errors[i] = FRAME_HOLE;
-                if (state == RunState.RUNNING) {
+                if (running()) {
                     mapFailedBeforeFinal.set(p);
                 }
             }
         }
-        if (state == RunState.RUNNING) {
+        if (running()) {
             if (handshakeDone) {
                 applyAfterHandshake();
             } else {
@@ -342,7 +385,7 @@ final class ScriptedDomain implements SourceDomain {
     }
 
     private BitSet phaseReads() {
-        if (state != RunState.RUNNING) {
+        if (suspended) {
             return finalReads;
         }
         if (handshakeDone) {
@@ -376,7 +419,23 @@ final class ScriptedDomain implements SourceDomain {
 
     @Override
     public void releaseName() {
+        name = "scripted--migratedaway";
         events.add("release name");
+    }
+
+    /** Lifts the suspend but keeps the given-up name: {@link #resumeAfterSuspend} would take it back. */
+    @Override
+    public void keepPausedAfterSuspend() {
+        if (!paused) {
+            pause();
+        }
+        suspended = false;
+        events.add("suspend lifted, paused");
+    }
+
+    @Override
+    public Optional<String> toolstackConfig() {
+        return toolstackConfig;
     }
 
     /** Non-empty: the guest advertises a hint channel the backend cannot use, for this reason. */

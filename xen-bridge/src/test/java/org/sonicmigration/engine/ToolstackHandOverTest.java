@@ -8,26 +8,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sonicmigration.spi.DirtyLog;
 import org.sonicmigration.spi.DomainInfo;
-import org.sonicmigration.spi.HintChannel;
-import org.sonicmigration.spi.PageBitmap;
 import org.sonicmigration.spi.PlatformState;
 import org.sonicmigration.spi.RunState;
-import org.sonicmigration.spi.SourceDomain;
 import org.sonicmigration.stream.Framing;
 import org.sonicmigration.stream.PageType;
 import org.sonicmigration.stream.StreamLimits;
@@ -47,106 +39,10 @@ class ToolstackHandOverTest {
     @TempDir
     Path dir;
 
-    /** A 64-page domain that records the calls a hand-over makes. */
-    static final class Source implements SourceDomain {
-        @Override
-        public void retainGuestRam(PageBitmap pfns) {
-        }
-
-        final Optional<String> config;
-        final List<String> calls;
-        RunState state = RunState.RUNNING;
-
-        Source(Optional<String> config, List<String> calls) {
-            this.config = config;
-            this.calls = calls;
-        }
-
-        @Override
-        public DomainInfo info() {
-            return new DomainInfo(7, "domu", 64, 64, 4096, state);
-        }
-
-        @Override
-        public RunState state() {
-            return state;
-        }
-
-        @Override
-        public void pause() {
-            state = RunState.PAUSED;
-        }
-
-        @Override
-        public void unpause() {
-            state = RunState.RUNNING;
-        }
-
-        @Override
-        public void suspend(Duration timeout) {
-            state = RunState.SUSPENDED;
-        }
-
-        @Override
-        public void resumeAfterSuspend() {
-            calls.add("resume");
-            state = RunState.RUNNING;
-        }
-
-        @Override
-        public void destroy() {
-            calls.add("destroy");
-        }
-
-        @Override
-        public DirtyLog enableDirtyLog() {
-            return new DirtyLog() {
-                @Override
-                public void fetchAndClean(PageBitmap into) {
-                    into.clearAll();
-                }
-
-                @Override
-                public void peek(PageBitmap into) {
-                    into.clearAll();
-                }
-
-                @Override
-                public void close() {}
-            };
-        }
-
-        @Override
-        public void readFrames(long[] pfns, int count, MemorySegment dst, int[] errors) {
-            for (int i = 0; i < count; i++) {
-                dst.set(ValueLayout.JAVA_LONG, (long) i * 4096, pfns[i]);
-                errors[i] = 0;
-            }
-        }
-
-        @Override
-        public PlatformState captureState() {
-            return new PlatformState(new byte[24], new byte[16], new PlatformState.TscInfo(0, 1_000_000, 0, 0),
-                    new byte[] {1, 2, 3, 4, 5, 6, 7, 8}, List.of(new PlatformState.HvmParam(1, 0xfeffc)));
-        }
-
-        @Override
-        public Optional<HintChannel> hintChannel() {
-            return Optional.empty();
-        }
-
-        @Override
-        public Optional<String> toolstackConfig() {
-            return config;
-        }
-
-        @Override
-        public void releaseName() {
-            calls.add("release name");
-        }
-
-        @Override
-        public void close() {}
+    static ScriptedDomain domain(Optional<String> config) {
+        ScriptedDomain d = new ScriptedDomain(new GuestScript(64).withoutHintArea());
+        d.toolstackConfig = config;
+        return d;
     }
 
     /** A peer that confirms at once and records when the source let go relative to its GO message. */
@@ -203,27 +99,26 @@ class ToolstackHandOverTest {
 
     @Test
     void aMigrationCarriesTheToolstacksConfigAndGivesTheNameUpBetweenConfirmationAndGo() throws Exception {
-        List<String> calls = new ArrayList<>();
-        Peer peer = new Peer(calls);
-        new PreCopyEngine(OPTIONS, Clock.SYSTEM, MigrationListener.NONE)
-                .migrate(new Source(Optional.of(LIBXL_JSON), calls), "test", peer);
-        assertThat(calls).containsExactly("confirmed", "release name", "go");
+        ScriptedDomain d = domain(Optional.of(LIBXL_JSON));
+        Peer peer = new Peer(d.events);
+        new PreCopyEngine(OPTIONS, Clock.SYSTEM, MigrationListener.NONE).migrate(d, "test", peer);
+        assertThat(d.events.subList(d.events.indexOf("confirmed"), d.events.size()))
+                .startsWith("confirmed", "release name", "go").doesNotContain("resume", "destroy");
         assertThat(header(new java.io.ByteArrayInputStream(peer.stream.toByteArray())).jsonConfig()).isEqualTo(LIBXL_JSON);
     }
 
     @Test
     void aSaveFileKeepsTheNameAndWithoutAToolstackConfigCarriesTheEnginesOwn() throws Exception {
-        List<String> calls = new ArrayList<>();
+        ScriptedDomain d = domain(Optional.empty());
         Path file = dir.resolve("domu.xlsave");
         try (FileDestination out = new FileDestination(file)) {
-            new PreCopyEngine(OPTIONS.withLive(false), Clock.SYSTEM, MigrationListener.NONE)
-                    .migrate(new Source(Optional.empty(), calls), "test", out);
+            new PreCopyEngine(OPTIONS.withLive(false), Clock.SYSTEM, MigrationListener.NONE).migrate(d, "test", out);
         }
-        assertThat(calls).isEmpty();
+        assertThat(d.events).doesNotContain("release name", "resume", "destroy");
         String config;
         try (InputStream in = Files.newInputStream(file)) {
             config = header(in).jsonConfig();
         }
-        assertThat(config).isEqualTo(XlConfig.json(new DomainInfo(7, "domu", 64, 64, 4096, RunState.RUNNING)));
+        assertThat(config).isEqualTo(XlConfig.json(new DomainInfo(3, "scripted", 64, 64, 4096, RunState.RUNNING)));
     }
 }

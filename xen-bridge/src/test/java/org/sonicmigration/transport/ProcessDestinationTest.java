@@ -88,9 +88,36 @@ class ProcessDestinationTest {
             d.open().write(stream());
             assertThatThrownBy(() -> d.handOver(() -> released.add("name")))
                     .isInstanceOf(XlHandshake.HandshakeException.class)
-                    .hasMessage("the destination could not start the guest (status 6)");
+                    .hasMessage("the destination could not start the guest (status 6) and handed it back");
         }
         assertThat(released).containsExactly("name");
+    }
+
+    @Test
+    void aReceiverThatReportsFailureWithoutHandingTheGuestBackLeavesTheHandOverUncertain() throws Exception {
+        // xl's sender goes to failed_badly here: the receiver's copy may still exist.
+        String noHandBack = receiver(0).replace("printf '\\000'; ", "printf '\\006'; ");
+        try (ProcessDestination d = destination(noHandBack, Duration.ofSeconds(30))) {
+            d.open().write(stream());
+            assertThatThrownBy(() -> d.handOver(() -> {}))
+                    .isInstanceOf(HandoverUncertainException.class)
+                    .hasMessageStartingWith("command '" + noHandBack + "' reported that it could not start the guest"
+                            + " (status 6) but did not hand it back");
+        }
+    }
+
+    @Test
+    void aGoThatCannotBeWrittenLeavesTheHandOverUncertain() throws Exception {
+        // The receiver stops reading after its confirmation: the permission to start cannot be delivered,
+        // yet part of it may have been, so the source must not resume on its own.
+        String deaf = say(XlHandshake.BANNER) + "head -c " + STREAM_BYTES + " > /dev/null; exec 0<&-; "
+                + say(XlHandshake.RECEIVED) + "sleep 5";
+        try (ProcessDestination d = destination(deaf, Duration.ofSeconds(30))) {
+            d.open().write(stream());
+            assertThatThrownBy(() -> d.handOver(() -> {}))
+                    .isInstanceOf(HandoverUncertainException.class)
+                    .hasMessageStartingWith("lost command '" + deaf + "' after giving it permission to start the guest");
+        }
     }
 
     @Test

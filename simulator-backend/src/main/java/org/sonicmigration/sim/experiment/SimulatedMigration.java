@@ -13,6 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.sonicmigration.engine.MigrationControl;
 import org.sonicmigration.engine.MigrationException;
 import org.sonicmigration.engine.MigrationListener;
 import org.sonicmigration.engine.MigrationOptions;
@@ -92,7 +93,13 @@ public final class SimulatedMigration {
 
     /** Runs the migration; a failed migration is reported in the result, with the source guest running. */
     public static Result run(Setup setup, MigrationListener listener) throws InterruptedException, IOException {
-        return run(setup, listener, g -> { });
+        return run(setup, listener, g -> { }, new MigrationControl());
+    }
+
+    /** Runs the migration, stoppable through {@code control} (a stopped one is reported like a failed one). */
+    public static Result run(Setup setup, MigrationListener listener, MigrationControl control)
+            throws InterruptedException, IOException {
+        return run(setup, listener, g -> { }, control);
     }
 
     /**
@@ -100,6 +107,12 @@ public final class SimulatedMigration {
      * (to record what preparation produced).
      */
     public static Result run(Setup setup, MigrationListener listener, java.util.function.Consumer<SimGuest> beforeMigration)
+            throws InterruptedException, IOException {
+        return run(setup, listener, beforeMigration, new MigrationControl());
+    }
+
+    private static Result run(Setup setup, MigrationListener listener,
+                              java.util.function.Consumer<SimGuest> beforeMigration, MigrationControl control)
             throws InterruptedException, IOException {
         GuestConfig config = setup.guest().withClock(setup.virtualTime() ? ClockMode.VIRTUAL : ClockMode.REAL_TIME);
         try (SimHypervisor source = new SimHypervisor("source");
@@ -116,7 +129,7 @@ public final class SimulatedMigration {
                 virtual.onAdvance(nanos -> guest.advance(Duration.ofNanos(nanos)));
                 clock = virtual;
             }
-            return migrate(guest, source, destination, setup.options(), clock, listener, prepared);
+            return migrate(guest, source, destination, setup.options(), clock, listener, prepared, control);
         }
     }
 
@@ -145,8 +158,8 @@ public final class SimulatedMigration {
     }
 
     private static Result migrate(SimGuest guest, SimHypervisor sourceHost, SimHypervisor destinationHost,
-                                  MigrationOptions options, Clock clock, MigrationListener listener, long prepared)
-            throws InterruptedException, IOException {
+                                  MigrationOptions options, Clock clock, MigrationListener listener, long prepared,
+                                  MigrationControl control) throws InterruptedException, IOException {
         ExecutorService receiverThread = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "sim-receiver");
             t.setDaemon(true);
@@ -161,7 +174,7 @@ public final class SimulatedMigration {
             try (SourceDomain domain = sourceHost.openSource(new DomainRef.ByName(guest.name()));
                  SocketDestination link = new SocketDestination(
                          new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port()), PEER_TIMEOUT)) {
-                report = engine.migrate(domain, sourceHost.backendName(), link);
+                report = engine.migrate(domain, sourceHost.backendName(), link, control);
             } catch (MigrationException e) {
                 awaitQuietly(received);
                 return new Result(e.report(), Optional.empty(), prepared);

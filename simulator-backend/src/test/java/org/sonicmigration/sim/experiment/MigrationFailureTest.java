@@ -85,13 +85,33 @@ class MigrationFailureTest {
     }
 
     private void assertSourceRunsOnWithLogOff(MigrationException e) {
-        assertThat(e.report().outcome()).isEqualTo(Outcome.FAILED_SOURCE_RESUMED);
+        assertThat(e.report().outcome()).isEqualTo(Outcome.DESTINATION_FAILED);
         assertThat(guest.state()).isEqualTo(RunState.RUNNING);
         assertThat(e.getMessage()).contains("the source guest is running");
         // Log-dirty was turned off: it can be turned on again by the next attempt.
         try (SourceDomain again = sourceHost.openSource(new DomainRef.ByName("victim"))) {
             again.enableDirtyLog().close();
         }
+        assertThat(destinationHost.targets()).isEmpty();
+    }
+
+    @Test
+    void aGuestItsAdministratorPausedIsFoundPausedAfterTheFailedMigration() throws Exception {
+        guest.pause();
+        MigrationException e;
+        try (SourceDomain domain = sourceHost.openSource(new DomainRef.ByName("victim"));
+             SocketDestination dest = new SocketDestination(
+                     new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port()), TIMEOUT)) {
+            PreCopyEngine engine = new PreCopyEngine(MigrationOptions.defaults(), Clock.SYSTEM, MigrationListener.NONE);
+            e = org.junit.jupiter.api.Assertions.assertThrows(MigrationException.class,
+                    () -> engine.migrate(domain, "sim", dest));
+        }
+        // A paused guest cannot answer the suspend request; the rollback must not unpause it either.
+        assertThat(e.getMessage()).contains("paused and cannot answer a suspend request")
+                .contains("the source guest is paused, as it was before");
+        assertThat(e.report().outcome()).isEqualTo(Outcome.FAILED_SOURCE_RESUMED);
+        assertThat(guest.state()).isEqualTo(RunState.PAUSED);
+        assertThat(receiverOutcome().started()).isFalse();
         assertThat(destinationHost.targets()).isEmpty();
     }
 

@@ -6,9 +6,11 @@ import org.sonicmigration.xen.lib.XenCallException;
 import org.sonicmigration.xen.lib.XenStore;
 
 /**
- * The part of xenstore the hint channel uses: transactional reads of the guest's {@code data/sonic/}
- * keys and the one write dom0 makes there ({@code keep-cache}). Failures are {@link XenCallException}s,
- * as {@link XenStore} throws them ({@code EAGAIN} for a transaction that must be redone).
+ * The part of xenstore the backend uses on keys a guest also writes: transactional reads of the guest's
+ * {@code data/sonic/} keys, the one write dom0 makes there ({@code keep-cache}), and the guest's
+ * {@code control/shutdown} node, read and written in and out of transactions. Failures are
+ * {@link XenCallException}s, as {@link XenStore} throws them ({@code EAGAIN} for a transaction that must
+ * be redone).
  */
 interface HintStore {
 
@@ -22,6 +24,12 @@ interface HintStore {
     boolean endTransaction(int transaction, boolean abort);
 
     void write(String path, String value);
+
+    /** A write inside {@code transaction}, seen by others only if the transaction commits. */
+    void write(int transaction, String path, String value);
+
+    /** The value at {@code path} outside any transaction; empty if there is no such node. */
+    Optional<String> read(String path);
 
     /** The real xenstore. */
     static HintStore of(XenStore store) {
@@ -44,6 +52,16 @@ interface HintStore {
             @Override
             public void write(String path, String value) {
                 store.write(path, value);
+            }
+
+            @Override
+            public void write(int transaction, String path, String value) {
+                store.write(transaction, path, value);
+            }
+
+            @Override
+            public Optional<String> read(String path) {
+                return store.read(path);
             }
         };
     }

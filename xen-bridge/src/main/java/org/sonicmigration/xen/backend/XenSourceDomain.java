@@ -149,7 +149,7 @@ final class XenSourceDomain implements SourceDomain {
             return;
         }
         XenStore store = hypervisor.store();
-        SuspendRequest.run(domid, new XenStoreNode(store, store.domainPath(domid) + "/control/shutdown"),
+        SuspendRequest.run(domid, new XenStoreNode(HintStore.of(store), store.domainPath(domid) + "/control/shutdown"),
                 () -> hypervisor.xc().domain(domid), timeout, org.sonicmigration.spi.Clock.SYSTEM);
     }
 
@@ -178,6 +178,28 @@ final class XenSourceDomain implements SourceDomain {
             rename(name + MIGRATED_AWAY, name);
             releasedName = null;
         }, name);
+    }
+
+    /**
+     * Pauses the suspended domain (unless an administrator's pause already holds it: Xen counts pauses,
+     * and one {@code xl unpause} must be enough), then resumes it, which with the pause held only lifts
+     * the suspend: its vCPUs stay stopped. The name stays given up, as xl leaves it after a hand-over that
+     * failed badly, so that the destination's copy keeps the name.
+     */
+    @Override
+    public synchronized void keepPausedAfterSuspend() {
+        holdThenResume(() -> status().paused(), () -> hypervisor.xc().pause(domid), () -> {
+            hypervisor.xc().resume(domid, true);
+            hypervisor.store().resumeDomain(domid);
+        });
+    }
+
+    /** The order of {@link #keepPausedAfterSuspend}: the pause holds before the resume, and is taken once. */
+    static void holdThenResume(java.util.function.BooleanSupplier paused, Runnable pause, Runnable resume) {
+        if (!paused.getAsBoolean()) {
+            pause.run();
+        }
+        resume.run();
     }
 
     /** The order of {@link #resumeAfterSuspend}: the resume always runs, and runs first. */

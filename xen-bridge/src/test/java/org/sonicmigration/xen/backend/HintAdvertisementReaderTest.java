@@ -23,6 +23,8 @@ class HintAdvertisementReaderTest {
     static class FakeStore implements HintStore {
         final Map<String, String> nodes = new HashMap<>();
         final Map<Integer, Map<String, String>> snapshots = new HashMap<>();
+        /** Each open transaction's writes, applied when it commits. */
+        final Map<Integer, Map<String, String>> pending = new HashMap<>();
         final List<String> log = new ArrayList<>();
         int nextTx = 1;
         /** Commits that will conflict, and reads that will fail with this errno (0: none). */
@@ -52,7 +54,7 @@ class HintAdvertisementReaderTest {
             assertThat(transaction).as("every read inside a transaction").isNotZero();
             Map<String, String> view = snapshots.get(transaction);
             assertThat(view).as("transaction " + transaction + " is open").isNotNull();
-            log.add("read " + transaction + " " + path.substring(DIR.length() + 1));
+            log.add("read " + transaction + " " + relative(path));
             if (failingReadErrno != 0) {
                 int errno = failingReadErrno;
                 failingReadErrno = 0;
@@ -64,8 +66,13 @@ class HintAdvertisementReaderTest {
             return Optional.ofNullable(view.get(path));
         }
 
+        private static String relative(String path) {
+            return path.startsWith(DIR + "/") ? path.substring(DIR.length() + 1) : path;
+        }
+
         @Override
         public boolean endTransaction(int transaction, boolean abort) {
+            Map<String, String> writes = pending.remove(transaction);
             Map<String, String> view = snapshots.remove(transaction);
             assertThat(view).as("transaction " + transaction + " ended once").isNotNull();
             log.add((abort ? "abort " : "commit ") + transaction);
@@ -76,7 +83,22 @@ class HintAdvertisementReaderTest {
                 conflictingCommits = Math.max(0, conflictingCommits - 1);
                 return false;
             }
+            if (writes != null) {
+                nodes.putAll(writes);
+            }
             return true;
+        }
+
+        @Override
+        public void write(int transaction, String path, String value) {
+            assertThat(snapshots).as("transaction " + transaction + " is open").containsKey(transaction);
+            log.add("write " + transaction + " " + relative(path) + " = " + value);
+            pending.computeIfAbsent(transaction, t -> new HashMap<>()).put(path, value);
+        }
+
+        @Override
+        public Optional<String> read(String path) {
+            return Optional.ofNullable(nodes.get(path));
         }
 
         @Override

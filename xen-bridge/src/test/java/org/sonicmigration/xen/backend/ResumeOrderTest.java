@@ -35,4 +35,19 @@ class ResumeOrderTest {
         XenSourceDomain.resumeThenRename(() -> done.add("resume"), null, null);
         assertThat(done).containsExactly("resume");
     }
+
+    @Test
+    void anUncertainHandOverPausesTheCopyBeforeLiftingItsSuspendAndKeepsItsGivenUpName() {
+        List<String> done = new ArrayList<>();
+        XenSourceDomain.holdThenResume(() -> false, () -> done.add("pause"), () -> done.add("resume"));
+        assertThat(done).containsExactly("pause", "resume");
+    }
+
+    @Test
+    void aCopyItsAdministratorAlreadyPausedIsNotPausedTwice() {
+        // Xen counts pauses: a second one would need a second xl unpause.
+        List<String> done = new ArrayList<>();
+        XenSourceDomain.holdThenResume(() -> true, () -> done.add("pause"), () -> done.add("resume"));
+        assertThat(done).containsExactly("resume");
+    }
 }
