@@ -3,8 +3,12 @@
 #   xen            Xen 4.17 unpacked (QEMU's -kernel wants the 32-bit multiboot ELF, not the .gz)
 #   bin/xen-probe  the native log-dirty check, built against the host's libxen-dev
 #   classes/       the lab's own Java checks (xen-lab/checks/*.java), compiled
-#   sonic.jsa      a class-data-sharing archive of cli/target/sonic.jar for the JVMs in dom0
-#   guest.cpio.gz  the PVH guest's initramfs: busybox + guest/init (memory writer + heartbeat)
+#   sonic.jar      the copy of cli/target/sonic.jar the sonic steps run
+#   sonic.jsa      a class-data-sharing archive of that copy for the JVMs in dom0
+#   guest.cpio.gz  the PVH guest's initramfs: busybox + guest/init (memory writer + heartbeat), the
+#                  memory check, sonic_hint.ko and the disk's modules (the guest worth migrating)
+#   guest-disk.img ext4 disk of that guest (random files for its page cache), served by xen-blkback
+#   block-lab      libxl's hotplug script for that disk (at the same path in dom0 and its chroot)
 #   dom0.cpio.gz   dom0's initramfs: busybox, the Xen toolstack and its libraries, the kernel modules
 #                  for Xen and 9p, the guest's kernel and initramfs, and the dom0 scripts
 # run-lab.sh sources this file; running it alone rebuilds the images without booting anything,
@@ -12,8 +16,12 @@
 set -euo pipefail
 
 BUILD_DIR_NAME=build
-DOM0_MODULES="xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs virtio_pci 9pnet_virtio 9p"
+DOM0_MODULES="xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs virtio_pci 9pnet_virtio 9p xen-blkback loop"
 DOM0_XEN_TOOLS="xl xenstored xenconsoled xen-init-dom0 libxl-save-helper"
+# The guest worth migrating reads its disk with these (and their dependencies).
+GUEST_DISK_MODULES="xen-blkfront ext4"
+# Random files on its disk, MiB each: what its page cache holds.
+GUEST_DISK_FILES_MIB="16 16"
 
 build_xen_image() {
     [[ -f $XEN_GZ ]] || die "$XEN_GZ is missing (is xen-hypervisor-4.17-amd64 installed?)"
@@ -44,9 +52,14 @@ compile_java_checks() {
 # CPU, and so did one trained under qemu-user's qemu64). Without the archive the sonic steps only start
 # slower.
 build_sonic_cds_archive() {
-    local archive=$LAB_DIR/sonic.jsa build=$LAB_DIR/$BUILD_DIR_NAME jar=$REPO_ROOT/cli/target/sonic.jar
+    local archive=$LAB_DIR/sonic.jsa build=$LAB_DIR/$BUILD_DIR_NAME jar=$LAB_DIR/sonic.jar
     local java=$LAB_JAVA_HOME/bin/java opts="$LAB_JAVA_OPTS --enable-native-access=ALL-UNNAMED"
     LAB_SONIC_JAVA_OPTS=$opts
+    # The sonic steps run this copy: a build in the repository during a run must not change the jar
+    # under a JVM in dom0 that reads it lazily.
+    if [[ -f $REPO_ROOT/cli/target/sonic.jar ]] && ! cmp -s "$REPO_ROOT/cli/target/sonic.jar" "$jar"; then
+        cp -p "$REPO_ROOT/cli/target/sonic.jar" "$jar"
+    fi
     if [[ ! -f $jar || ! -x $java ]]; then
         rm -f "$archive" "$archive.opts"
         return 0
@@ -101,11 +114,60 @@ pack_cpio() { # ROOT OUTPUT
     mv "$2.tmp" "$2"
 }
 
+# sonic_hint.ko for the guest's kernel, built as the kernel test builds it (Kbuild against that very
+# kernel's headers, -Werror), in a subshell: build.sh has helpers of the same names as this file.
+build_guest_module() {
+    (
+        KTEST_BUILD_DIR=$LAB_DIR/$BUILD_DIR_NAME/ktest
+        source "$REPO_ROOT/guest-module-spec/linux/test/build.sh"
+        resolve_kernel
+        [[ $KVER == "$KERNEL_VERSION" ]] || die "the module would be built for $KVER, the lab boots $KERNEL_VERSION"
+        mkdir -p "$BUILD_DIR"
+        build_module
+    )
+}
+
+# The disk's driver and file system with their dependencies, and the list the guest loads in order.
+add_guest_disk_modules() { # ROOT
+    local root=$1 module file
+    : > "$root/lab/modules.list"
+    for module in $GUEST_DISK_MODULES; do
+        for file in $(modprobe -S "$KERNEL_VERSION" --show-depends "$module" | awk '$1 == "insmod" { print $2 }'); do
+            [[ -f $root$file ]] && continue
+            mkdir -p "$root$(dirname "$file")"
+            cp "$file" "$root$file"
+            echo "$file" >> "$root/lab/modules.list"
+        done
+    done
+}
+
 build_guest_initramfs() {
     local root=$LAB_DIR/$BUILD_DIR_NAME/guest-root
     new_busybox_root "$root"
+    mkdir -p "$root/lab"
     install -m 755 "$LAB_SRC/guest/init" "$root/init"
+    gcc -O2 -Wall -Wextra -Werror -static -o "$root/bin/memcheck" "$LAB_SRC/guest/memcheck.c"
+    install -m 644 "$LAB_DIR/$BUILD_DIR_NAME/ktest/module/sonic_hint.ko" "$root/lab/sonic_hint.ko"
+    add_guest_disk_modules "$root"
+    chroot "$root" /bin/sh -n /init || die "guest/init does not parse"
     pack_cpio "$root" "$LAB_DIR/guest.cpio.gz"
+}
+
+# The guest's disk: ext4 holding GUEST_DISK_FILES_MIB of random data (file-backed: a page-cache page
+# of it is clean and can be dropped and read again). Rebuilt only when the sizes change.
+build_guest_disk() {
+    local img=$LAB_DIR/guest-disk.img stamp=$LAB_DIR/guest-disk.stamp dir=$LAB_DIR/$BUILD_DIR_NAME/disk-root
+    local mib n=0 total=0
+    [[ -f $img && $(cat "$stamp" 2>/dev/null) == "$GUEST_DISK_FILES_MIB" ]] && return 0
+    rm -rf "$dir" "$img" "$stamp"
+    mkdir -p "$dir"
+    for mib in $GUEST_DISK_FILES_MIB; do
+        n=$((n + 1)); total=$((total + mib))
+        head -c "$((mib << 20))" /dev/urandom > "$dir/data-$n.bin"
+    done
+    mkfs.ext4 -q -F -L smlabdata -d "$dir" "$img" "$((total + 32))M" > /dev/null
+    rm -rf "$dir"
+    echo "$GUEST_DISK_FILES_MIB" > "$stamp"
 }
 
 # xl and the daemons, their libraries, and libgcc_s.so.1, which glibc loads at run time for
@@ -113,6 +175,9 @@ build_guest_initramfs() {
 add_toolstack() { # ROOT
     local root=$1 tool libgcc
     for tool in $DOM0_XEN_TOOLS; do copy_with_libs "$root" "$XEN_LIBEXEC/bin/$tool"; done
+    # for the disk's hotplug script (block-lab)
+    copy_with_libs "$root" /usr/bin/xenstore-read
+    copy_with_libs "$root" /usr/bin/xenstore-write
     # awk reads to the end: an early exit would give ldconfig SIGPIPE, and pipefail a failure.
     libgcc=$(ldconfig -p | awk '/libgcc_s.so.1 .*x86-64/ && !found { found = $NF } END { print found }')
     [[ -n $libgcc ]] || die "libgcc_s.so.1 not found"
@@ -151,9 +216,11 @@ LAB_JAVA_TIMEOUT=$LAB_JAVA_TIMEOUT
 LAB_XEN_BIN='$XEN_LIBEXEC/bin'
 LAB_MODE='$LAB_MODE'
 LAB_STEPS='$LAB_STEPS'
+LAB_SOFT=$LAB_SOFT
 LAB_STRESS_PLAN='$LAB_STRESS_PLAN'
 LAB_STRESS_SECONDS=$LAB_STRESS_SECONDS
 LAB_SYSTEM_MAP='/boot/System.map-$KERNEL_VERSION'
+LAB_GUEST_DISK='$LAB_DIR/guest-disk.img'
 CONFIG
     cp "$JAVA_CHECKS_FILE" "$1/lab/java-checks.txt"
 }
@@ -168,6 +235,14 @@ add_lab_scripts() { # ROOT
         -e "s/^vcpus = .*/vcpus = $LAB_GUEST_VCPUS/" "$LAB_SRC/guest/domu.cfg" > "$root/lab/domu.cfg"
     # the busier guest of the sonic-save step: the same, with a process rewriting 24 MiB all the time
     sed -e 's/^extra = "\(.*\)"/extra = "\1 smlab.busy=24"/' "$root/lab/domu.cfg" > "$root/lab/domu-busy.cfg"
+    # the guest worth migrating (guest/domu-sonic.cfg.in): its disk's hotplug script lives at the same
+    # path in dom0 and in the chroot (the host's LAB_DIR), since xl migrate-receive runs in the chroot
+    sed -e "s|@BLOCK_SCRIPT@|$LAB_DIR/block-lab|" \
+        -e "s/^extra = \"\(.*\)\"/extra = \"\1${LAB_GUEST_EXTRA:+ $LAB_GUEST_EXTRA}\"/" \
+        -e "s/^vcpus = .*/vcpus = $LAB_GUEST_VCPUS/" "$LAB_SRC/guest/domu-sonic.cfg.in" > "$root/lab/domu-sonic.cfg"
+    install -m 755 "$LAB_SRC/dom0/block-lab" "$LAB_DIR/block-lab"
+    mkdir -p "$root$LAB_DIR"
+    install -m 755 "$LAB_SRC/dom0/block-lab" "$root$LAB_DIR/block-lab"
     install -m 755 "$LAB_SRC/dom0/ssh-tee" "$root/lab/ssh-tee"
     cp "$KERNEL_IMAGE" "$root/guest/vmlinuz"
     cp "$LAB_DIR/guest.cpio.gz" "$root/guest/initrd.cpio.gz"
@@ -177,7 +252,7 @@ add_lab_scripts() { # ROOT
 # Fails early (seconds, not a boot) if a script does not parse or a tool misses a library.
 check_dom0_root() { # ROOT
     local root=$1 script tool missing
-    for script in init lab/lib.sh lab/steps.sh lab/stress.sh lab/ssh-tee; do
+    for script in init lab/lib.sh lab/steps.sh lab/stress.sh lab/ssh-tee "$LAB_DIR/block-lab"; do
         chroot "$root" /bin/sh -n "/$script" || die "dom0 script $script does not parse"
     done
     for tool in $DOM0_XEN_TOOLS; do
@@ -203,7 +278,9 @@ build_images() {
     build_probe
     compile_java_checks
     build_sonic_cds_archive
+    build_guest_module
     build_guest_initramfs
+    build_guest_disk
     build_dom0_initramfs
 }
 

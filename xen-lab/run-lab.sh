@@ -29,6 +29,8 @@ PACKAGES=(qemu-system-x86 xen-hypervisor-4.17-amd64 xen-utils-4.17 linux-image-a
 EXPECTED_STEPS=(dom0-boot toolstack guest-create logdirty java-checks xl-save xl-migrate sonic-save
                 sonic-migrate migrate-migrated shutdown verify-xlsave verify-migrate verify-sonic-save
                 verify-sonic-migrate)
+# LAB_SOFT=1: the soft-page steps too (issue 11)
+SOFT_STEPS=(sonic-soft-save sonic-soft-migrate verify-sonic-soft-save verify-sonic-soft-migrate)
 XEN_ARGS="console=com1 com1=115200,8n1 dom0_mem=1024M,max:1024M dom0_max_vcpus=2 console_timestamps=boot"
 DOM0_ARGS="console=hvc0 earlyprintk=xen"      # no commas: QEMU splits -initrd at commas
 SERIAL_LOG=$LAB_DIR/serial.log
@@ -179,6 +181,7 @@ main() {
     local t_start t_install t_build t_qemu t_verify
     t_start=$(clock)
     check_settings
+    [[ $LAB_SOFT == 1 ]] && EXPECTED_STEPS+=("${SOFT_STEPS[@]}")
     [[ $(id -u) -eq 0 ]] || die "run as root (QEMU's 9p export of / and apt-get need it)"
     [[ ${LAB_SKIP_INSTALL:-0} == 1 ]] || ensure_packages
     t_install=$(seconds_since "$t_start")
@@ -197,6 +200,10 @@ main() {
     verify_stream verify-migrate pvh128.migrate.bin xl-migrate
     verify_stream verify-sonic-save pvh128.sonic.xlsave sonic-save
     verify_stream verify-sonic-migrate pvh128.sonic-migrate.bin sonic-migrate
+    if [[ $LAB_SOFT == 1 ]]; then
+        verify_stream verify-sonic-soft-save pvh256.sonic-soft.xlsave sonic-soft-save
+        verify_stream verify-sonic-soft-migrate pvh256.sonic-soft-migrate.bin sonic-soft-migrate
+    fi
     t_verify=$(seconds_since "$t0")
     print_step_table
     print_timings "$t_install" "$t_build" "$t_qemu" "$t_verify" "$(seconds_since "$t_start")"

@@ -78,10 +78,13 @@ env_faults_since() {
 }
 
 # Destroys every guest. Their console logs go to results/guest-console.log (with a header naming
-# WHY) and are removed, so the next guest's heartbeats count from 1 in a fresh log.
+# WHY) and are removed, so the next guest's heartbeats count from 1 in a fresh log. The streams that
+# steps write to the chroot's /tmp go too: a step that failed half-way leaves its partial stream there,
+# and the next step's stream would not fit (a 384 MiB tmpfs; seen in run G3).
 # Usage: destroy_guests WHY
 destroy_guests() {
     local name f
+    rm -f "$HOSTROOT"/tmp/*.bin "$HOSTROOT"/tmp/*.xlsave
     for name in $(timeout 30 xl list 2>/dev/null | awk 'NR > 2 { print $1 }'); do
         timeout 60 xl destroy "$name" > /dev/null 2>&1
     done
@@ -99,6 +102,10 @@ destroy_guests() {
 fresh_guest() {
     local t0 beat cfg=${2:-/lab/domu.cfg}; t0=$(now)
     destroy_guests "$1"
+    case $cfg in
+        *sonic*) ensure_guest_disk > /tmp/losetup.err 2>&1 ||
+            { GUEST_NOTE="no loop device on $LAB_GUEST_DISK for the guest's disk: $(head -n 1 /tmp/losetup.err)"; return 1; } ;;
+    esac
     if ! timeout 180 xl create "$cfg" > "$RESULTS/xl-create-$1.log" 2>&1; then
         GUEST_NOTE="xl create failed (see xl-create-$1.log)"; return 1
     fi
@@ -183,3 +190,73 @@ in_host() {
         /usr/bin/timeout -k 10 "$2" \
         /bin/sh -c 'cd "$1" && eval "$2"' lab-check "$LAB_REPO" "$3" < /dev/null
 }
+
+# The first report of the guest's memory check (guest/memcheck.c) printed after heartbeat BEAT, in the
+# console log that has that beat: a beat of the resumed domain, so the report is the first one after
+# the resume, and (memcheck.c) that report checked every page after it. Nothing if there is none yet.
+# Usage: memcheck_after BEAT
+memcheck_after() {
+    awk -v beat="$1" 'FNR == 1 { seen = 0 }
+        { sub(/\r$/, "") }
+        $1 == "SMLAB-HEARTBEAT" && $2 + 0 >= beat + 0 { seen = 1 }
+        seen && /^MEMCHECK (OK|FAIL)/ { print; exit }' "$CONSOLE_LOGS"/guest-*.log 2>/dev/null
+}
+
+# Waits for that report and sets MEMCHECK_LINE to it; true only for MEMCHECK OK. Any MEMCHECK FAIL
+# the running guests printed fails it too (the check stops writing at its first error and repeats it).
+# Usage: wait_memcheck BEAT SECONDS
+wait_memcheck() {
+    local deadline=$(( $(now_int) + $2 )) fail
+    while [ "$(now_int)" -lt "$deadline" ]; do
+        fail=$(grep -h -m1 '^MEMCHECK FAIL' "$CONSOLE_LOGS"/guest-*.log 2>/dev/null | head -n 1 | tr -d '\r')
+        if [ -n "$fail" ]; then MEMCHECK_LINE=$fail; return 1; fi
+        MEMCHECK_LINE=$(memcheck_after "$1")
+        case $MEMCHECK_LINE in
+            "MEMCHECK OK"*) return 0 ;;
+            "MEMCHECK FAIL"*) return 1 ;;
+        esac
+        sleep 2
+    done
+    MEMCHECK_LINE="no MEMCHECK report within $2 s after heartbeat $1"
+    return 1
+}
+
+# The loop device the guest worth migrating has as its disk (guest/domu-sonic.cfg.in): /dev/loop0 on
+# the host's LAB_DIR/guest-disk.img, read-only over the 9p share, set up once.
+ensure_guest_disk() {
+    case $(losetup /dev/loop0 2>/dev/null) in
+        *guest-disk.img*) return 0 ;;
+    esac
+    losetup -r /dev/loop0 "$HOSTROOT$LAB_GUEST_DISK"
+}
+
+# True once the guest's sonic_hint module has advertised its hint area (SPEC 7.1: state = ready).
+# Usage: wait_hint_area DOMID SECONDS
+wait_hint_area() {
+    local deadline=$(( $(now_int) + $2 ))
+    while [ "$(now_int)" -lt "$deadline" ]; do
+        [ "$(xenstore-read "/local/domain/$1/data/sonic/state" 2>/dev/null)" = ready ] && return 0
+        sleep 2
+    done
+    return 1
+}
+
+# What a sonic report in FILE says about soft pages, as one line: "soft: skipped=N live_skips=L
+# handshake=(...)" (N pages never sent, L skips in live passes), or "soft: unused", and every note of the
+# report (a fallback says why).
+soft_summary() {
+    awk '/soft pages \(.*\): not used/ { unused = 1 }
+         /soft pages \(.*\):.* pages never sent/ {
+             for (i = 1; i < NF; i++) {
+                 if ($(i + 1) == "pages" && $(i + 2) == "never") skipped = $i
+                 if ($(i + 1) == "skips" && $(i + 2) == "in") live = $i
+             }
+             hs = $0; sub(/.*handshake: */, "", hs); sub(/;.*/, "", hs) }
+         /^ *note: / { sub(/^ *note: */, ""); notes = notes " [note: " $0 "]" }
+         END { if (unused || skipped == "") printf "soft: unused"
+               else printf "soft: skipped=%s live_skips=%s handshake=(%s)", skipped, live, hs
+               printf "%s", notes }' "$1"
+}
+
+# Pages the sonic report in FILE says were never sent (0 if soft pages were not used).
+soft_skipped() { soft_summary "$1" | sed -n 's/^soft: skipped=\([0-9]*\).*/\1/p' | grep . || echo 0; }

@@ -13,13 +13,21 @@
  *  - a cold region written once with a seeded pattern and then only read: its pages are sent early
  *    and never dirtied, which is where a sender that skips pages it should not would lose data.
  *    It is re-checked in full every few seconds.
+ *  - files (optional, e.g. on the guest's disk): checksummed once at the start, then re-read through the
+ *    page cache and checksummed again at every report. A clean page-cache page that a migration skipped
+ *    must have been dropped by the guest before, so that it is read from the disk again; a page that
+ *    stayed in the cache without its data shows here.
  *
- * Every report_seconds it prints one line on stdout (the guest's console):
- *   MEMCHECK OK hot_pages=N passes=P cold_pages=M cold_checks=C
- * and on the first error, and then at every report, a line starting MEMCHECK FAIL that names the page.
- * The lab's steps look for the first report printed after a migration.
+ * Every report_seconds, at the end of a pass, it checks the whole hot region once more (every page
+ * must now hold that pass), the whole cold region and every file, and prints one line on stdout (the
+ * guest's console):
+ *   MEMCHECK OK pages=N hot_pages=H passes=P cold_pages=C cold_checks=K files=F file_pages=G
+ * (N = H + C + G, every page the report checked). So the first report printed after a resume has
+ * checked everything after the resume. On the first error, and then at every report, it prints a line
+ * starting MEMCHECK FAIL that names the page or the file. Between passes it sleeps PAUSE_MS, so that a
+ * guest under an emulated CPU keeps time for its other work.
  *
- * usage: memcheck HOT_MIB COLD_MIB [REPORT_SECONDS]
+ * usage: memcheck HOT_MIB COLD_MIB [REPORT_SECONDS [PAUSE_MS [FILE...]]]
  */
 #define _GNU_SOURCE
 #include <inttypes.h>
@@ -28,7 +36,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <fcntl.h>
 #include <time.h>
+#include <unistd.h>
 
 #define PAGE 4096UL
 #define MAGIC 0x534f4e49434d454dULL /* "SONICMEM" */
@@ -89,18 +99,70 @@ static long check_cold(const uint64_t *cold, size_t pages)
 	return -1;
 }
 
+/* Records a hot page that does not hold EXPECTED (pass) and index I; returns 1 if it was bad. */
+static int bad_hot(const struct hot_page *h, size_t i, uint64_t expected)
+{
+	if (h->pass == expected && h->index == i && h->check == (MAGIC ^ h->pass ^ h->index))
+		return 0;
+	snprintf(fail_line, sizeof(fail_line),
+		 "MEMCHECK FAIL hot page %zu: expected pass %" PRIu64 " index %zu, found pass %" PRIu64
+		 " index %" PRIu64 " check %s",
+		 i, expected, i, h->pass, h->index, h->check == (MAGIC ^ h->pass ^ h->index) ? "ok" : "bad");
+	return 1;
+}
+
+/* An FNV-style hash over a file's contents, a 64-bit word at a time (an emulated CPU hashes tens of MiB
+ * at every report), read through the page cache; *pages gets its size in pages. */
+static int file_sum(const char *path, uint64_t *sum, size_t *pages)
+{
+	static uint64_t buf[1 << 13];
+	uint64_t h = 0xcbf29ce484222325ULL;
+	size_t bytes = 0;
+	ssize_t n;
+	int fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		size_t words = (size_t)n / 8;
+		for (size_t i = 0; i < words; i++)
+			h = (h ^ buf[i]) * 0x100000001b3ULL;
+		for (size_t i = words * 8; i < (size_t)n; i++)
+			h = (h ^ ((unsigned char *)buf)[i]) * 0x100000001b3ULL;
+		bytes += (size_t)n;
+	}
+	close(fd);
+	if (n < 0)
+		return -1;
+	*sum = h;
+	*pages = (bytes + PAGE - 1) / PAGE;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 3) {
-		fprintf(stderr, "usage: memcheck HOT_MIB COLD_MIB [REPORT_SECONDS]\n");
+		fprintf(stderr, "usage: memcheck HOT_MIB COLD_MIB [REPORT_SECONDS [PAUSE_MS [FILE...]]]\n");
 		return 2;
 	}
 	size_t hot_pages = strtoul(argv[1], NULL, 10) * (1024 * 1024 / PAGE);
 	size_t cold_pages = strtoul(argv[2], NULL, 10) * (1024 * 1024 / PAGE);
 	double report = argc > 3 ? atof(argv[3]) : 5;
-	if (hot_pages == 0 || report <= 0) {
-		fprintf(stderr, "memcheck: HOT_MIB and REPORT_SECONDS must be positive\n");
+	long pause_ms = argc > 4 ? atol(argv[4]) : 0;
+	if (hot_pages == 0 || report <= 0 || pause_ms < 0) {
+		fprintf(stderr, "memcheck: HOT_MIB and REPORT_SECONDS must be positive, PAUSE_MS not negative\n");
 		return 2;
+	}
+	int n_files = argc > 5 ? argc - 5 : 0;
+	char **files = argv + 5;
+	uint64_t *sums = calloc((size_t)n_files + 1, sizeof(*sums));
+	size_t file_pages = 0;
+	for (int f = 0; f < n_files; f++) {
+		size_t pages;
+		if (file_sum(files[f], &sums[f], &pages)) {
+			fprintf(stderr, "memcheck: cannot read %s\n", files[f]);
+			return 2;
+		}
+		file_pages += pages;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	char *hot = region(hot_pages);
@@ -113,22 +175,17 @@ int main(int argc, char **argv)
 		h->index = i;
 		h->check = MAGIC ^ i;
 	}
-	printf("MEMCHECK START hot=%p hot_pages=%zu cold=%p cold_pages=%zu\n", (void *)hot, hot_pages, (void *)cold,
-	       cold_pages);
+	printf("MEMCHECK START hot=%p hot_pages=%zu cold=%p cold_pages=%zu files=%d file_pages=%zu\n", (void *)hot,
+	       hot_pages, (void *)cold, cold_pages, n_files, file_pages);
+	struct timespec pause = {.tv_sec = pause_ms / 1000, .tv_nsec = (pause_ms % 1000) * 1000000L};
 
 	uint64_t cold_checks = 0;
 	double next_report = now() + report;
 	for (uint64_t pass = 1;; pass++) {
 		for (size_t i = 0; i < hot_pages && !fail_line[0]; i++) {
 			struct hot_page *h = (struct hot_page *)(hot + i * PAGE);
-			if (h->pass != pass - 1 || h->index != i || h->check != (MAGIC ^ h->pass ^ h->index)) {
-				snprintf(fail_line, sizeof(fail_line),
-					 "MEMCHECK FAIL hot page %zu: expected pass %" PRIu64 " index %zu, found pass %" PRIu64
-					 " index %" PRIu64 " check %s",
-					 i, pass - 1, i, h->pass, h->index,
-					 h->check == (MAGIC ^ h->pass ^ h->index) ? "ok" : "bad");
+			if (bad_hot(h, i, pass - 1))
 				break;
-			}
 			h->pass = pass;
 			h->check = MAGIC ^ pass ^ i;
 		}
@@ -139,7 +196,31 @@ int main(int argc, char **argv)
 			nanosleep(&ts, NULL);
 			continue;
 		}
+		if (pause_ms)
+			nanosleep(&pause, NULL);
 		if (now() >= next_report) {
+			/* The whole hot region once more: after a resume in the middle of the walk, the pages
+			 * before the resume point are only checked here within this report. */
+			for (size_t i = 0; i < hot_pages && !fail_line[0]; i++)
+				bad_hot((struct hot_page *)(hot + i * PAGE), i, pass);
+			if (fail_line[0]) {
+				puts(fail_line);
+				continue;
+			}
+			for (int f = 0; f < n_files; f++) {
+				uint64_t sum = 0;
+				size_t pages;
+				if (file_sum(files[f], &sum, &pages) || sum != sums[f]) {
+					snprintf(fail_line, sizeof(fail_line),
+						 "MEMCHECK FAIL file %s: re-read checksum %016" PRIx64 ", expected %016" PRIx64, files[f],
+						 sum, sums[f]);
+					break;
+				}
+			}
+			if (fail_line[0]) {
+				puts(fail_line);
+				continue;
+			}
 			if (cold) {
 				long bad = check_cold(cold, cold_pages);
 				cold_checks++;
@@ -150,8 +231,9 @@ int main(int argc, char **argv)
 					continue;
 				}
 			}
-			printf("MEMCHECK OK hot_pages=%zu passes=%" PRIu64 " cold_pages=%zu cold_checks=%" PRIu64 "\n",
-			       hot_pages, pass, cold_pages, cold_checks);
+			printf("MEMCHECK OK pages=%zu hot_pages=%zu passes=%" PRIu64 " cold_pages=%zu cold_checks=%" PRIu64
+			       " files=%d file_pages=%zu\n",
+			       hot_pages + cold_pages + file_pages, hot_pages, pass, cold_pages, cold_checks, n_files, file_pages);
 			next_report = now() + report;
 		}
 	}

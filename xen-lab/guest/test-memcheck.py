@@ -4,7 +4,8 @@
 Builds memcheck, runs it, and while it is stopped (as a suspended guest is) changes its memory
 through /proc/PID/mem the way a faulty migration would: a hot page put back to an older copy (a
 write lost), a hot page zeroed (a page allocated without its data), another page's contents in a
-hot page, and a changed byte in the cold region. Each must produce MEMCHECK FAIL naming the page;
+hot page, a changed byte in the cold region, and a file whose contents changed under it (as a page-cache
+page kept without its data reads). Each must produce MEMCHECK FAIL naming the page;
 an untouched run, stopped and continued, must keep printing MEMCHECK OK.
 
 usage: test-memcheck.py [BUILD_DIR]    (prints 'memcheck: N passed, M failed'; exit 1 on a failure)
@@ -31,9 +32,13 @@ def build(out_dir):
 
 class Run:
     def __init__(self, exe):
-        self.proc = subprocess.Popen([exe, "1", "1", "0.2"], stdout=subprocess.PIPE, text=True, bufsize=1)
+        self.file = tempfile.NamedTemporaryFile(prefix="memcheck-", suffix=".bin")
+        self.file.write(os.urandom(5 * PAGE + 123))
+        self.file.flush()
+        self.proc = subprocess.Popen([exe, "1", "1", "0.2", "1", self.file.name], stdout=subprocess.PIPE, text=True,
+                                     bufsize=1)
         start = self.proc.stdout.readline()
-        m = re.match(r"MEMCHECK START hot=(0x[0-9a-f]+) hot_pages=(\d+) cold=(0x[0-9a-f]+) cold_pages=(\d+)", start)
+        m = re.match(r"MEMCHECK START hot=(0x[0-9a-f]+) hot_pages=(\d+) cold=(0x[0-9a-f]+) cold_pages=(\d+) files=1 file_pages=6", start)
         if not m:
             raise AssertionError("no start line: " + start)
         self.hot, self.cold = int(m.group(1), 16), int(m.group(3), 16)
@@ -56,6 +61,7 @@ class Run:
     def close(self):
         self.proc.kill()
         self.proc.wait()
+        self.file.close()
 
 
 class Stopped:
@@ -137,6 +143,15 @@ def cold_byte(run):
         s.write(addr, bytes([b[0] ^ 0x40]))
 
 
+def file_changed(run):
+    with run.stopped():
+        with open(run.file.name, "r+b") as f:
+            f.seek(3 * PAGE + 7)
+            b = f.read(1)
+            f.seek(3 * PAGE + 7)
+            f.write(bytes([b[0] ^ 0x01]))
+
+
 def untouched(exe):
     run = Run(exe)
     try:
@@ -145,7 +160,7 @@ def untouched(exe):
             time.sleep(0.5)  # a suspend: nothing changes
         for _ in range(5):
             line = run.line()
-            if not line.startswith("MEMCHECK OK"):
+            if not re.match(r"MEMCHECK OK pages=%d " % (256 + 256 + 6), line):
                 print("FAIL untouched: " + line)
                 return False
         print("PASS untouched: " + line)
@@ -163,6 +178,7 @@ def main():
         expect("zeroed page", exe, zeroed, r"MEMCHECK FAIL hot page 7: .* found pass 0 index 0 check bad"),
         expect("another page's contents", exe, swapped, r"MEMCHECK FAIL hot page 9: .* index 3 check ok"),
         expect("cold byte", exe, cold_byte, r"MEMCHECK FAIL cold page 11 "),
+        expect("changed file", exe, file_changed, r"MEMCHECK FAIL file .*memcheck-.*\.bin: re-read checksum"),
     ]
     passed = sum(results)
     print("memcheck: %d passed, %d failed" % (passed, len(results) - passed))

@@ -25,6 +25,9 @@ LAB_MODE=${LAB_MODE:-steps}
 # steps mode: only these steps (names of dom0/steps.sh's step_ functions, e.g. "migrate_migrated"); the
 # run then misses the others and fails, so this is for work on a step, never for CI
 LAB_STEPS=${LAB_STEPS:-}
+# 1: the default steps include the soft-page steps (sonic-soft-save, sonic-soft-migrate; issue 11), which
+# have not passed on real Xen yet (xen-lab/README.md) and so are not part of CI's run
+LAB_SOFT=${LAB_SOFT:-0}
 LAB_STRESS_PLAN=${LAB_STRESS_PLAN:-save save save save}
 LAB_STRESS_SECONDS=${LAB_STRESS_SECONDS:-480}
 XEN_GZ=/boot/xen-4.17-amd64.gz
@@ -71,6 +74,7 @@ check_settings() {
     # dom0's chroot of the host mounts its own /tmp, /proc, /sys and /dev over the host's.
     [[ ! $LAB_DIR =~ ^/(tmp|proc|sys|dev)(/|$) ]] ||
         die "LAB_DIR '$LAB_DIR' must not be under /tmp, /proc, /sys or /dev (dom0's chroot hides them)"
+    [[ $LAB_SOFT == [01] ]] || die "LAB_SOFT must be 0 or 1 (got '$LAB_SOFT')"
     require_seconds LAB_TIMEOUT "$LAB_TIMEOUT"
     require_seconds LAB_JAVA_TIMEOUT "$LAB_JAVA_TIMEOUT"
     [[ $LAB_JAVA_OPTS != *[\'\"\\\$\`]* ]] || die "LAB_JAVA_OPTS must not contain quotes, backslashes, \$ or backticks"

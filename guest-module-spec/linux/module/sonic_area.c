@@ -103,6 +103,8 @@ int sonic_area_create(u64 pfn_count, u64 budget_bytes)
 	BUILD_BUG_ON(PAGE_SIZE != SONIC_PAGE_SIZE);
 	if (pfn_count < 1 || pfn_count > SONIC_MAX_PFN_COUNT)
 		return -ERANGE;
+	if (pfn_count >= SONIC_LINUX_PFN_LIMIT)
+		return -E2BIG;
 	if (budget_bytes < 2 * page || budget_bytes > (u64)SONIC_MAX_AREA_PAGES * page)
 		return -EINVAL;
 

@@ -191,7 +191,8 @@ static void sonic_handshake_run(void)
 	sonic_hs_set(h, seq, SONIC_HS_DROPPING, SONIC_FAIL_NONE);
 	sonic.drop_ns = 0;
 	sonic.drop_err = 1; /* not attempted */
-	if (READ_ONCE(sonic_drop_cache)) {
+	/* dom0's keep-cache wish (SPEC 7.1) is read here, when the request arrives */
+	if (READ_ONCE(sonic_drop_cache) && !sonic_xen_keep_cache()) {
 		u64 budget = deadline - t0;
 		u64 rest = budget - div_u64(budget * SONIC_DROP_SHARE_NUM, SONIC_DROP_SHARE_DEN);
 

@@ -122,6 +122,12 @@ extern bool sonic_drop_cache;
 u64 sonic_guest_pfn_count(void);
 int sonic_area_create(u64 pfn_count, u64 budget_bytes);
 void sonic_area_destroy(void);
+/*
+ * The kernel's bitmap helpers (bitmap_set, bitmap_clear, bitmap_weight, bitmap_copy) take unsigned
+ * int positions and lengths in 6.1: a PFN span of 2^32 pages or more would wrap and mark the wrong
+ * pages soft. The module refuses such a span (sonic_area_create: -E2BIG) instead.
+ */
+#define SONIC_LINUX_PFN_LIMIT (1ULL << 32)
 u64 sonic_bitmap_weight(const u64 *bm, u64 pfn_count);
 u64 sonic_encode_set(struct sonic_set *set, const u64 *bm, u64 pfn_count, bool *truncated);
 void sonic_copy_encoded(struct sonic_set *set, const u64 *bm, u64 count);
@@ -169,12 +175,14 @@ void sonic_xen_notify(void);
 void sonic_xen_stop(void);
 void sonic_xen_release_pages(void);
 bool sonic_xen_active(void);
+bool sonic_xen_keep_cache(void);
 #else
 static inline int sonic_xen_init(void) { return 0; }
 static inline void sonic_xen_notify(void) { }
 static inline void sonic_xen_stop(void) { }
 static inline void sonic_xen_release_pages(void) { }
 static inline bool sonic_xen_active(void) { return false; }
+static inline bool sonic_xen_keep_cache(void) { return false; }
 #endif
 
 #endif /* SONIC_INTERNAL_H */

@@ -203,7 +203,11 @@ static int __init sonic_init(void)
 	sonic_handshake_init();
 	err = sonic_area_create(pfn_count, (u64)area_budget_kb * 1024);
 	if (err) {
-		pr_err("cannot build a hint area for %llu PFNs (%d)\n", pfn_count, err);
+		if (err == -E2BIG)
+			pr_err("cannot build a hint area for %llu PFNs: the kernel's bitmap helpers handle fewer than 2^32\n",
+			       pfn_count);
+		else
+			pr_err("cannot build a hint area for %llu PFNs (%d)\n", pfn_count, err);
 		return err;
 	}
 	err = sonic_hotplug_init();

@@ -7,11 +7,14 @@
  * and the module runs locally. Everything starts from the xenstore-ready notifier: by then xenbus
  * and, for HVM, the platform device's grant table are initialised.
  *
- * After a suspend, a syscore resume hook schedules work that releases held pages and checks whether
- * the domain is still the same one (data/sonic/state still reads "ready": a cancelled suspend or a
- * checkpoint) or a new one after migration, whose grants, channel and keys are gone. In the second
- * case the stale grant references and interrupt binding are dropped and the area is advertised
- * again (SPEC 7.3).
+ * After a suspend, Xen's resume notifier (drivers/xen/manage.c runs it after every suspend, cancelled
+ * or not) schedules work that releases held pages and checks whether the domain is still the same one
+ * (a cancelled suspend or a checkpoint) or a new one after migration, whose grants, channel and keys
+ * are gone: a new domain has another domain id in xenstore, or does not have our event channel as an
+ * unbound or interdomain channel to dom0 (which also tells a new domain that got the same id on
+ * another host). A "state" key is no test: the old domain's keys may be copied or rewritten by anyone.
+ * For a new domain the stale grant references and interrupt binding are dropped and the area is
+ * advertised again (SPEC 7.3).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -21,7 +24,6 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/spinlock.h>
-#include <linux/syscore_ops.h>
 #include <linux/workqueue.h>
 
 #include <xen/xen.h>
@@ -29,6 +31,7 @@
 #include <xen/grant_table.h>
 #include <xen/events.h>
 #include <xen/xenbus.h>
+#include <xen/xen-ops.h>
 #include <xen/interface/event_channel.h>
 #include <asm/xen/hypercall.h>
 
@@ -50,12 +53,44 @@ struct sonic_xen {
 	u32 n_dir;
 	u32 n_dir_refs;                 /* directory pages granted so far */
 	bool advertised;
+	long domid;                     /* our domain id when we advertised; -1: unknown */
 	struct work_struct advertise_work;
 	struct work_struct resume_work;
 	struct notifier_block xs_nb;
+	struct notifier_block resume_nb;
 };
 
-static struct sonic_xen sx = { .irq = -1 };
+static struct sonic_xen sx = { .irq = -1, .domid = -1 };
+
+/* Our domain id as the toolstack wrote it in our xenstore home ("domid"); -1 if unreadable. */
+static long sonic_xen_read_domid(void)
+{
+	char *s = xenbus_read(XBT_NIL, "domid", "", NULL);
+	long domid;
+
+	if (IS_ERR(s))
+		return -1;
+	if (kstrtol(s, 10, &domid) || domid < 0)
+		domid = -1;
+	kfree(s);
+	return domid;
+}
+
+/* SPEC 7.1: dom0 may ask us to keep clean cache (keep-cache = 1); missing or unreadable means drop. */
+bool sonic_xen_keep_cache(void)
+{
+	char *s;
+	bool keep;
+
+	if (!sx.active)
+		return false;
+	s = xenbus_read(XBT_NIL, SONIC_XS_DIR, "keep-cache", NULL);
+	if (IS_ERR(s))
+		return false;
+	keep = !strcmp(s, "1");
+	kfree(s);
+	return keep;
+}
 
 bool sonic_xen_active(void)
 {
@@ -214,8 +249,9 @@ static int sonic_xen_advertise_locked(void)
 		return err;
 	}
 	sx.advertised = true;
-	pr_info("hint area shared with dom0: %u pages, %u directory pages, event channel %u\n",
-		sonic.area_pages, sx.n_dir, sx.port);
+	sx.domid = sonic_xen_read_domid();
+	pr_info("hint area shared with dom0: %u pages, %u directory pages, event channel %u, domain %ld\n",
+		sonic.area_pages, sx.n_dir, sx.port, sx.domid);
 	return 0;
 }
 
@@ -227,16 +263,36 @@ static void sonic_xen_advertise_workfn(struct work_struct *work)
 	mutex_unlock(&sx.lock);
 }
 
+/* Whether Xen still has our channel as one to dom0: it is gone in a new domain. */
+static bool sonic_xen_channel_kept(void)
+{
+	struct evtchn_status st = { .dom = DOMID_SELF, .port = sx.port };
+
+	if (HYPERVISOR_event_channel_op(EVTCHNOP_status, &st))
+		return false;
+	switch (st.status) {
+	case EVTCHNSTAT_unbound:
+		return st.u.unbound.dom == SONIC_DOM0;
+	case EVTCHNSTAT_interdomain:
+		return st.u.interdomain.dom == SONIC_DOM0;
+	default:
+		return false;
+	}
+}
+
 static bool sonic_xen_same_domain(void)
 {
-	char *state = xenbus_read(XBT_NIL, SONIC_XS_DIR, "state", NULL);
-	bool same;
+	long domid = sonic_xen_read_domid();
 
-	if (IS_ERR(state))
+	if (domid >= 0 && domid != sx.domid) {
+		pr_info("resumed as domain %ld (was %ld): advertising the hint area again\n", domid, sx.domid);
 		return false;
-	same = !strcmp(state, "ready");
-	kfree(state);
-	return same;
+	}
+	if (!sonic_xen_channel_kept()) {
+		pr_info("resumed without event channel %u to dom0: advertising the hint area again\n", sx.port);
+		return false;
+	}
+	return true;
 }
 
 static void sonic_xen_resume_workfn(struct work_struct *work)
@@ -266,15 +322,12 @@ static int sonic_xen_xenstore_ready(struct notifier_block *nb, unsigned long eve
 	return NOTIFY_DONE;
 }
 
-/* Runs with interrupts off on one CPU, after Xen's suspend hypercall returned. */
-static void sonic_xen_syscore_resume(void)
+/* Xen's resume notifier: after every suspend of this domain, before devices resume; work does the rest. */
+static int sonic_xen_resumed(struct notifier_block *nb, unsigned long event, void *data)
 {
 	queue_work(sonic.wq, &sx.resume_work);
+	return NOTIFY_DONE;
 }
-
-static struct syscore_ops sonic_xen_syscore = {
-	.resume = sonic_xen_syscore_resume,
-};
 
 int sonic_xen_init(void)
 {
@@ -298,8 +351,9 @@ int sonic_xen_init(void)
 	INIT_WORK(&sx.advertise_work, sonic_xen_advertise_workfn);
 	INIT_WORK(&sx.resume_work, sonic_xen_resume_workfn);
 	sx.xs_nb.notifier_call = sonic_xen_xenstore_ready;
+	sx.resume_nb.notifier_call = sonic_xen_resumed;
 	sx.active = true;
-	register_syscore_ops(&sonic_xen_syscore);
+	xen_resume_notifier_register(&sx.resume_nb);
 	register_xenstore_notifier(&sx.xs_nb);
 	return 0;
 nomem:
@@ -317,7 +371,7 @@ void sonic_xen_stop(void)
 	if (!sx.active)
 		return;
 	unregister_xenstore_notifier(&sx.xs_nb);
-	unregister_syscore_ops(&sonic_xen_syscore);
+	xen_resume_notifier_unregister(&sx.resume_nb);
 	cancel_work_sync(&sx.advertise_work);
 	cancel_work_sync(&sx.resume_work);
 	mutex_lock(&sx.lock);

@@ -13,6 +13,7 @@ import org.sonicmigration.engine.MigrationException;
 import org.sonicmigration.engine.MigrationOptions;
 import org.sonicmigration.engine.MigrationReport;
 import org.sonicmigration.engine.PreCopyEngine;
+import org.sonicmigration.engine.SoftPolicy;
 import org.sonicmigration.sim.guest.SimGuest;
 import org.sonicmigration.sim.SimHypervisor;
 import picocli.CommandLine;
@@ -42,6 +43,17 @@ final class SaveCommand implements Callable<Integer> {
     @Option(names = "--keep-running", description = "Resume the domain after saving instead of destroying it.")
     boolean keepRunning;
 
+    @Option(names = "--soft", paramLabel = "POLICY", defaultValue = "free+cache",
+            converter = EngineOptions.SoftPolicyConverter.class,
+            description = "Soft pages a guest with a hint area may leave out of the save: off, free, free+cache"
+                    + " (default: ${DEFAULT-VALUE}).")
+    SoftPolicy soft;
+
+    @Option(names = "--handshake-timeout", paramLabel = "MS", defaultValue = "2000",
+            description = "How long a guest with a hint area may take to give its final soft set before the save"
+                    + " (default: ${DEFAULT-VALUE}).")
+    int handshakeMillis;
+
     @Mixin
     BackendOption backend;
 
@@ -53,7 +65,11 @@ final class SaveCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        MigrationOptions options = MigrationOptions.defaults().withLive(false);
+        if (handshakeMillis <= 0) {
+            throw new CommandLine.TypeConversionException("--handshake-timeout must be positive, got " + handshakeMillis);
+        }
+        MigrationOptions options = MigrationOptions.defaults().withLive(false).withSoft(soft)
+                .withHandshakeTimeout(Duration.ofMillis(handshakeMillis));
         if (domain != null) {
             Backend b = backend.select();
             try (Hypervisor hv = b.open(); SourceDomain source = hv.openSource(DomainRef.parse(domain))) {

@@ -190,7 +190,11 @@ public final class PreCopyEngine {
                     suspend();
                     ledger.fetchFinal(dirtyLog);
                 } else {
+                    finalSoft = saveHandshake();
                     suspend();
+                    if (dirtyLog != null) {
+                        ledger.fetchFinal(dirtyLog);
+                    }
                     writer.writeStaticState(domain.cpuPolicy());
                 }
                 finalRound(sender, finalSoft);
@@ -223,6 +227,25 @@ public final class PreCopyEngine {
             log.debug("log-dirty on for {}: the live passes start", name);
             writer.writeStaticState(domain.cpuPolicy());
             advisor = SoftPageAdvisor.open(domain, options, clock, listener, notices).orElse(null);
+        }
+
+        /**
+         * Steps 1 and 4 of a save (not live), when the policy wants soft pages and the guest offers a hint
+         * area: log-dirty on before the request, so that whatever the guest writes after it lands in the
+         * final dirty set (which wins over the final soft set), then the handshake; no live pass.
+         *
+         * @return the guest's final soft set, or null (pruning off, no usable hint area, no answer)
+         */
+        private PageBitmap saveHandshake() throws InterruptedException {
+            if (options.soft() == SoftPolicy.OFF) {
+                return null;
+            }
+            advisor = SoftPageAdvisor.open(domain, options, clock, listener, notices).orElse(null);
+            if (advisor == null) {
+                return null;
+            }
+            dirtyLog = domain.enableDirtyLog();
+            return handshake();
         }
 
         /** Steps 2 and 3: live passes until the dirty set is small or the budget is spent (or, if asked, stops shrinking). */

@@ -232,6 +232,37 @@ class EngineStepsTest {
     }
 
     @Nested
+    class Save {
+        @Test
+        void aSaveAsksForTheFinalSetWithLogDirtyOnAndSendsItsCleanPagesWithoutData() throws Exception {
+            ScriptedMigration m = migrate(new GuestScript(PFNS).save().finalSoftRange(20, 30).afterHandshake(22, 23));
+            assertThat(m.domain().events).containsSubsequence("log-dirty on", "handshake", "suspend", "final fetch");
+            assertThat(m.domain().livePasses()).isZero();
+            BitSet allocated = range(20, 30);
+            allocated.andNot(of(22, 23));
+            assertThat(m.stream().withType(PageType.XALLOC)).isEqualTo(allocated);
+            assertThat(m.stream().last(22).digest()).isEqualTo(m.domain().digestAtSuspend(22));
+            assertThat(m.report().soft().unsentPages()).isEqualTo(8);
+            assertThat(m.report().iterations()).extracting(IterationStats::kind).containsExactly(PassKind.FINAL);
+        }
+
+        @Test
+        void aSaveOfAGuestWithoutAHintAreaStaysASaveWithoutLogDirty() throws Exception {
+            ScriptedMigration m = migrate(new GuestScript(PFNS).save().withoutHintArea());
+            assertThat(m.domain().events).doesNotContain("log-dirty on", "handshake");
+            assertThat(m.stream().withType(PageType.XALLOC)).isEqualTo(new BitSet());
+            assertThat(m.report().notices()).anyMatch(n -> n.contains("offers no soft-page hint area"));
+        }
+
+        @Test
+        void aSaveWithoutAnAnswerSendsEveryPage() throws Exception {
+            ScriptedMigration m = migrate(new GuestScript(PFNS).save().noFinalSet());
+            assertThat(m.stream().withType(PageType.XALLOC)).isEqualTo(new BitSet());
+            assertThat(m.domain().finalReads).isEqualTo(range(0, PFNS));
+        }
+    }
+
+    @Nested
     class StateEndAndHandOver {
         @Test
         void theStateAndEndFollowThePagesAndTheNameIsGivenUpBetweenConfirmationAndGo() throws Exception {

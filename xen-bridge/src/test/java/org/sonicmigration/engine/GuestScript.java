@@ -29,6 +29,7 @@ final class GuestScript {
     int maxIterations = 5;
     long dirtyThreshold = 0;
     int batch = 1024;
+    boolean live = true;
     boolean stopWhenNotShrinking;
 
     GuestScript(int pfns) {
@@ -102,6 +103,12 @@ final class GuestScript {
         return this;
     }
 
+    /** A save: no live pass, the guest suspended once (as sonic save does). */
+    GuestScript save() {
+        live = false;
+        return this;
+    }
+
     /** Adds SonicMigration's own stop rule to Xen's two. */
     GuestScript stopWhenNotShrinking() {
         stopWhenNotShrinking = true;
@@ -122,7 +129,7 @@ final class GuestScript {
     }
 
     MigrationOptions options() {
-        return new MigrationOptions(maxIterations, dirtyThreshold, batch, Optional.empty(), Duration.ofSeconds(1), true,
+        return new MigrationOptions(maxIterations, dirtyThreshold, batch, Optional.empty(), Duration.ofSeconds(1), live,
                 SoftPolicy.FREE_AND_CACHE, false, Duration.ofMillis(200), stopWhenNotShrinking);
     }
 
