@@ -58,7 +58,7 @@ MEMCHECK_WAIT=300
 # How long dom0 waits for the guest's final soft set: under TCG the guest runs its handshake about 20
 # times slower than on hardware (the kernel test's budget is 60 s for the same reason); the guest's own
 # budget (1.5 s of its time) still bounds what it does.
-HANDSHAKE_MS=30000
+HANDSHAKE_TIMEOUT=30s
 
 # A fresh, running guest from CONFIG (default /lab/domu.cfg): the one there is if it is fresh, alive
 # and from the same configuration, else a new one. Sets GUEST_NOTE. Usage: ensure_fresh_guest STEP [CONFIG]
@@ -327,7 +327,7 @@ step_sonic_save() { run_guest_step sonic-save attempt_sonic_save FAIL; }
 sonic_migrate_guest() {
     local t0 tm beat guests rc domid=$1 stream=$2 log=$3; t0=$(now)
     rm -f "$HOSTROOT$stream"
-    in_host_sonic "$domid" "$log" "migrate $domid --backend xen --no-progress --debug --handshake-timeout $HANDSHAKE_MS --connect-timeout 120 --exec 'tee $stream | $LAB_XEN_BIN/xl migrate-receive'"
+    in_host_sonic "$domid" "$log" "migrate $domid --backend xen --no-progress --debug --handshake-timeout $HANDSHAKE_TIMEOUT --connect-timeout 120 --exec 'tee $stream | $LAB_XEN_BIN/xl migrate-receive'"
     rc=$?
     tm=$(since "$t0")
     if [ "$rc" -ne 0 ]; then
@@ -414,7 +414,7 @@ attempt_sonic_soft_save() {
     domid=$(guest_domid)
     rm -f "$HOSTROOT$save"
     t0=$(now)
-    in_host_sonic "$domid" "$log" "save --backend xen --domain $domid -o $save --no-progress --debug --handshake-timeout $HANDSHAKE_MS"
+    in_host_sonic "$domid" "$log" "save --backend xen --domain $domid -o $save --no-progress --debug --handshake-timeout $HANDSHAKE_TIMEOUT"
     rc=$?
     if [ "$rc" -ne 0 ]; then
         STEP_DETAIL="sonic save exited $rc: $(grep -m1 '^sonic:' "$log")"; return 1

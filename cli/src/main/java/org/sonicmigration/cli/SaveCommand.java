@@ -1,6 +1,7 @@
 package org.sonicmigration.cli;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import org.sonicmigration.spi.Backend;
 import org.sonicmigration.spi.DomainRef;
@@ -49,10 +50,10 @@ final class SaveCommand implements Callable<Integer> {
                     + " (default: ${DEFAULT-VALUE}).")
     SoftPolicy soft;
 
-    @Option(names = "--handshake-timeout", paramLabel = "MS", defaultValue = "2000",
-            description = "How long a guest with a hint area may take to give its final soft set before the save"
-                    + " (default: ${DEFAULT-VALUE}).")
-    int handshakeMillis;
+    @Option(names = "--handshake-timeout", paramLabel = "DURATION", defaultValue = "2s", converter = Durations.class,
+            description = "How long a guest with a hint area may take to give its final soft set before the save,"
+                    + " e.g. 500ms, 30s (default: ${DEFAULT-VALUE}).")
+    Duration handshakeTimeout;
 
     @Mixin
     BackendOption backend;
@@ -65,11 +66,11 @@ final class SaveCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (handshakeMillis <= 0) {
-            throw new CommandLine.TypeConversionException("--handshake-timeout must be positive, got " + handshakeMillis);
+        if (handshakeTimeout.isZero()) {
+            throw new CommandLine.TypeConversionException("--handshake-timeout must be positive, got 0");
         }
         MigrationOptions options = MigrationOptions.defaults().withLive(false).withSoft(soft)
-                .withHandshakeTimeout(Duration.ofMillis(handshakeMillis));
+                .withHandshakeTimeout(handshakeTimeout);
         if (domain != null) {
             Backend b = backend.select();
             try (Hypervisor hv = b.open(); SourceDomain source = hv.openSource(DomainRef.parse(domain))) {
