@@ -27,7 +27,7 @@ PACKAGES=(qemu-system-x86 xen-hypervisor-4.17-amd64 xen-utils-4.17 linux-image-a
 # triple fault under TCG, xen-lab/README.md) does not fail it; only the steps of Xen's toolstack and
 # migrate-migrated can report WARN, the steps of our code (java-checks, sonic-*) PASS or FAIL.
 EXPECTED_STEPS=(dom0-boot toolstack guest-create logdirty java-checks xl-save xl-migrate sonic-save
-                sonic-migrate migrate-migrated shutdown verify-xlsave verify-migrate verify-sonic-save
+                sonic-migrate xl-dropin migrate-migrated shutdown verify-xlsave verify-migrate verify-sonic-save
                 verify-sonic-migrate)
 # LAB_SOFT=1: the soft-page steps too (issue 11)
 SOFT_STEPS=(sonic-soft-save sonic-soft-migrate verify-sonic-soft-save verify-sonic-soft-migrate)

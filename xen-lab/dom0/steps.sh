@@ -128,16 +128,14 @@ run_guest_step() {
     done
 }
 
-# The PVH guest; passes once it prints its first heartbeat.
-step_guest_create() {
-    local t0; t0=$(now)
-    if ensure_fresh_guest guest-create; then
-        labstep guest-create PASS "$(since "$t0")" "$GUEST_NOTE heartbeat=$(last_heartbeat)"
-    else
-        labstep guest-create FAIL "$(since "$t0")" "$GUEST_NOTE"
-        return 1
-    fi
+# The PVH guest; passes once it prints its first heartbeat. A guest the emulated CPU kills while it
+# boots (seen once: a fresh guest's triple fault 22 s in, before its first heartbeat) is the
+# environment's, as in every other step: one more try, then WARN (xl create is Xen's toolstack).
+attempt_guest_create() {
+    ensure_fresh_guest guest-create || { STEP_DETAIL=$GUEST_NOTE; return 1; }
+    STEP_DETAIL="$GUEST_NOTE heartbeat=$(last_heartbeat)"
 }
+step_guest_create() { run_guest_step guest-create attempt_guest_create WARN; }
 
 # Native baseline: the C probe, run with the host's libraries in the host chroot.
 attempt_logdirty() {
@@ -322,12 +320,14 @@ step_sonic_save() { run_guest_step sonic-save attempt_sonic_save FAIL; }
 # Our sender, live: sonic migrate of DOMID to stock xl migrate-receive, run by sonic in the chroot as
 # the receiver command (xl migrate -s style); tee keeps a copy of the stream in STREAM (a path in
 # the chroot). Passes with exactly one guest named domu left (the source renamed away, then
-# destroyed by libxl) that prints new heartbeats. Sets STEP_DETAIL.
-# Usage: sonic_migrate_guest DOMID STREAM LOG
+# destroyed by libxl) that prints new heartbeats. Sets STEP_DETAIL. ARGS replaces sonic's arguments
+# (default: sonic migrate --exec); they must tee the stream into STREAM too.
+# Usage: sonic_migrate_guest DOMID STREAM LOG [ARGS]
 sonic_migrate_guest() {
     local t0 tm beat guests rc domid=$1 stream=$2 log=$3; t0=$(now)
+    local args=${4:-"migrate $domid --backend xen --no-progress --debug --handshake-timeout $HANDSHAKE_TIMEOUT --connect-timeout 120 --exec 'tee $stream | $LAB_XEN_BIN/xl migrate-receive'"}
     rm -f "$HOSTROOT$stream"
-    in_host_sonic "$domid" "$log" "migrate $domid --backend xen --no-progress --debug --handshake-timeout $HANDSHAKE_TIMEOUT --connect-timeout 120 --exec 'tee $stream | $LAB_XEN_BIN/xl migrate-receive'"
+    in_host_sonic "$domid" "$log" "$args"
     rc=$?
     tm=$(since "$t0")
     if [ "$rc" -ne 0 ]; then
@@ -364,6 +364,21 @@ attempt_sonic_migrate() {
     rm -f "$HOSTROOT$stream"
 }
 step_sonic_migrate() { run_guest_step sonic-migrate attempt_sonic_migrate FAIL; }
+
+# The drop-in for xl migrate as an orchestrator calls it: sonic xl-migrate in xl's syntax, where
+# -s '' makes HOST the receiver command itself (stock xl migrate-receive, the stream teed aside).
+attempt_xl_dropin() {
+    local domid stream=/tmp/sonic.dropin.bin
+    ensure_fresh_guest xl-dropin || { STEP_DETAIL="no fresh guest: $GUEST_NOTE"; return 1; }
+    GUEST_FRESH=0
+    domid=$(guest_domid)
+    sonic_migrate_guest "$domid" "$stream" "$RESULTS/xl-dropin.log" \
+        "xl-migrate -s '' --backend xen --no-progress --connect-timeout 120 $domid 'tee $stream | $LAB_XEN_BIN/xl migrate-receive'" ||
+        return 1
+    STEP_DETAIL="$STEP_DETAIL ($GUEST_NOTE)"
+    rm -f "$HOSTROOT$stream"
+}
+step_xl_dropin() { run_guest_step xl-dropin attempt_xl_dropin FAIL; }
 
 # A fresh guest worth migrating (SONIC_CFG), ready to be: its module has advertised the hint area
 # (data/sonic/state = ready) and its memory check has reported once (so its files are in the page
