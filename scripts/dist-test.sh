@@ -86,5 +86,24 @@ print(s.getsockname()[1], flush=True); time.sleep(120)' >"$work/port" &
 for _ in $(seq 50); do [ -s "$work/port" ] && break; sleep 0.1; done
 check port-in-use 1 oneline 'in use' -- "$sonic" receive --listen "127.0.0.1:$(cat "$work/port")"
 
+# SIGTERM in the middle of a live pass: the packaged runtime must let sonic catch it and roll back
+# (SIGTERM, because a shell's background job ignores SIGINT).
+cat >"$work/term-mid-pass" <<'TERM'
+#!/bin/sh
+out=$1; shift
+"$@" >"$out" 2>"$out.err" &
+pid=$!
+i=0
+while [ $i -lt 600 ] && ! grep -q '"event":"pass-start"' "$out"; do sleep 0.1; i=$((i + 1)); done
+kill -TERM $pid
+wait $pid
+code=$?
+cat "$out"; cat "$out.err" >&2
+exit $code
+TERM
+chmod +x "$work/term-mid-pass"
+check sigterm-mid-pass 143 '' 'source guest is running' -- "$work/term-mid-pass" "$work/term.out" \
+  "$sonic" simulate --memory 256M --bandwidth 20Mbit --json
+
 echo "dist-test: $passed passed, $failed failed in $(( $(date +%s) - start )) s"
 [ "$failed" = 0 ]

@@ -19,8 +19,10 @@ mkdir -p "$out/bin" "$out/lib" "$out/share/bash-completion/completions" "$out/sh
 
 # The runtime: the modules the application needs, as jdeps finds them (the shaded jar holds every library).
 modules=$("$jdk/jdeps" --multi-release 25 --ignore-missing-deps --print-module-deps "$jar")
-# jdk.zipfs: reading .gz profiles; jdk.crypto.ec: TLS if a library ever asks for it; java.naming: logback's optional JNDI.
-"$jdk/jlink" --add-modules "$modules,jdk.zipfs,java.naming" --strip-debug --no-header-files --no-man-pages \
+# jdk.zipfs: reading .gz profiles; java.naming: logback's optional JNDI; jdk.unsupported: sun.misc.Signal,
+# which SignalStop reaches by reflection (so jdeps cannot see it): without it SIGINT/SIGTERM would end
+# the packaged sonic at once instead of rolling the migration back.
+"$jdk/jlink" --add-modules "$modules,jdk.zipfs,java.naming,jdk.unsupported" --strip-debug --no-header-files --no-man-pages \
   --compress zip-6 --generate-cds-archive --output "$out/runtime"
 cp "$jar" "$out/lib/sonic.jar"
 
