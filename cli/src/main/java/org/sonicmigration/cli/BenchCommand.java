@@ -29,7 +29,7 @@ import picocli.CommandLine.Option;
  * and the guest's. Rounds repeat; the table gives each figure's median and its ratio to the baseline's.
  */
 @Command(name = "bench", footer = {"", "Examples:", "  sonic bench --memory 512M --repeat 3",
-        "  sonic bench --guests idle --content real --soft off --json", "  sonic bench scale --sizes 1G,4G,16G,64G"},
+        "  sonic bench --guests idle --content real --policies off --json", "  sonic bench scale --sizes 1G,4G,16G,64G"},
         mixinStandardHelpOptions = true, subcommands = ScaleBench.class,
         description = "Measure migrations side by side with a plain loopback copy of the same bytes.")
 final class BenchCommand implements Callable<Integer> {
@@ -51,7 +51,7 @@ final class BenchCommand implements Callable<Integer> {
             description = "Page content: real bytes, seeded (generated on read) (default: ${DEFAULT-VALUE}).")
     List<PageStoreMode> contents;
 
-    @Option(names = "--soft", split = ",", paramLabel = "POLICY", defaultValue = "off,free+cache",
+    @Option(names = "--policies", split = ",", paramLabel = "POLICY", defaultValue = "off,free+cache",
             converter = EngineOptions.SoftPolicyConverter.class,
             description = "Policies to compare: off (plain pre-copy), free, free+cache (default: ${DEFAULT-VALUE}).")
     List<SoftPolicy> policies;

@@ -39,7 +39,7 @@ final class ScaleBench implements Callable<Integer> {
             description = "Guest sizes (default: ${DEFAULT-VALUE}).")
     List<Long> sizes;
 
-    @Option(names = "--soft", split = ",", paramLabel = "POLICY", defaultValue = "off,free+cache",
+    @Option(names = "--policies", split = ",", paramLabel = "POLICY", defaultValue = "off,free+cache",
             converter = EngineOptions.SoftPolicyConverter.class,
             description = "Policies (default: ${DEFAULT-VALUE}).")
     List<SoftPolicy> policies;
