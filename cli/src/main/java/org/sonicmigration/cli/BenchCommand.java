@@ -19,6 +19,7 @@ import org.sonicmigration.sim.guest.GuestConfig;
 import org.sonicmigration.sim.kernel.PageStoreMode;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -51,10 +52,16 @@ final class BenchCommand implements Callable<Integer> {
             description = "Page content: real bytes, seeded (generated on read) (default: ${DEFAULT-VALUE}).")
     List<PageStoreMode> contents;
 
-    @Option(names = "--policies", split = ",", paramLabel = "POLICY", defaultValue = "off,free+cache",
-            converter = EngineOptions.SoftPolicyConverter.class,
-            description = "Policies to compare: off (plain pre-copy), free, free+cache (default: ${DEFAULT-VALUE}).")
-    List<SoftPolicy> policies;
+    @Mixin
+    Policies policies = new Policies();
+
+    /** {@code --policies}: the soft-page policies a benchmark compares. */
+    static final class Policies {
+        @Option(names = "--policies", split = ",", paramLabel = "POLICY", defaultValue = "off,free+cache",
+                converter = EngineOptions.SoftPolicyConverter.class,
+                description = "Policies to compare: off (plain pre-copy), free, free+cache (default: ${DEFAULT-VALUE}).")
+        List<SoftPolicy> list;
+    }
 
     @Option(names = "--writer-rate", paramLabel = "PAGES_PER_S", defaultValue = "20000",
             description = "Pages a second the writer guest rewrites (default: ${DEFAULT-VALUE}).")
@@ -118,7 +125,7 @@ final class BenchCommand implements Callable<Integer> {
             baselines.add(Baseline.of(LoopbackBaseline.push(memory)));
             for (GuestKind g : guests) {
                 for (PageStoreMode c : contents) {
-                    for (SoftPolicy p : policies) {
+                    for (SoftPolicy p : policies.list) {
                         Run r = migrate(g, c, p);
                         runs.add(r);
                         if (!json) {
@@ -162,7 +169,7 @@ final class BenchCommand implements Callable<Integer> {
     private void warmUp() throws Exception {
         LoopbackBaseline.push(WARM_UP_BYTES);
         for (PageStoreMode c : contents) {
-            for (SoftPolicy p : policies) {
+            for (SoftPolicy p : policies.list) {
                 var setup = new SimulatedMigration.Setup(GuestConfig.linux61("warm-up", WARM_UP_BYTES).withStoreMode(c),
                         List.of(), List.of(), MigrationOptions.defaults().withSoft(p), false);
                 SimulatedMigration.run(setup, MigrationListener.NONE, new FrameMeter());

@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 import org.sonicmigration.engine.MigrationOptions;
 import org.sonicmigration.engine.SoftPolicy;
@@ -24,6 +23,7 @@ import org.sonicmigration.sim.guest.GuestConfig;
 import org.sonicmigration.sim.kernel.PageStoreMode;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -39,10 +39,8 @@ final class ScaleBench implements Callable<Integer> {
             description = "Guest sizes (default: ${DEFAULT-VALUE}).")
     List<Long> sizes;
 
-    @Option(names = "--policies", split = ",", paramLabel = "POLICY", defaultValue = "off,free+cache",
-            converter = EngineOptions.SoftPolicyConverter.class,
-            description = "Policies (default: ${DEFAULT-VALUE}).")
-    List<SoftPolicy> policies;
+    @Mixin
+    BenchCommand.Policies policies = new BenchCommand.Policies();
 
     @Option(names = "--plot", paramLabel = "FILE", description = "Also draw the figures into this PNG.")
     Path plot;
@@ -70,7 +68,7 @@ final class ScaleBench implements Callable<Integer> {
         String load = BenchCommand.loadAverage();
         List<Point> points = new ArrayList<>();
         for (long size : sizes) {
-            for (SoftPolicy p : policies) {
+            for (SoftPolicy p : policies.list) {
                 GuestConfig guest = GuestConfig.linux61("scale", size).withStoreMode(PageStoreMode.SEEDED);
                 var setup = new SimulatedMigration.Setup(guest, List.of(), List.of(),
                         MigrationOptions.defaults().withSoft(p), false);
@@ -153,9 +151,9 @@ final class ScaleBench implements Callable<Integer> {
     }
 
     private void draw(List<Point> points, Path png) throws IOException {
-        XYChart time = chart("(a) migration time", "time (s)");
-        XYChart memory = chart("(b) memory of the process", "MiB");
-        for (SoftPolicy p : policies) {
+        XYChart time = Fig3Plot.chart("(a) migration time", "guest memory (GiB)", "time (s)");
+        XYChart memory = Fig3Plot.chart("(b) memory of the process", "guest memory (GiB)", "MiB");
+        for (SoftPolicy p : policies.list) {
             List<Point> s = points.stream().filter(x -> x.policy().equals(p.toString())).toList();
             double[] x = s.stream().mapToDouble(v -> v.memoryBytes() / BenchCommand.GIB).toArray();
             String name = ExperimentCommand.label(p);
@@ -167,13 +165,5 @@ final class ScaleBench implements Callable<Integer> {
         }
         String stem = png.toAbsolutePath().toString().replaceFirst("\\.png$", "");
         BitmapEncoder.saveBitmap(List.of(time, memory), 1, 2, stem, BitmapEncoder.BitmapFormat.PNG);
-    }
-
-    private static XYChart chart(String title, String yTitle) {
-        XYChart c = new XYChartBuilder().width(560).height(400).title(title).xAxisTitle("guest memory (GiB)")
-                .yAxisTitle(yTitle).build();
-        c.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNW);
-        c.getStyler().setYAxisMin(0.0);
-        return c;
     }
 }
