@@ -11,7 +11,7 @@ import java.util.function.Function;
  * the last value seen of each, so a thread that ends in between loses at most one period of its time.
  * One thread (the caller's) can be left out, for the caller to measure exactly with its own clock.
  */
-final class ThreadCpu implements AutoCloseable {
+final class ThreadCpu {
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     private static final long PERIOD_MILLIS = 5;
@@ -98,12 +98,5 @@ final class ThreadCpu implements AutoCloseable {
             groups.merge(groupOf.apply(names.get(e.getKey())), used, Long::sum);
         }
         return groups;
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-        if (running) {
-            stop();
-        }
     }
 }
