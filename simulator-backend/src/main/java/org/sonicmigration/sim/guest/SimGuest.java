@@ -34,6 +34,7 @@ import org.sonicmigration.sim.workload.WorkloadSpec;
 import org.sonicmigration.spi.DomainInfo;
 import org.sonicmigration.spi.PlatformState;
 import org.sonicmigration.spi.RunState;
+import org.sonicmigration.spi.ThreadDeaths;
 
 /**
  * A simulated guest: its kernel model, memory, workloads, clock, loaded module and run state. A simulated
@@ -69,6 +70,8 @@ public final class SimGuest {
     private volatile boolean paused;
     private volatile boolean suspended;
     private volatile boolean destroyed;
+    /** Why the guest's vCPU thread died, or null. */
+    private volatile String crash;
     private volatile SuspendPolicy suspendPolicy;
     private long carryNanos;
     private long uptimeNanos;
@@ -366,8 +369,11 @@ public final class SimGuest {
             last = now;
             try {
                 run(dt);
-            } catch (RuntimeException e) {
-                LOG.error("guest {} crashed: {}", name(), e.toString(), e);
+            } catch (RuntimeException | Error e) {
+                // The vCPU thread is gone, so is the guest (a kernel that panicked); what killed it is the cause of
+                // whatever the migrator sees next, so it is recorded where the migration's report finds it.
+                crash = ThreadDeaths.record(e).describe();
+                LOG.debug("guest {} crashed", name(), e);
                 destroyed = true;
             }
         }
@@ -522,9 +528,18 @@ public final class SimGuest {
     }
 
     private void checkAlive() {
+        String c = crash;
+        if (c != null) {
+            throw new SimulatorException("guest " + name() + " crashed: " + c);
+        }
         if (destroyed) {
             throw new SimulatorException("guest " + name() + " has been destroyed");
         }
+    }
+
+    /** Why the guest's vCPU thread died ({@link RunState#DYING} from then on), if it did. */
+    public Optional<String> crash() {
+        return Optional.ofNullable(crash);
     }
 
     // ---- memory access ---------------------------------------------------------------------------------
