@@ -26,6 +26,8 @@ final class GuestScript {
     final BitSet afterHandshake = new BitSet();
     BitSet finalSoft = new BitSet();
     boolean hintArea = true;
+    /** The guest's module is unloaded before the handshake: its channel is withdrawn and nobody answers. */
+    boolean moduleUnloaded;
     int maxIterations = 5;
     long dirtyThreshold = 0;
     int batch = 1024;
@@ -79,6 +81,12 @@ final class GuestScript {
     /** The guest answers the handshake with a failure: no final soft set. */
     GuestScript noFinalSet() {
         finalSoft = null;
+        return this;
+    }
+
+    /** The guest's module goes away after the live passes: the channel says so, no answer ever comes. */
+    GuestScript moduleUnloaded() {
+        moduleUnloaded = true;
         return this;
     }
 
@@ -144,7 +152,7 @@ final class GuestScript {
         Random r = new Random(seed);
         GuestScript s = new GuestScript(16 + r.nextInt(185));
         int passes = 1 + r.nextInt(6);
-        s.maxIterations = passes - 1;
+        s.maxIterations = passes;
         s.dirtyThreshold = r.nextInt(3) == 0 ? 0 : r.nextInt(s.pfns / 4);
         s.batch = r.nextInt(4) == 0 ? 1024 : 1 + r.nextInt(24);
         s.hintArea = r.nextInt(10) != 0;
