@@ -36,29 +36,35 @@ class FaultCliTest {
         Process receiver = receiver("first");
         try {
             int port = awaitPort(receiver, "first");
-            // 5 Mbit/s: the 64 MiB guest's first pass takes seconds, so the kill lands mid-stream.
+            // 5 Mbit/s: the 64 MiB guest's first pass takes seconds, and the kill comes half a second into it.
+            StringWriter events = new StringWriter();
             Thread killer = Thread.ofPlatform().start(() -> {
                 try {
-                    Thread.sleep(1500);
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+                    while (!events.toString().contains("\"pass-start\"") && System.nanoTime() < deadline) {
+                        Thread.sleep(50);
+                    }
+                    Thread.sleep(500);
                     receiver.destroyForcibly();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
             });
-            Run failed = sonic("migrate", "sim-guest", "127.0.0.1:" + port, "--memory", "64M", "--bandwidth", "5Mbit",
-                    "--connect-timeout", "20s", "--no-progress", "-q");
+            Run failed = sonic(events, "migrate", "sim-guest", "127.0.0.1:" + port, "--memory", "64M", "--bandwidth",
+                    "5Mbit", "--connect-timeout", "20s", "--no-progress", "--json");
             killer.join();
             assertThat(failed.code()).as(failed.err()).isEqualTo(ExitCode.DESTINATION_FAILED.code);
             assertThat(failed.errLines()).as("one line").hasSize(1);
             assertThat(failed.errLines().getFirst()).startsWith("sonic: migration of sim-guest failed: ")
-                    .endsWith("; the source guest is running");
+                    .endsWith("; the source guest is running").doesNotContain("Connection refused");
+            assertThat(failed.out()).contains("\"phase\":\"ROLLBACK\"");
         } finally {
             receiver.destroyForcibly().waitFor();
         }
         Process again = receiver("second");
         try {
             int port = awaitPort(again, "second");
-            Run retry = sonic("migrate", "sim-guest", "127.0.0.1:" + port, "--memory", "64M", "--no-progress", "-q");
+            Run retry = sonic(new StringWriter(), "migrate", "sim-guest", "127.0.0.1:" + port, "--memory", "64M", "--no-progress", "-q");
             assertThat(retry.code()).as(retry.err()).isZero();
             assertThat(again.waitFor(60, TimeUnit.SECONDS)).isTrue();
             assertThat(read(dir.resolve("second.out"))).contains("received sim-guest").contains("guest started");
@@ -87,15 +93,16 @@ class FaultCliTest {
     }
 
     private record Run(int code, String out, String err) {
+        Run {
+            System.out.println("fault outcome: exit " + code + ": " + err.strip().replace("\n", " / "));
+        }
+
         List<String> errLines() {
-            List<String> lines = err.lines().filter(l -> !l.isBlank()).toList();
-            System.out.println("fault outcome: exit " + code + ": " + String.join(" / ", lines));
-            return lines;
+            return err.lines().filter(l -> !l.isBlank()).toList();
         }
     }
 
-    private static Run sonic(String... args) {
-        StringWriter out = new StringWriter();
+    private static Run sonic(StringWriter out, String... args) {
         StringWriter err = new StringWriter();
         int code = Sonic.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
         return new Run(code, out.toString(), err.toString());

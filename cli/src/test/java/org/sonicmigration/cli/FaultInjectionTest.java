@@ -3,7 +3,6 @@ package org.sonicmigration.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import java.lang.foreign.MemorySegment;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -38,15 +37,8 @@ import org.sonicmigration.sim.verify.VerificationMode;
 import org.sonicmigration.sim.verify.VerificationResult;
 import org.sonicmigration.sim.workload.WorkloadSpec;
 import org.sonicmigration.spi.Clock;
-import org.sonicmigration.spi.DirtyLog;
-import org.sonicmigration.spi.DomainInfo;
 import org.sonicmigration.spi.DomainRef;
-import org.sonicmigration.spi.DomainSpec;
-import org.sonicmigration.spi.HintChannel;
 import org.sonicmigration.spi.Hypervisor;
-import org.sonicmigration.spi.HypervisorVersion;
-import org.sonicmigration.spi.PageBitmap;
-import org.sonicmigration.spi.PlatformState;
 import org.sonicmigration.spi.RunState;
 import org.sonicmigration.spi.SourceDomain;
 import org.sonicmigration.spi.TargetDomain;
@@ -269,7 +261,7 @@ class FaultInjectionTest {
         attempt(guest, new Fault.CutAtRecord(new FaultProxy.Anchor(RecordLayer.LIBXC, RecordTypes.PAGE_DATA, 0)));
         SourceWitness witness = SourceWitness.of(guest);
         Attempt a = attempt(guest, new Fault.None(), TIMEOUT,
-                d -> new FailingReads(d, 1, () -> new org.sonicmigration.spi.BackendException(
+                failingReads(1, () -> new org.sonicmigration.spi.BackendException(
                         "xenforeignmemory_map failed: Input/output error (errno 5)")),
                 destinationHost, MigrationOptions.defaults());
         assertFailedSafely(a, ExitCode.FAILED, "xenforeignmemory_map failed: Input/output error",
@@ -300,7 +292,7 @@ class FaultInjectionTest {
         attempt(guest, new Fault.CutAtRecord(new FaultProxy.Anchor(RecordLayer.LIBXC, RecordTypes.PAGE_DATA, 0)));
         SourceWitness witness = SourceWitness.of(guest);
         Attempt a = attempt(guest, new Fault.None(), TIMEOUT,
-                d -> new FailingReads(d, 1, () -> new OutOfMemoryError("Java heap space")),
+                failingReads(1, () -> new OutOfMemoryError("Java heap space")),
                 destinationHost, MigrationOptions.defaults());
         assertFailedSafely(a, ExitCode.FAILED, "out of memory in " + Thread.currentThread().getName()
                 + ": Java heap space", "-Xmx", "the source guest is running");
@@ -314,7 +306,7 @@ class FaultInjectionTest {
         SimGuest guest = boot(sourceHost, "victim");
         attempt(guest, new Fault.CutAtRecord(new FaultProxy.Anchor(RecordLayer.LIBXC, RecordTypes.PAGE_DATA, 0)));
         SourceWitness witness = SourceWitness.of(guest);
-        Attempt a = attempt(guest, new Fault.None(), TIMEOUT, d -> d, new FailingTargets(destinationHost, 1),
+        Attempt a = attempt(guest, new Fault.None(), TIMEOUT, d -> d, failingTargets(destinationHost, 1),
                 MigrationOptions.defaults());
         assertFailedSafely(a, ExitCode.DESTINATION_FAILED, "out of memory in sim-receiver: Java heap space", "-Xmx",
                 "the source guest is running");
@@ -338,7 +330,8 @@ class FaultInjectionTest {
                 throw new OutOfMemoryError("Java heap space");
             }
         });
-        Attempt a = attempt(guest, new Fault.None(), TIMEOUT, d -> new FailingReads(d, 1, null), destinationHost,
+        Attempt a = attempt(guest, new Fault.None(), TIMEOUT, d -> failing(SourceDomain.class, d, "readFrames", 1, () -> null, () -> guest.state() == RunState.DYING),
+                destinationHost,
                 MigrationOptions.defaults());
         assertFailedSafely(a, ExitCode.FAILED, "out of memory in sim-guest-victim: Java heap space", "-Xmx",
                 "the source guest is dying, not running");
@@ -351,184 +344,50 @@ class FaultInjectionTest {
     }
 
     /**
-     * A source whose frame reads fail from the {@code after}-th batch on with {@code failure}, or, when it is
-     * null, wait there until the guest has died (so that the guest's own error comes first).
+     * {@code real}, except that its method {@code name} fails from its {@code after}-th call on with what
+     * {@code failure} gives, or, when that gives nothing, first waits until {@code waitFor} holds (so that
+     * another thread's error comes first). A dynamic proxy: only the one method differs.
      */
-    private record FailingReads(SourceDomain d, int after, java.util.function.Supplier<? extends Throwable> failure,
-                                AtomicInteger reads) implements SourceDomain {
-        FailingReads(SourceDomain d, int after, java.util.function.Supplier<? extends Throwable> failure) {
-            this(d, after, failure, new AtomicInteger());
-        }
-
-        @Override
-        public void readFrames(long[] pfns, int count, MemorySegment dst, int[] errors) {
-            if (reads.incrementAndGet() >= after) {
-                if (failure == null) {
-                    long deadline = System.nanoTime() + 10_000_000_000L;
-                    while (d.state() != RunState.DYING && System.nanoTime() < deadline) {
-                        Thread.onSpinWait();
+    private static <T> T failing(Class<T> type, T real, String name, int after,
+                                 java.util.function.Supplier<? extends Throwable> failure,
+                                 java.util.function.BooleanSupplier waitFor) {
+        AtomicInteger calls = new AtomicInteger();
+        return type.cast(java.lang.reflect.Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type},
+                (proxy, method, args) -> {
+                    if (method.getName().equals(name) && calls.incrementAndGet() >= after) {
+                        Throwable t = failure.get();
+                        if (t != null) {
+                            throw t;
+                        }
+                        long deadline = System.nanoTime() + 10_000_000_000L;
+                        while (!waitFor.getAsBoolean() && System.nanoTime() < deadline) {
+                            Thread.onSpinWait();
+                        }
                     }
-                } else {
-                    sneakyThrow(failure.get());
-                }
-            }
-            d.readFrames(pfns, count, dst, errors);
-        }
+                    return invoke(method, real, args);
+                }));
+    }
 
-        @SuppressWarnings("unchecked")
-        private static <T extends Throwable> void sneakyThrow(Throwable t) throws T {
-            throw (T) t;
-        }
-
-        @Override
-        public DomainInfo info() {
-            return d.info();
-        }
-
-        @Override
-        public HypervisorVersion hypervisorVersion() {
-            return d.hypervisorVersion();
-        }
-
-        @Override
-        public RunState state() {
-            return d.state();
-        }
-
-        @Override
-        public void pause() {
-            d.pause();
-        }
-
-        @Override
-        public void unpause() {
-            d.unpause();
-        }
-
-        @Override
-        public void suspend(Duration timeout) {
-            d.suspend(timeout);
-        }
-
-        @Override
-        public void resumeAfterSuspend() {
-            d.resumeAfterSuspend();
-        }
-
-        @Override
-        public void keepPausedAfterSuspend() {
-            d.keepPausedAfterSuspend();
-        }
-
-        @Override
-        public void destroy() {
-            d.destroy();
-        }
-
-        @Override
-        public void retainGuestRam(PageBitmap pfns) {
-            d.retainGuestRam(pfns);
-        }
-
-        @Override
-        public DirtyLog enableDirtyLog() {
-            return d.enableDirtyLog();
-        }
-
-        @Override
-        public PlatformState captureState() {
-            return d.captureState();
-        }
-
-        @Override
-        public PlatformState.CpuPolicy cpuPolicy() {
-            return d.cpuPolicy();
-        }
-
-        @Override
-        public Optional<String> toolstackConfig() {
-            return d.toolstackConfig();
-        }
-
-        @Override
-        public void releaseName() {
-            d.releaseName();
-        }
-
-        @Override
-        public Optional<HintChannel> hintChannel() {
-            return d.hintChannel();
-        }
-
-        @Override
-        public void close() {
-            d.close();
-        }
+    /** A source whose frame reads fail from the {@code after}-th batch on. */
+    private static UnaryOperator<SourceDomain> failingReads(int after, java.util.function.Supplier<? extends Throwable> failure) {
+        return d -> failing(SourceDomain.class, d, "readFrames", after, failure, () -> true);
     }
 
     /** A destination host whose domains run out of memory at their {@code after}-th batch of pages. */
-    private record FailingTargets(Hypervisor host, int after) implements Hypervisor {
-        @Override
-        public TargetDomain createTarget(DomainSpec spec) {
-            TargetDomain t = host.createTarget(spec);
-            AtomicInteger writes = new AtomicInteger();
-            return new TargetDomain() {
-                @Override
-                public DomainInfo info() {
-                    return t.info();
-                }
+    private static Hypervisor failingTargets(Hypervisor host, int after) {
+        return (Hypervisor) java.lang.reflect.Proxy.newProxyInstance(Hypervisor.class.getClassLoader(),
+                new Class<?>[] {Hypervisor.class}, (proxy, method, args) -> {
+                    Object result = invoke(method, host, args);
+                    return result instanceof TargetDomain t ? failing(TargetDomain.class, t, "writeFrames", after,
+                            () -> new OutOfMemoryError("Java heap space"), () -> true) : result;
+                });
+    }
 
-                @Override
-                public void writeFrames(long[] pfns, int count, MemorySegment src) {
-                    if (writes.incrementAndGet() == after) {
-                        throw new OutOfMemoryError("Java heap space");
-                    }
-                    t.writeFrames(pfns, count, src);
-                }
-
-                @Override
-                public void populate(long[] pfns, int count) {
-                    t.populate(pfns, count);
-                }
-
-                @Override
-                public void restoreState(PlatformState state) {
-                    t.restoreState(state);
-                }
-
-                @Override
-                public void unpause() {
-                    t.unpause();
-                }
-
-                @Override
-                public void destroy() {
-                    t.destroy();
-                }
-
-                @Override
-                public void close() {
-                    t.close();
-                }
-            };
+    private static Object invoke(java.lang.reflect.Method method, Object target, Object[] args) throws Throwable {
+        try {
+            return method.invoke(target, args);
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            throw e.getCause();
         }
-
-        @Override
-        public String backendName() {
-            return host.backendName();
-        }
-
-        @Override
-        public List<DomainInfo> listDomains() {
-            return host.listDomains();
-        }
-
-        @Override
-        public SourceDomain openSource(DomainRef ref) {
-            return host.openSource(ref);
-        }
-
-        @Override
-        public void close() {}
     }
 }

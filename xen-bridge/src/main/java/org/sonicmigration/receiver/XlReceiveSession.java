@@ -68,7 +68,8 @@ public final class XlReceiveSession {
         } catch (Error e) {
             // What was built is gone (the receiver discards it), which frees what an out-of-memory took: the
             // source hears the true cause instead of a closed connection, and this side reports it too.
-            String m = ThreadDeaths.record(e).describe();
+            ThreadDeaths.record(e);
+            String m = ThreadDeaths.describe(Thread.currentThread().getName(), e);
             log.debug("receiving failed", e);
             refuse(m);
             return new MigrationServer.Result(null, false, m);

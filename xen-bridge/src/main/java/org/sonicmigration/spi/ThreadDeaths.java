@@ -1,7 +1,5 @@
 package org.sonicmigration.spi;
 
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.Optional;
 
 /**
@@ -17,7 +15,9 @@ import java.util.Optional;
 public final class ThreadDeaths {
     /** How many deaths are kept: only the first after a mark matters, and a thread dies once. */
     private static final int KEPT = 16;
-    private static final Deque<Death> recent = new ArrayDeque<>();
+    // Preallocated, because recording must not allocate: the error may be that the heap is full.
+    private static final String[] threads = new String[KEPT];
+    private static final Throwable[] errors = new Throwable[KEPT];
     private static long sequence;
 
     private ThreadDeaths() {}
@@ -41,29 +41,30 @@ public final class ThreadDeaths {
         return sequence;
     }
 
-    /** Notes that {@code error} ends the current thread's work (call it where the error is caught, then rethrow or stop). */
-    public static Death record(Throwable error) {
-        return record(Thread.currentThread().getName(), error);
+    /**
+     * Notes that {@code error} ends the current thread's work (call it where the error is caught, then rethrow or
+     * stop). Allocates nothing, so that it works when the heap is full.
+     */
+    public static void record(Throwable error) {
+        record(Thread.currentThread().getName(), error);
     }
 
-    /** Notes that {@code error} ended the work of the thread named {@code thread}. */
-    public static synchronized Death record(String thread, Throwable error) {
-        Death d = new Death(++sequence, thread, error);
-        recent.addLast(d);
-        if (recent.size() > KEPT) {
-            recent.removeFirst();
-        }
-        return d;
+    /** Notes that {@code error} ended the work of the thread named {@code thread}; allocates nothing. */
+    public static synchronized void record(String thread, Throwable error) {
+        sequence++;
+        int slot = (int) (sequence % KEPT);
+        threads[slot] = thread;
+        errors[slot] = error;
     }
 
     /** The first death recorded after {@code mark}, if any. */
     public static synchronized Optional<Death> firstSince(long mark) {
-        for (Death d : recent) {
-            if (d.sequence() > mark) {
-                return Optional.of(d);
-            }
+        long first = Math.max(mark + 1, sequence - KEPT + 1);
+        if (first > sequence) {
+            return Optional.empty();
         }
-        return Optional.empty();
+        int slot = (int) (first % KEPT);
+        return Optional.of(new Death(first, threads[slot], errors[slot]));
     }
 
     /**

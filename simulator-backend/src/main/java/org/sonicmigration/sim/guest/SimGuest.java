@@ -70,8 +70,8 @@ public final class SimGuest {
     private volatile boolean paused;
     private volatile boolean suspended;
     private volatile boolean destroyed;
-    /** Why the guest's vCPU thread died, or null. */
-    private volatile String crash;
+    /** What killed the guest's vCPU thread, or null. */
+    private volatile Throwable crash;
     private volatile SuspendPolicy suspendPolicy;
     private long carryNanos;
     private long uptimeNanos;
@@ -371,10 +371,16 @@ public final class SimGuest {
                 run(dt);
             } catch (RuntimeException | Error e) {
                 // The vCPU thread is gone, so is the guest (a kernel that panicked); what killed it is the cause of
-                // whatever the migrator sees next, so it is recorded where the migration's report finds it.
-                crash = ThreadDeaths.record(e).describe();
-                LOG.debug("guest {} crashed", name(), e);
+                // whatever the migrator sees next, so it is recorded where the migration's report finds it. Nothing
+                // here allocates before the record is made: the error may be that the heap is full.
+                crash = e;
                 destroyed = true;
+                ThreadDeaths.record(e);
+                try {
+                    LOG.debug("guest {} crashed", name(), e);
+                } catch (OutOfMemoryError stillFull) {
+                    // the record above is what counts
+                }
             }
         }
     }
@@ -528,10 +534,9 @@ public final class SimGuest {
     }
 
     private void checkAlive() {
-        String c = crash;
-        if (c != null) {
+        crash().ifPresent(c -> {
             throw new SimulatorException("guest " + name() + " crashed: " + c);
-        }
+        });
         if (destroyed) {
             throw new SimulatorException("guest " + name() + " has been destroyed");
         }
@@ -539,7 +544,8 @@ public final class SimGuest {
 
     /** Why the guest's vCPU thread died ({@link RunState#DYING} from then on), if it did. */
     public Optional<String> crash() {
-        return Optional.ofNullable(crash);
+        Throwable c = crash;
+        return c == null ? Optional.empty() : Optional.of(ThreadDeaths.describe(driver.getName(), c));
     }
 
     // ---- memory access ---------------------------------------------------------------------------------
