@@ -176,6 +176,22 @@ class FaultInjectionTest {
         }
     }
 
+    /**
+     * A failed attempt first (it loads the classes and opens the jars a failure needs, which are no leak),
+     * then the witness of the guest as it is.
+     */
+    private SourceWitness warmedUp(SimGuest guest) throws Exception {
+        attempt(guest, new Fault.CutAtRecord(new FaultProxy.Anchor(RecordLayer.LIBXC, RecordTypes.PAGE_DATA, 0)));
+        return SourceWitness.of(guest);
+    }
+
+    /** The guest as before, nothing left behind, and the same migration then succeeds. */
+    private void assertUnharmedAndRetried(SourceWitness witness) throws Exception {
+        witness.assertGuestUnharmed();
+        witness.assertNoLeaks();
+        assertRetrySucceeds(witness.guest());
+    }
+
     @Test
     void theLinkCutAtEveryRecordBoundaryAndInsideRecordsLeavesTheGuestRunningUntouched() throws Exception {
         // A clean run of an identical guest through the proxy gives the stream's record offsets.
@@ -222,8 +238,7 @@ class FaultInjectionTest {
         }
 
         SimGuest guest = boot(sourceHost, "victim");
-        attempt(guest, new Fault.CutAtRecord(new FaultProxy.Anchor(RecordLayer.LIBXC, RecordTypes.PAGE_DATA, 0))); // loads the classes and opens the jars a failure needs
-        SourceWitness witness = SourceWitness.of(guest);
+        SourceWitness witness = warmedUp(guest);
         TreeSet<String> outcomes = new TreeSet<>();
         long started = System.nanoTime();
         for (Fault fault : faults) {
@@ -244,38 +259,36 @@ class FaultInjectionTest {
     void aReceiverThatStopsReadingIsEndedByTheWatchdog() throws Exception {
         // 48 MiB of hard pages: more than the sockets' buffers hold, so the sender's writes block.
         SimGuest guest = boot(sourceHost, "victim", 64L << 20, 48L << 20);
-        attempt(guest, new Fault.CutAtRecord(new FaultProxy.Anchor(RecordLayer.LIBXC, RecordTypes.PAGE_DATA, 0)));
-        SourceWitness witness = SourceWitness.of(guest);
-        Attempt a = attempt(guest, new Fault.StallAtRecord(new FaultProxy.Anchor(RecordLayer.LIBXC, RecordTypes.PAGE_DATA, 1)), STALL_TIMEOUT, d -> d, destinationHost,
-                MigrationOptions.defaults());
+        SourceWitness witness = warmedUp(guest);
+        Attempt a = attempt(guest, new Fault.StallAtRecord(new FaultProxy.Anchor(RecordLayer.LIBXC, RecordTypes.PAGE_DATA, 1)),
+                STALL_TIMEOUT, d -> d, destinationHost, MigrationOptions.defaults());
         assertThat(a.struck()).isTrue();
         assertFailedSafely(a, ExitCode.DESTINATION_FAILED, "stopped reading for 2 s", "the source guest is running");
-        witness.assertGuestUnharmed();
-        witness.assertNoLeaks();
-        assertRetrySucceeds(guest);
+        assertUnharmedAndRetried(witness);
     }
 
     @Test
     void aFrameReadThatFailsOnTheSourceStopsTheMigration() throws Exception {
+        assertAReadFailureRollsBack(() -> new org.sonicmigration.spi.BackendException(
+                "xenforeignmemory_map failed: Input/output error (errno 5)"), "xenforeignmemory_map failed: Input/output error");
+    }
+
+    /** The source's first frame read fails with {@code failure}: named by {@code cause}, the guest runs on. */
+    private void assertAReadFailureRollsBack(java.util.function.Supplier<? extends Throwable> failure, String... cause)
+            throws Exception {
         SimGuest guest = boot(sourceHost, "victim");
-        attempt(guest, new Fault.CutAtRecord(new FaultProxy.Anchor(RecordLayer.LIBXC, RecordTypes.PAGE_DATA, 0)));
-        SourceWitness witness = SourceWitness.of(guest);
-        Attempt a = attempt(guest, new Fault.None(), TIMEOUT,
-                failingReads(1, () -> new org.sonicmigration.spi.BackendException(
-                        "xenforeignmemory_map failed: Input/output error (errno 5)")),
-                destinationHost, MigrationOptions.defaults());
-        assertFailedSafely(a, ExitCode.FAILED, "xenforeignmemory_map failed: Input/output error",
-                "the source guest is running");
-        witness.assertGuestUnharmed();
-        witness.assertNoLeaks();
-        assertRetrySucceeds(guest);
+        SourceWitness witness = warmedUp(guest);
+        Attempt a = attempt(guest, new Fault.None(), TIMEOUT, failingReads(1, failure), destinationHost,
+                MigrationOptions.defaults());
+        assertFailedSafely(a, ExitCode.FAILED, cause);
+        assertThat(a.failure().getMessage()).endsWith("; the source guest is running");
+        assertUnharmedAndRetried(witness);
     }
 
     @Test
     void aGuestThatNeverSuspendsRunsOn() throws Exception {
         SimGuest guest = boot(sourceHost, "victim");
-        attempt(guest, new Fault.CutAtRecord(new FaultProxy.Anchor(RecordLayer.LIBXC, RecordTypes.PAGE_DATA, 0)));
-        SourceWitness witness = SourceWitness.of(guest);
+        SourceWitness witness = warmedUp(guest);
         guest.setSuspendPolicy(new SuspendPolicy.Refuse());
         Attempt a = attempt(guest, new Fault.None(), TIMEOUT, d -> d, destinationHost,
                 MigrationOptions.defaults().withSuspendTimeout(Duration.ofMillis(500)));
@@ -288,40 +301,27 @@ class FaultInjectionTest {
 
     @Test
     void anOutOfMemoryInTheSenderIsTheCause() throws Exception {
-        SimGuest guest = boot(sourceHost, "victim");
-        attempt(guest, new Fault.CutAtRecord(new FaultProxy.Anchor(RecordLayer.LIBXC, RecordTypes.PAGE_DATA, 0)));
-        SourceWitness witness = SourceWitness.of(guest);
-        Attempt a = attempt(guest, new Fault.None(), TIMEOUT,
-                failingReads(1, () -> new OutOfMemoryError("Java heap space")),
-                destinationHost, MigrationOptions.defaults());
-        assertFailedSafely(a, ExitCode.FAILED, "out of memory in " + Thread.currentThread().getName()
-                + ": Java heap space", "-Xmx", "the source guest is running");
-        witness.assertGuestUnharmed();
-        witness.assertNoLeaks();
-        assertRetrySucceeds(guest);
+        assertAReadFailureRollsBack(() -> new OutOfMemoryError("Java heap space"),
+                "out of memory in " + Thread.currentThread().getName() + ": Java heap space", "-Xmx");
     }
 
     @Test
     void anOutOfMemoryInTheReceiverIsTheCauseNotABrokenPipe() throws Exception {
         SimGuest guest = boot(sourceHost, "victim");
-        attempt(guest, new Fault.CutAtRecord(new FaultProxy.Anchor(RecordLayer.LIBXC, RecordTypes.PAGE_DATA, 0)));
-        SourceWitness witness = SourceWitness.of(guest);
+        SourceWitness witness = warmedUp(guest);
         Attempt a = attempt(guest, new Fault.None(), TIMEOUT, d -> d, failingTargets(destinationHost, 1),
                 MigrationOptions.defaults());
         assertFailedSafely(a, ExitCode.DESTINATION_FAILED, "out of memory in sim-receiver: Java heap space", "-Xmx",
                 "the source guest is running");
         assertThat(a.failure().getMessage()).doesNotContain("Broken pipe", "Connection reset");
         assertThat(a.received().orElseThrow().error()).startsWith("out of memory in sim-receiver: Java heap space");
-        witness.assertGuestUnharmed();
-        witness.assertNoLeaks();
-        assertRetrySucceeds(guest);
+        assertUnharmedAndRetried(witness);
     }
 
     @Test
     void anOutOfMemoryInTheSimulatedGuestsThreadIsTheCause() throws Exception {
         SimGuest warm = boot(sourceHost, "warm-up");
-        attempt(warm, new Fault.CutAtRecord(new FaultProxy.Anchor(RecordLayer.LIBXC, RecordTypes.PAGE_DATA, 0)));
-        SourceWitness before = SourceWitness.of(warm);
+        SourceWitness before = warmedUp(warm);
         SimGuest guest = boot(sourceHost, "victim");
         // The guest's vCPU thread dies of it a few quanta into the migration's first pass.
         AtomicInteger quanta = new AtomicInteger();
