@@ -103,9 +103,10 @@ class FaultInjectionTest {
 
     private Attempt attempt(SimGuest guest, Fault fault, Duration timeout, UnaryOperator<SourceDomain> view,
                             Hypervisor destination, MigrationOptions options) throws Exception {
-        try (MigrationServer server = new MigrationServer(new InetSocketAddress(LOOPBACK, 0), timeout);
+        // The receiver waits the full TIMEOUT: a stalled link must be ended by the source's watchdog (timeout).
+        try (MigrationServer server = new MigrationServer(new InetSocketAddress(LOOPBACK, 0), TIMEOUT);
              FaultProxy proxy = new FaultProxy(server.port(), fault)) {
-            CompletableFuture<MigrationServer.Result> received = receive(server, destination, timeout);
+            CompletableFuture<MigrationServer.Result> received = receive(server, destination, TIMEOUT);
             MigrationException failure;
             try (SourceDomain domain = sourceHost.openSource(new DomainRef.ByName(guest.name()));
                  SocketDestination link = new SocketDestination(new InetSocketAddress(LOOPBACK, proxy.port()), timeout)) {
@@ -115,7 +116,7 @@ class FaultInjectionTest {
             }
             Optional<MigrationServer.Result> result;
             try {
-                result = Optional.of(received.get(2 * timeout.toSeconds(), TimeUnit.SECONDS));
+                result = Optional.of(received.get(2 * TIMEOUT.toSeconds(), TimeUnit.SECONDS));
             } catch (java.util.concurrent.ExecutionException e) {
                 result = Optional.empty();
             }
