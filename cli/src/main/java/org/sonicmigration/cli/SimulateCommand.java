@@ -60,7 +60,8 @@ final class SimulateCommand implements Callable<Integer> {
         setupView.put("virtualTime", virtualTime);
         report.print(spec.commandLine().getOut(), new RunReport("simulate", setupView, result.report(), v));
         if (!result.report().completed()) {
-            return interrupted.code;
+            // As sonic migrate: the failure's one line on stderr, whatever the report's format and verbosity.
+            throw new Errors.UserException(result.report().error(), interrupted, null);
         }
         return (result.passed() ? ExitCode.SUCCESS : ExitCode.VERIFICATION_FAILED).code;
     }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.sonicmigration.ffi.support.XenLibrary;
+import org.sonicmigration.spi.ThreadDeaths;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -53,7 +54,17 @@ public final class Sonic implements Runnable {
         cl.setExecutionExceptionHandler(new Errors.ExecutionHandler(root));
         cl.setParameterExceptionHandler(new Errors.ParameterHandler());
         listExitCodes(cl);
-        return cl.execute(args);
+        try {
+            return cl.execute(args);
+        } catch (Error e) {
+            // picocli hands only exceptions to the handler: an error (out of memory) is one line here too.
+            err.println("sonic: " + ThreadDeaths.describe(Thread.currentThread().getName(), e));
+            if (root.debug) {
+                e.printStackTrace(err);
+            }
+            err.flush();
+            return Errors.FAILED;
+        }
     }
 
     /** Every command's help ends with the same exit codes, including commands added later. */

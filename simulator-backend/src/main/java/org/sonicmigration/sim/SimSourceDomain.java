@@ -142,5 +142,9 @@ final class SimSourceDomain implements SourceDomain {
         if (closed) {
             throw new SimulatorException("source handle of guest " + guest.name() + " is closed");
         }
+        // A guest whose vCPU thread died cannot be read or resumed: say why rather than migrate a dead guest.
+        guest.crash().ifPresent(c -> {
+            throw new SimulatorException("guest " + guest.name() + " crashed: " + c);
+        });
     }
 }

@@ -12,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.net.SocketException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import org.sonicmigration.spi.DirtyLog;
 import org.sonicmigration.spi.DomainInfo;
@@ -20,6 +21,7 @@ import org.sonicmigration.spi.PageBitmap;
 import org.sonicmigration.spi.PlatformState;
 import org.sonicmigration.spi.RunState;
 import org.sonicmigration.spi.SourceDomain;
+import org.sonicmigration.spi.ThreadDeaths;
 import org.sonicmigration.stream.DomainHeader;
 import org.sonicmigration.stream.PageType;
 import org.sonicmigration.stream.StreamWriter;
@@ -72,6 +74,9 @@ public final class PreCopyEngine {
      */
     public MigrationReport migrate(SourceDomain domain, String backend, StreamDestination destination,
                                    MigrationControl control) throws MigrationException {
+        // An error that kills another thread of this migration (the receiver, a simulated guest) is the
+        // cause of whatever this thread sees next; the deaths after this mark are this migration's.
+        long deaths = ThreadDeaths.mark();
         Run run = new Run(domain, backend, control);
         try {
             control.begin();
@@ -90,14 +95,21 @@ public final class PreCopyEngine {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
+            if (e instanceof Error error) {
+                ThreadDeaths.record(error);
+            }
+            Optional<ThreadDeaths.Death> death = ThreadDeaths.firstSince(deaths);
+            // Where it failed (the exit code) stays what this thread saw; why is the first death's error.
             Outcome outcome = classify(e, control);
+            String cause = death.map(ThreadDeaths.Death::describe).orElseGet(() -> describe(e));
             String why = outcome == Outcome.ABORTED && !(e instanceof MigrationAbortedException)
-                    ? "stopped on request (" + control.abortReason().orElseThrow() + "): " + describe(e) : describe(e);
+                    ? "stopped on request (" + control.abortReason().orElseThrow() + "): " + cause : cause;
             listener.phase(Phase.ROLLBACK);
             String rollback = run.rollback();
             String message = "migration of " + run.name + (outcome == Outcome.ABORTED ? " " : " failed: ")
                     + why + "; " + rollback;
             log.debug("migration failed", e);
+            death.filter(d -> d.error() != e).ifPresent(d -> log.debug("the error of thread {}", d.thread(), d.error()));
             throw new MigrationException(message, run.report(outcome, message), e);
         } finally {
             control.finish();
@@ -407,6 +419,12 @@ public final class PreCopyEngine {
                     domain.pause();
                 } else if (!startedPaused && now == RunState.PAUSED) {
                     domain.unpause();
+                }
+                // A guest that died on its own meanwhile (it crashed, was destroyed) is not "running": say what it is.
+                RunState after = domain.state();
+                if (after != RunState.RUNNING && after != RunState.PAUSED) {
+                    problems.add("log-dirty off, but the source guest is " + after.name().toLowerCase(Locale.ROOT)
+                            + ", not running");
                 }
             } catch (RuntimeException e) {
                 problems.add("could not resume the guest: " + describe(e));

@@ -8,6 +8,7 @@ import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sonicmigration.spi.TargetDomain;
+import org.sonicmigration.spi.ThreadDeaths;
 import org.sonicmigration.stream.StreamFormatException;
 import org.sonicmigration.transport.XlHandshake;
 
@@ -64,6 +65,14 @@ public final class XlReceiveSession {
             return new MigrationServer.Result(null, false, m);
         } catch (IOException e) {
             return new MigrationServer.Result(null, false, "connection lost during the stream: " + e.getMessage());
+        } catch (Error e) {
+            // What was built is gone (the receiver discards it), which frees what an out-of-memory took: the
+            // source hears the true cause instead of a closed connection, and this side reports it too.
+            ThreadDeaths.record(e);
+            String m = ThreadDeaths.describe(Thread.currentThread().getName(), e);
+            log.debug("receiving failed", e);
+            refuse(m);
+            return new MigrationServer.Result(null, false, m);
         }
         return handOver(received, startPaused);
     }

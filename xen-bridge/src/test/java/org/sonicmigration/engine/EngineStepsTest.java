@@ -329,6 +329,71 @@ class EngineStepsTest {
         }
 
         @Test
+        void anOutOfMemoryInTheSenderIsTheReportedCauseAndTheGuestRunsOn() {
+            GuestScript script = new GuestScript(PFNS).batch(8);
+            ScriptedDomain d = new ScriptedDomain(script);
+            d.failAfterReads = 3;
+            d.failReadWith = new OutOfMemoryError("Java heap space");
+            assertThatThrownBy(() -> engine(script).migrate(d, "scripted", new CapturedDestination(d.events)))
+                    .isInstanceOfSatisfying(MigrationException.class, e -> {
+                        assertThat(e.report().outcome()).isEqualTo(Outcome.FAILED_SOURCE_RESUMED);
+                        assertThat(e.getMessage()).contains("out of memory in " + Thread.currentThread().getName()
+                                        + ": Java heap space").contains("-Xmx").contains("the source guest is running")
+                                .doesNotContain("\n");
+                    });
+            assertThat(d.events).contains("log-dirty off");
+            assertThat(d.state()).isEqualTo(RunState.RUNNING);
+        }
+
+        @Test
+        void anErrorThatKilledAnotherThreadIsTheCauseNotTheBrokenPipeThatFollowed() throws Exception {
+            ScriptedDomain d = new ScriptedDomain(new GuestScript(PFNS).withoutHintArea());
+            RefusingPeer dying = new RefusingPeer(2 * 4096) {
+                @Override
+                public OutputStream open() {
+                    OutputStream broken = super.open();
+                    return new OutputStream() {
+                        @Override
+                        public void write(int b) throws IOException {
+                            write(new byte[] {(byte) b}, 0, 1);
+                        }
+
+                        @Override
+                        public void write(byte[] b, int off, int len) throws IOException {
+                            try {
+                                broken.write(b, off, len);
+                            } catch (SocketException e) {
+                                // The receiver's thread ran out of memory, which is why its end of the link closed.
+                                Thread receiver = new Thread(() -> {
+                                    try {
+                                        throw new OutOfMemoryError("Java heap space");
+                                    } catch (OutOfMemoryError oom) {
+                                        org.sonicmigration.spi.ThreadDeaths.record(oom);
+                                    }
+                                }, "sim-receiver");
+                                receiver.start();
+                                try {
+                                    receiver.join();
+                                } catch (InterruptedException ie) {
+                                    Thread.currentThread().interrupt();
+                                }
+                                throw e;
+                            }
+                        }
+                    };
+                }
+            };
+            dying.refusal = Optional.empty();
+            assertThatThrownBy(() -> engine(new GuestScript(PFNS)).migrate(d, "scripted", dying))
+                    .isInstanceOfSatisfying(MigrationException.class, e -> {
+                        assertThat(e.getMessage()).contains("out of memory in sim-receiver: Java heap space")
+                                .doesNotContain("writing the migration stream failed");
+                        assertThat(e.report().outcome()).isEqualTo(Outcome.DESTINATION_FAILED);
+                    });
+            assertThat(d.state()).isEqualTo(RunState.RUNNING);
+        }
+
+        @Test
         void aBrokenConnectionWithoutARefusalIsReportedAsItIs() {
             ScriptedDomain d = new ScriptedDomain(new GuestScript(PFNS).withoutHintArea());
             RefusingPeer silent = new RefusingPeer(2 * 4096);
@@ -479,7 +544,7 @@ class EngineStepsTest {
     }
 
     /** A peer whose connection breaks after {@code limit} bytes, having said why (or not). */
-    static final class RefusingPeer implements StreamDestination {
+    static class RefusingPeer implements StreamDestination {
         private final int limit;
         Optional<PeerRefusedException> refusal = Optional.of(new PeerRefusedException("no room for 4 GiB"));
 

@@ -62,6 +62,8 @@ final class ScriptedDomain implements SourceDomain {
     private Channel channel;
     /** Throws from readFrames once this many reads have been made (a failing backend); -1: never. */
     int failAfterReads = -1;
+    /** What readFrames throws once {@link #failAfterReads} is reached; null: a backend's IllegalStateException. */
+    Error failReadWith;
     /** Throws from the step of this name (e.g. "capture state"): a backend that fails there. */
     String failOn = "";
     private int reads;
@@ -352,6 +354,9 @@ final class ScriptedDomain implements SourceDomain {
     @Override
     public void readFrames(long[] pfns, int count, MemorySegment dst, int[] errors) {
         if (failAfterReads >= 0 && reads >= failAfterReads) {
+            if (failReadWith != null) {
+                throw failReadWith;
+            }
             throw new IllegalStateException("frame access failed (scripted)");
         }
         reads++;

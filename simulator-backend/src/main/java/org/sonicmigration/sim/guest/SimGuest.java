@@ -34,6 +34,7 @@ import org.sonicmigration.sim.workload.WorkloadSpec;
 import org.sonicmigration.spi.DomainInfo;
 import org.sonicmigration.spi.PlatformState;
 import org.sonicmigration.spi.RunState;
+import org.sonicmigration.spi.ThreadDeaths;
 
 /**
  * A simulated guest: its kernel model, memory, workloads, clock, loaded module and run state. A simulated
@@ -69,6 +70,8 @@ public final class SimGuest {
     private volatile boolean paused;
     private volatile boolean suspended;
     private volatile boolean destroyed;
+    /** What killed the guest's vCPU thread, or null. */
+    private volatile Throwable crash;
     private volatile SuspendPolicy suspendPolicy;
     private long carryNanos;
     private long uptimeNanos;
@@ -366,9 +369,18 @@ public final class SimGuest {
             last = now;
             try {
                 run(dt);
-            } catch (RuntimeException e) {
-                LOG.error("guest {} crashed: {}", name(), e.toString(), e);
+            } catch (RuntimeException | Error e) {
+                // The vCPU thread is gone, so is the guest (a kernel that panicked); what killed it is the cause of
+                // whatever the migrator sees next, so it is recorded where the migration's report finds it. Nothing
+                // here allocates before the record is made: the error may be that the heap is full.
+                crash = e;
                 destroyed = true;
+                ThreadDeaths.record(e);
+                try {
+                    LOG.debug("guest {} crashed", name(), e);
+                } catch (OutOfMemoryError stillFull) {
+                    // the record above is what counts
+                }
             }
         }
     }
@@ -522,9 +534,18 @@ public final class SimGuest {
     }
 
     private void checkAlive() {
+        crash().ifPresent(c -> {
+            throw new SimulatorException("guest " + name() + " crashed: " + c);
+        });
         if (destroyed) {
             throw new SimulatorException("guest " + name() + " has been destroyed");
         }
+    }
+
+    /** Why the guest's vCPU thread died ({@link RunState#DYING} from then on), if it did. */
+    public Optional<String> crash() {
+        Throwable c = crash;
+        return c == null ? Optional.empty() : Optional.of(ThreadDeaths.describe(driver.getName(), c));
     }
 
     // ---- memory access ---------------------------------------------------------------------------------
