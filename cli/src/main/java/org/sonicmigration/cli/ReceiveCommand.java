@@ -6,6 +6,7 @@ import java.util.concurrent.Callable;
 import org.sonicmigration.spi.Backend;
 import org.sonicmigration.spi.Hypervisor;
 import org.sonicmigration.receiver.MigrationServer;
+import org.sonicmigration.receiver.NameClash;
 import org.sonicmigration.receiver.Receiver;
 import org.sonicmigration.stream.StreamLimits;
 import org.sonicmigration.transport.LinkSecurity;
@@ -39,6 +40,11 @@ final class ReceiveCommand implements Callable<Integer> {
             description = "How long the source may stay silent mid-stream (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
+    @Option(names = "--replace", description = "If a domain with the incoming guest's name exists here, receive the"
+            + " guest as NAME--incoming and replace the existing domain (destroy it, rename the new one) only once the"
+            + " whole stream has arrived and the source has let go. Without it such a stream is refused before any page.")
+    boolean replace;
+
     @Mixin
     BackendOption backend;
 
@@ -62,7 +68,8 @@ final class ReceiveCommand implements Callable<Integer> {
                     security.authenticated() ? "TLS 1.3, sources need a certificate from the truststore's CA"
                             : "plaintext", b.name());
             out.flush();
-            var result = server.receiveOne(new Receiver(hv, StreamLimits.defaults(), null),
+            var result = server.receiveOne(new Receiver(hv, StreamLimits.defaults(), null,
+                    replace ? NameClash.REPLACE : NameClash.REFUSE),
                     acceptTimeout);
             if (!result.started()) {
                 throw new Errors.UserException("migration not received: " + result.error());

@@ -19,6 +19,8 @@ import org.sonicmigration.stream.XlHeader;
 final class DomainBuilder implements StreamSink {
     private final Hypervisor hypervisor;
     private final String nameOverride;
+    private final NameClash clash;
+    private String replaces;
     private ReceivedConfig config = ReceivedConfig.NONE;
     private TargetDomain target;
     private long pfnLimit;
@@ -32,8 +34,13 @@ final class DomainBuilder implements StreamSink {
     long holes;
 
     DomainBuilder(Hypervisor hypervisor, String nameOverride) {
+        this(hypervisor, nameOverride, NameClash.REFUSE);
+    }
+
+    DomainBuilder(Hypervisor hypervisor, String nameOverride, NameClash clash) {
         this.hypervisor = hypervisor;
         this.nameOverride = nameOverride;
+        this.clash = clash;
     }
 
     @Override
@@ -46,6 +53,20 @@ final class DomainBuilder implements StreamSink {
         pageSize = 1 << domain.pageShift();
         pfnLimit = config.pfnLimit(pageSize);
         String name = nameOverride != null ? nameOverride : config.name().orElse("restored");
+        if (taken(name)) {
+            // Before any page: a refused stream costs the source one header's worth of bytes.
+            if (clash == NameClash.REFUSE) {
+                throw new ReceiveException("a domain named '" + name + "' already exists on this host: remove it,"
+                        + " or receive with --replace to replace it once the new copy has arrived");
+            }
+            String incoming = NameClash.incoming(name);
+            if (taken(incoming)) {
+                throw new ReceiveException("a domain named '" + incoming + "' already exists on this host (left by"
+                        + " an earlier replacement?): remove it first");
+            }
+            replaces = name;
+            name = incoming;
+        }
         target = hypervisor.createTarget(new DomainSpec(name, pfnLimit, pageSize, domain.type()));
     }
 
@@ -94,6 +115,15 @@ final class DomainBuilder implements StreamSink {
         }
         target.restoreState(s);
         stateSeen = true;
+    }
+
+    private boolean taken(String name) {
+        return hypervisor.listDomains().stream().anyMatch(d -> name.equals(d.name()));
+    }
+
+    /** The existing domain the built one is to replace at handover, if any. */
+    java.util.Optional<String> replaces() {
+        return java.util.Optional.ofNullable(replaces);
     }
 
     /** The built domain, once the whole stream has been read. */

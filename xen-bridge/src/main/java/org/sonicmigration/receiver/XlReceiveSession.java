@@ -65,10 +65,10 @@ public final class XlReceiveSession {
         } catch (IOException e) {
             return new MigrationServer.Result(null, false, "connection lost during the stream: " + e.getMessage());
         }
-        return handOver(received, startPaused);
+        return handOver(receiver, received, startPaused);
     }
 
-    private MigrationServer.Result handOver(ReceiveResult received, boolean startPaused) {
+    private MigrationServer.Result handOver(Receiver receiver, ReceiveResult received, boolean startPaused) {
         TargetDomain domain = received.domain();
         try {
             XlHandshake.send(out, XlHandshake.RECEIVED);
@@ -80,7 +80,13 @@ public final class XlReceiveSession {
         }
         String error = "";
         int status = 0;
-        if (!startPaused) {
+        try {
+            receiver.takeOver(received);
+        } catch (RuntimeException e) {
+            error = "could not replace the existing domain: " + e.getMessage();
+            status = 1;
+        }
+        if (status == 0 && !startPaused) {
             try {
                 domain.unpause();
             } catch (RuntimeException e) {
