@@ -1,6 +1,8 @@
 package org.sonicmigration.receiver;
 
 import java.lang.foreign.MemorySegment;
+import java.util.OptionalLong;
+import org.roaringbitmap.longlong.Roaring64Bitmap;
 import org.sonicmigration.spi.DomainSpec;
 import org.sonicmigration.spi.Hypervisor;
 import org.sonicmigration.spi.PlatformState;
@@ -24,6 +26,10 @@ final class DomainBuilder implements StreamSink {
     private ReceivedConfig config = ReceivedConfig.NONE;
     private TargetDomain target;
     private long pfnLimit;
+    private OptionalLong pageLimit = OptionalLong.empty();
+    /** Frames populated so far, each once however often the stream resends it (a compressed set: untrusted pfns). */
+    private final Roaring64Bitmap populated = new Roaring64Bitmap();
+    private long populatedCount;
     private int pageSize;
     private long[] dataPfns = new long[0];
     private long[] allocPfns = new long[0];
@@ -52,6 +58,7 @@ final class DomainBuilder implements StreamSink {
     public void onImage(ImageHeader image, DomainHeader domain) {
         pageSize = 1 << domain.pageShift();
         pfnLimit = config.pfnLimit(pageSize);
+        pageLimit = config.pageLimit(pageSize);
         String name = nameOverride != null ? nameOverride : config.name().orElse("restored");
         if (taken(name)) {
             // Before any page: a refused stream costs the source one header's worth of bytes.
@@ -91,6 +98,15 @@ final class DomainBuilder implements StreamSink {
             if (pfn >= pfnLimit) {
                 throw new ReceiveException("frame " + Long.toHexString(pfn) + " lies beyond the domain's frame space (limit "
                         + Long.toHexString(pfnLimit) + ")");
+            }
+            if (!populated.contains(pfn)) {
+                populated.addLong(pfn);
+                populatedCount++;
+                if (pageLimit.isPresent() && populatedCount > pageLimit.getAsLong()) {
+                    throw new ReceiveException("the stream populates more than the " + pageLimit.getAsLong()
+                            + " frames the domain's configured memory allows (max_memkb " + config.maxMemKb()
+                            + ", video_memkb " + config.videoMemKb() + ", and 1 MiB)");
+                }
             }
             if (t.hasData()) {
                 dataPfns[d++] = pfn;
