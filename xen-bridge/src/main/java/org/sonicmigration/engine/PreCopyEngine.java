@@ -258,6 +258,9 @@ public final class PreCopyEngine {
                 pass(sender, k, PassKind.LIVE, due.send());
                 ledger.sent(due.send());
                 long dirtyCount = ledger.fetchLive(dirtyLog);
+                if (advisor != null) {
+                    advisor.dirtied(ledger.dirty());
+                }
                 finishPass(k, PassKind.LIVE, due.send(), sender, due.skipped(), dirtyCount);
                 String stop = stopReason(k, dirtyCount, previousDirty);
                 if (stop != null) {
