@@ -10,8 +10,8 @@ import picocli.CommandLine.Option;
 /** The migration-engine options shared by every command that sends a guest. */
 final class EngineOptions {
     @Option(names = "--max-iterations", paramLabel = "N", defaultValue = "5",
-            description = "Xen's rule: live iterations after the first full pass (default: ${DEFAULT-VALUE},"
-                    + " Xen's number).")
+            description = "Xen's rule: live passes in all, the first full pass included (default:"
+                    + " ${DEFAULT-VALUE}, Xen's number).")
     int maxIterations;
 
     @Option(names = "--dirty-threshold", paramLabel = "PAGES", defaultValue = "50",
@@ -66,8 +66,8 @@ final class EngineOptions {
         if (handshakeTimeout.isZero()) {
             throw new picocli.CommandLine.TypeConversionException("--handshake-timeout must be positive, got 0");
         }
-        if (maxIterations < 0) {
-            throw new picocli.CommandLine.TypeConversionException("--max-iterations must be 0 or more, got " + maxIterations);
+        if (maxIterations < 1) {
+            throw new picocli.CommandLine.TypeConversionException("--max-iterations must be 1 or more, got " + maxIterations);
         }
         if (dirtyThreshold < 0) {
             throw new picocli.CommandLine.TypeConversionException("--dirty-threshold must be 0 or more, got " + dirtyThreshold);

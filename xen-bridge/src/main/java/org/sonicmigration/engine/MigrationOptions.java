@@ -5,12 +5,12 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * The knobs of one migration. Defaults follow Xen's own saver (at most 5 live iterations, stop when
- * fewer than 50 pages are dirty, batches of 1024 frames), which {@code xl migrate} never lets users
- * change, plus SonicMigration's soft-page policy (on by default: pages the guest calls soft are not
+ * The knobs of one migration. Defaults follow Xen's own saver (at most 5 live passes, the first full one
+ * included; stop when fewer than 50 pages are dirty; batches of 1024 frames), which {@code xl migrate}
+ * never lets users change, plus SonicMigration's soft-page policy (on by default: pages the guest calls soft are not
  * sent).
  *
- * @param maxIterations    live iterations after the first full pass before stop-and-copy
+ * @param maxIterations    live passes in all, the first full pass included, before stop-and-copy (Xen: 5)
  * @param dirtyThreshold   stop iterating once fewer pages than this are dirty
  * @param batchPages       frames per PAGE_DATA record (1..1024)
  * @param bandwidth        optional cap on the stream's rate
@@ -35,8 +35,8 @@ public record MigrationOptions(int maxIterations, long dirtyThreshold, int batch
     public static final int MAX_BATCH = 1024;
 
     public MigrationOptions {
-        if (maxIterations < 0) {
-            throw new IllegalArgumentException("max iterations must be >= 0, got " + maxIterations);
+        if (maxIterations < 1) {
+            throw new IllegalArgumentException("max iterations must be >= 1, got " + maxIterations);
         }
         if (dirtyThreshold < 0) {
             throw new IllegalArgumentException("dirty threshold must be >= 0, got " + dirtyThreshold);

@@ -150,9 +150,7 @@ public final class MigrationPlanner {
             bytes += b;
             seconds += t;
             long dirtyCount = Math.min(guestPages, Math.round(dirty.distinct(t)));
-            boolean stop = dirtyCount < options.dirtyThreshold() || k >= options.maxIterations()
-                    || (k >= 1 && dirtyCount >= previous);
-            if (stop) {
+            if (PassPolicy.of(options).stopAfter(k, dirtyCount, previous).isPresent()) {
                 long last = bytes(dirtyCount, neverSent);
                 double downtime = last / bytesPerSecond;
                 return new Prediction(withData + dirtyCount, noData + neverSent, bytes + last,

@@ -42,11 +42,13 @@ public final class PreCopyEngine {
     static final int PAGE_SHIFT = 12;
 
     private final MigrationOptions options;
+    private final PassPolicy passPolicy;
     private final Clock clock;
     private final MigrationListener listener;
 
     public PreCopyEngine(MigrationOptions options, Clock clock, MigrationListener listener) {
         this.options = options;
+        this.passPolicy = PassPolicy.of(options);
         this.clock = clock;
         this.listener = listener;
     }
@@ -262,9 +264,9 @@ public final class PreCopyEngine {
                     advisor.dirtied(ledger.dirty());
                 }
                 finishPass(k, PassKind.LIVE, due.send(), sender, due.skipped(), dirtyCount);
-                String stop = stopReason(k, dirtyCount, previousDirty);
-                if (stop != null) {
-                    log.debug("stop iterating after pass {}: {}", k, stop);
+                Optional<String> stop = passPolicy.stopAfter(k, dirtyCount, previousDirty);
+                if (stop.isPresent()) {
+                    log.debug("stop iterating after pass {}: {}", k, stop.get());
                     return;
                 }
                 previousDirty = dirtyCount;
@@ -365,19 +367,6 @@ public final class PreCopyEngine {
                     writer.bytesWritten() - passBytesStart, clock.nanoTime() - passStart, dirtyAfter);
             iterations.add(s);
             listener.iterationFinished(s);
-        }
-
-        private String stopReason(int k, long dirtyCount, long previousDirty) {
-            if (dirtyCount < options.dirtyThreshold()) {
-                return dirtyCount + " dirty pages, under the threshold of " + options.dirtyThreshold();
-            }
-            if (k >= options.maxIterations()) {
-                return "reached " + options.maxIterations() + " iterations";
-            }
-            if (options.stopWhenNotShrinking() && k >= 1 && dirtyCount >= previousDirty) {
-                return "dirty set stopped shrinking (" + previousDirty + " -> " + dirtyCount + ")";
-            }
-            return null;
         }
 
         private void suspend() {

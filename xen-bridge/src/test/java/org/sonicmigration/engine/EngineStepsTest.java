@@ -64,7 +64,7 @@ class EngineStepsTest {
 
         @Test
         void aHintChannelTheBackendCannotUseMeansPlainPreCopyWithTheReasonNamed() throws Exception {
-            GuestScript script = new GuestScript(PFNS).maxIterations(0).hintRange(0, 20, 30).finalSoftRange(20, 30);
+            GuestScript script = new GuestScript(PFNS).maxIterations(1).hintRange(0, 20, 30).finalSoftRange(20, 30);
             ScriptedDomain d = new ScriptedDomain(script);
             d.hintUnavailable = "guest advertises abi 2.0, this dom0 speaks 1.x";
             MigrationReport r = engine(script)
@@ -91,7 +91,7 @@ class EngineStepsTest {
 
         @Test
         void pagesTheHintCallsSoftAreSkippedAndStayStale() throws Exception {
-            ScriptedMigration m = migrate(new GuestScript(PFNS).maxIterations(0).hintRange(0, 20, 30).finalSoft());
+            ScriptedMigration m = migrate(new GuestScript(PFNS).maxIterations(1).hintRange(0, 20, 30).finalSoft());
             BitSet notSkipped = range(0, PFNS);
             notSkipped.andNot(range(20, 30));
             assertThat(m.domain().liveReads(0)).isEqualTo(notSkipped);
@@ -102,7 +102,7 @@ class EngineStepsTest {
 
         @Test
         void aSoftPageDirtiedSinceTheLastFetchIsSentInTheNextPassDespiteTheHint() throws Exception {
-            ScriptedMigration m = migrate(new GuestScript(PFNS).dirtyThreshold(1).maxIterations(1)
+            ScriptedMigration m = migrate(new GuestScript(PFNS).dirtyThreshold(1).maxIterations(2)
                     .writes(0, 7).hint(1, 7, 8).finalSoft());
             assertThat(m.domain().livePasses()).isEqualTo(2);
             assertThat(m.domain().liveReads(1)).isEqualTo(of(7));
@@ -115,17 +115,17 @@ class EngineStepsTest {
             under.writes.add(range(0, 10));
             assertThat(migrate(under).domain().livePasses()).isEqualTo(1);
 
-            GuestScript budget = new GuestScript(PFNS).withoutHintArea().maxIterations(2);
+            GuestScript budget = new GuestScript(PFNS).withoutHintArea().maxIterations(3);
             List.of(range(0, 40), range(0, 30), range(0, 20), range(0, 10)).forEach(budget.writes::add);
             assertThat(migrate(budget).domain().livePasses()).isEqualTo(3);
         }
 
         @Test
         void aDirtySetThatStopsShrinkingRunsTheWholeBudgetUnlessAskedToStopEarly() throws Exception {
-            // Xen's defaults: 5 iterations after the first pass, 50 pages; the guest keeps 10 pages dirty.
+            // Xen's defaults: 5 live passes in all, the first full pass included; the guest keeps 10 pages dirty.
             GuestScript flat = new GuestScript(PFNS).withoutHintArea().maxIterations(5).dirtyThreshold(5);
             IntStream.range(0, 8).forEach(k -> flat.writes.add(range(10 * (k % 3), 10 * (k % 3) + 10)));
-            assertThat(migrate(flat).domain().livePasses()).isEqualTo(6);
+            assertThat(migrate(flat).domain().livePasses()).isEqualTo(5);
 
             assertThat(migrate(flat.stopWhenNotShrinking()).domain().livePasses()).isEqualTo(2);
         }
@@ -143,7 +143,7 @@ class EngineStepsTest {
     class HandshakeAndCatchUp {
         @Test
         void theHandshakeFollowsTheLastLiveFetchAndTheCatchUpSendsStalePagesOutsideTheFinalSet() throws Exception {
-            ScriptedMigration m = migrate(new GuestScript(PFNS).maxIterations(0).hintRange(0, 20, 40)
+            ScriptedMigration m = migrate(new GuestScript(PFNS).maxIterations(1).hintRange(0, 20, 40)
                     .finalSoftRange(20, 30));
             assertThat(m.domain().events).containsSubsequence("fetch 0", "handshake", "read catch-up", "suspend");
             assertThat(m.domain().events.get(m.domain().events.indexOf("fetch 0") + 1)).isEqualTo("handshake");
@@ -153,7 +153,7 @@ class EngineStepsTest {
 
         @Test
         void pagesCaughtUpAreNotSentAgainInTheDowntime() throws Exception {
-            ScriptedMigration m = migrate(new GuestScript(PFNS).maxIterations(0).hintRange(0, 20, 40)
+            ScriptedMigration m = migrate(new GuestScript(PFNS).maxIterations(1).hintRange(0, 20, 40)
                     .finalSoftRange(20, 30));
             assertThat(m.domain().finalReads).isEqualTo(new BitSet());
             assertThat(m.report().iterations().getLast().pagesSent()).isZero();
@@ -161,7 +161,7 @@ class EngineStepsTest {
 
         @Test
         void withoutAFinalSetEveryHintSkippedPageGoesInTheCatchUpNotInTheDowntime() throws Exception {
-            ScriptedMigration m = migrate(new GuestScript(PFNS).maxIterations(0).hintRange(0, 20, 40).noFinalSet());
+            ScriptedMigration m = migrate(new GuestScript(PFNS).maxIterations(1).hintRange(0, 20, 40).noFinalSet());
             assertThat(m.domain().catchUpReads).isEqualTo(range(20, 40));
             assertThat(m.domain().finalReads).isEqualTo(new BitSet());
             assertThat(m.stream().withType(PageType.XALLOC)).isEqualTo(new BitSet());
@@ -173,7 +173,7 @@ class EngineStepsTest {
     class FinalRound {
         @Test
         void theFinalDirtySetGoesWithData() throws Exception {
-            ScriptedMigration m = migrate(new GuestScript(PFNS).maxIterations(0).finalSoft().afterHandshake(3, 4));
+            ScriptedMigration m = migrate(new GuestScript(PFNS).maxIterations(1).finalSoft().afterHandshake(3, 4));
             assertThat(m.domain().finalDirty).isEqualTo(of(3, 4));
             assertThat(m.domain().finalReads).isEqualTo(of(3, 4));
             assertThat(m.stream().last(3).digest()).isEqualTo(m.domain().digestAtSuspend(3));
@@ -182,7 +182,7 @@ class EngineStepsTest {
         @Test
         void aFinalSoftPageWrittenBeforeThePauseGoesWithDataAndIsCounted() throws Exception {
             // A guest that lists its final set without holding it may allocate and write those pages.
-            ScriptedMigration m = migrate(new GuestScript(PFNS).maxIterations(0).hintRange(0, 20, 30)
+            ScriptedMigration m = migrate(new GuestScript(PFNS).maxIterations(1).hintRange(0, 20, 30)
                     .finalSoftRange(20, 30).afterHandshake(22, 23));
             assertThat(m.domain().finalReads).isEqualTo(of(22, 23));
             assertThat(m.stream().last(22).digest()).isEqualTo(m.domain().digestAtSuspend(22));
@@ -196,7 +196,7 @@ class EngineStepsTest {
         @Test
         void aHoleTheGuestCallsFreeIsNeverAllocated() throws Exception {
             // The dirty log reports the holes (their mapping changed), so they are stale at the end.
-            ScriptedMigration m = migrate(new GuestScript(PFNS).maxIterations(0).holes(40, 41).writes(0, 40, 41)
+            ScriptedMigration m = migrate(new GuestScript(PFNS).maxIterations(1).holes(40, 41).writes(0, 40, 41)
                     .hintRange(0, 20, 30).finalSoft(20, 21, 40, 41));
             assertThat(m.stream().withType(PageType.XALLOC)).isEqualTo(of(20, 21));
             assertThat(m.stream().last(40).type()).isEqualTo(PageType.XTAB);
@@ -207,7 +207,7 @@ class EngineStepsTest {
         @Test
         void aHoleSkippedInEveryPassThatTheGuestCallsFreeIsNeverAllocated() throws Exception {
             // Never read, so only the backend's guest-RAM check knows it is a hole.
-            ScriptedMigration m = migrate(new GuestScript(PFNS).maxIterations(1).holes(40).hintRange(0, 20, 41)
+            ScriptedMigration m = migrate(new GuestScript(PFNS).maxIterations(2).holes(40).hintRange(0, 20, 41)
                     .hintRange(1, 20, 41).finalSoftRange(20, 41));
             assertThat(m.domain().mapFailedBeforeFinal).isEqualTo(new BitSet());
             assertThat(m.stream().withType(PageType.XALLOC)).isEqualTo(range(20, 40));
@@ -216,14 +216,14 @@ class EngineStepsTest {
 
         @Test
         void aFinalSoftPageTheDestinationAlreadyHasIsNotAllocatedAgain() throws Exception {
-            ScriptedMigration m = migrate(new GuestScript(PFNS).maxIterations(0).finalSoft(50));
+            ScriptedMigration m = migrate(new GuestScript(PFNS).maxIterations(1).finalSoft(50));
             assertThat(m.stream().withType(PageType.XALLOC)).isEqualTo(new BitSet());
             assertThat(m.stream().pages.get(50L)).hasSize(1);
         }
 
         @Test
         void pagesLeftWithoutDataAreNotReadInTheDowntime() throws Exception {
-            ScriptedMigration m = migrate(new GuestScript(PFNS).maxIterations(0).hintRange(0, 20, 30)
+            ScriptedMigration m = migrate(new GuestScript(PFNS).maxIterations(1).hintRange(0, 20, 30)
                     .finalSoftRange(20, 30));
             assertThat(m.stream().withType(PageType.XALLOC)).isEqualTo(range(20, 30));
             assertThat(m.domain().finalReads).isEqualTo(new BitSet());
@@ -266,7 +266,7 @@ class EngineStepsTest {
     class StateEndAndHandOver {
         @Test
         void theStateAndEndFollowThePagesAndTheNameIsGivenUpBetweenConfirmationAndGo() throws Exception {
-            ScriptedMigration m = migrate(new GuestScript(PFNS).maxIterations(0).hintRange(0, 20, 30)
+            ScriptedMigration m = migrate(new GuestScript(PFNS).maxIterations(1).hintRange(0, 20, 30)
                     .finalSoftRange(20, 30));
             assertThat(m.stream().order.subList(m.stream().order.size() - 3, m.stream().order.size()))
                     .containsExactly("pages", "state", "end");
@@ -353,7 +353,7 @@ class EngineStepsTest {
 
         @Test
         void aStopDuringTheDowntimeResumesTheGuestAndNeverTellsTheDestinationToStart() {
-            GuestScript script = new GuestScript(PFNS).maxIterations(0).hintRange(0, 20, 30).finalSoftRange(20, 30);
+            GuestScript script = new GuestScript(PFNS).maxIterations(1).hintRange(0, 20, 30).finalSoftRange(20, 30);
             ScriptedDomain d = new ScriptedDomain(script);
             MigrationControl control = new MigrationControl();
             d.events.when("suspend", () -> control.requestAbort("SIGTERM"));
@@ -367,7 +367,7 @@ class EngineStepsTest {
 
         @Test
         void aStopWhileTheReceiverConfirmsIsTheLastOneHonouredAndTheDestinationIsNeverToldToStart() {
-            GuestScript script = new GuestScript(PFNS).maxIterations(0).withoutHintArea();
+            GuestScript script = new GuestScript(PFNS).maxIterations(1).withoutHintArea();
             ScriptedDomain d = new ScriptedDomain(script);
             MigrationControl control = new MigrationControl();
             d.events.when("confirmed", () -> control.requestAbort("SIGINT"));
@@ -380,7 +380,7 @@ class EngineStepsTest {
 
         @Test
         void aStopAfterTheDestinationWasToldToStartIsTooLateAndTheMigrationCompletes() throws Exception {
-            GuestScript script = new GuestScript(PFNS).maxIterations(0).withoutHintArea();
+            GuestScript script = new GuestScript(PFNS).maxIterations(1).withoutHintArea();
             ScriptedDomain d = new ScriptedDomain(script);
             MigrationControl control = new MigrationControl();
             List<MigrationControl.Answer> answers = new java.util.ArrayList<>();
@@ -413,7 +413,7 @@ class EngineStepsTest {
     class PausedGuest {
         @Test
         void aGuestItsAdministratorPausedStaysPausedAfterARollback() {
-            GuestScript script = new GuestScript(PFNS).withoutHintArea().maxIterations(0);
+            GuestScript script = new GuestScript(PFNS).withoutHintArea().maxIterations(1);
             ScriptedDomain d = new ScriptedDomain(script).pausedByAdministrator();
             assertThatThrownBy(() -> engine(script)
                     .migrate(d, "scripted", new CapturedDestination(d.events)))
@@ -431,7 +431,7 @@ class EngineStepsTest {
     class UncertainHandOver {
         @Test
         void aHandOverThatEndsUncertainKeepsTheSourcePausedUnderItsGivenUpNameAndSaysWhatToCheck() {
-            GuestScript script = new GuestScript(PFNS).withoutHintArea().maxIterations(0);
+            GuestScript script = new GuestScript(PFNS).withoutHintArea().maxIterations(1);
             ScriptedDomain d = new ScriptedDomain(script);
             StreamDestination lostAfterGo = new CapturedDestination(d.events) {
                 @Override

@@ -144,7 +144,7 @@ final class GuestScript {
         Random r = new Random(seed);
         GuestScript s = new GuestScript(16 + r.nextInt(185));
         int passes = 1 + r.nextInt(6);
-        s.maxIterations = passes - 1;
+        s.maxIterations = passes;
         s.dirtyThreshold = r.nextInt(3) == 0 ? 0 : r.nextInt(s.pfns / 4);
         s.batch = r.nextInt(4) == 0 ? 1024 : 1 + r.nextInt(24);
         s.hintArea = r.nextInt(10) != 0;

@@ -74,7 +74,7 @@ class MigrationPlannerTest {
 
     @Test
     void aPassCostsWhatTheEnginesStreamCosts() throws Exception {
-        GuestScript script = new GuestScript(3000).holes(5, 6, 7, 2999).withoutHintArea().maxIterations(0);
+        GuestScript script = new GuestScript(3000).holes(5, 6, 7, 2999).withoutHintArea().maxIterations(1);
         ScriptedMigration run = ScriptedMigration.run(script);
         IterationStats first = run.report().iterations().getFirst();
         assertThat(MigrationPlanner.bytes(first.pagesSent(), first.pagesNoData())).isEqualTo(first.bytes());
@@ -97,6 +97,20 @@ class MigrationPlannerTest {
                     assertThat(skipping.pagesNoData()).isEqualTo(100 + soft);
                     assertThat(skipping.nanos()).isLessThanOrEqualTo(plain.nanos());
                 });
+    }
+
+    @Test
+    void aBusyGuestIsPlannedWithXensFiveLivePassesAsTheEngineRunsIt() {
+        // A hot set that refills in every pass: the dirty set never shrinks and never gets under 50 pages.
+        DirtyModel busy = new DirtyModel(1e6, 5000);
+        MigrationOptions xens = MigrationOptions.defaults();
+        MigrationPlanner p = new MigrationPlanner(xens, GBIT, Clock.SYSTEM);
+        assertThat(p.predict(100_000, 0, 0, busy, 100_000).livePasses()).isEqualTo(5);
+        MigrationPlanner early = new MigrationPlanner(xens.withStopWhenNotShrinking(true), GBIT, Clock.SYSTEM);
+        assertThat(early.predict(100_000, 0, 0, busy, 100_000).livePasses()).isEqualTo(2);
+        qt().withExamples(50).forAll(integers().between(1, 12)).checkAssert(n -> assertThat(
+                new MigrationPlanner(xens.withMaxIterations(n), GBIT, Clock.SYSTEM)
+                        .predict(100_000, 0, 0, busy, 100_000).livePasses()).isEqualTo(n));
     }
 
     @Test

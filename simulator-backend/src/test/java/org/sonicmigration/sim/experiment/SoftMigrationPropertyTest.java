@@ -52,7 +52,7 @@ class SoftMigrationPropertyTest {
     static final Gen<Case> CASES = in -> new Case(MODULES.generate(in), integers().between(0, 30_000).generate(in),
             integers().between(1, 24).generate(in), integers().between(0, 80).generate(in),
             integers().between(0, 40).generate(in), booleans().all().generate(in), booleans().all().generate(in),
-            integers().between(0, 5).generate(in), longs().between(1, 1_000_000).generate(in));
+            integers().between(1, 6).generate(in), longs().between(1, 1_000_000).generate(in));
 
     @Test
     void hardPagesAndCleanCacheArriveIntact() {
