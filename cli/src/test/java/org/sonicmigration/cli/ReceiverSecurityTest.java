@@ -31,10 +31,7 @@ class ReceiverSecurityTest {
 
     @BeforeAll
     static void makePki() throws Exception {
-        pki = new TestPki(dir);
-        pki.ca("ca");
-        pki.host("dest", "ca");
-        pki.host("src", "ca");
+        pki = TestPki.sourceAndDestination(dir);
     }
 
     /** A {@code sonic receive} running in the background, with its output as it appears. */

@@ -19,8 +19,13 @@ final class TestPki {
         this.dir = dir;
     }
 
-    Path dir() {
-        return dir;
+    /** CA {@code ca} and the two hosts of a migration it certifies, {@code src} and {@code dest}. */
+    static TestPki sourceAndDestination(Path dir) throws IOException, InterruptedException {
+        TestPki pki = new TestPki(dir);
+        pki.ca("ca");
+        pki.host("dest", "ca");
+        pki.host("src", "ca");
+        return pki;
     }
 
     /** A password file for {@code --tls-password-file}. */

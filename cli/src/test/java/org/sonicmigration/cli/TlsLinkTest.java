@@ -60,10 +60,7 @@ class TlsLinkTest {
 
     @BeforeAll
     static void makePki() throws Exception {
-        pki = new TestPki(dir);
-        pki.ca("ca");
-        pki.host("dest", "ca");
-        pki.host("src", "ca");
+        pki = TestPki.sourceAndDestination(dir);
         pki.ca("other-ca");
         pki.host("rogue", "other-ca");
         pki.selfSigned("impostor");
