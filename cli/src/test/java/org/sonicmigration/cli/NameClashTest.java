@@ -55,6 +55,7 @@ class NameClashTest {
     private SimHypervisor destinationHost;
     private SimGuest guest;
     private SimGuest resident;
+    private CompletableFuture<MigrationServer.Result> received;
 
     @BeforeEach
     void start() {
@@ -70,11 +71,10 @@ class NameClashTest {
         destinationHost.close();
     }
 
-    private MigrationReport migrate(NameClash clash, CompletableFuture<MigrationServer.Result>[] received)
-            throws Exception {
+    private MigrationReport migrate(NameClash clash) throws Exception {
         try (MigrationServer server = new MigrationServer(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
                 TIMEOUT)) {
-            received[0] = CompletableFuture.supplyAsync(() -> {
+            received = CompletableFuture.supplyAsync(() -> {
                 try {
                     return server.receiveOne(new Receiver(destinationHost, StreamLimits.defaults(), null, clash), TIMEOUT);
                 } catch (IOException e) {
@@ -87,21 +87,19 @@ class NameClashTest {
                 return new PreCopyEngine(MigrationOptions.defaults(), Clock.SYSTEM, MigrationListener.NONE)
                         .migrate(domain, "sim", dest);
             } finally {
-                received[0].get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+                received.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
             }
         }
     }
 
     @Test
     void aTakenNameIsRefusedBeforeAnyPageAndBothGuestsRunOn() throws Exception {
-        @SuppressWarnings("unchecked")
-        CompletableFuture<MigrationServer.Result>[] received = new CompletableFuture[1];
-        MigrationException e = assertThrows(MigrationException.class, () -> migrate(NameClash.REFUSE, received));
+        MigrationException e = assertThrows(MigrationException.class, () -> migrate(NameClash.REFUSE));
         assertThat(e.report().outcome()).isEqualTo(Outcome.DESTINATION_FAILED);
         assertThat(e.getMessage()).doesNotContain("\n")
                 .contains("a domain named 'victim' already exists on this host: remove it, or receive with --replace")
                 .contains("the source guest is running");
-        assertThat(received[0].get().error()).startsWith("a domain named 'victim' already exists");
+        assertThat(received.get().error()).startsWith("a domain named 'victim' already exists");
         assertThat(guest.state()).isEqualTo(RunState.RUNNING);
         assertThat(resident.state()).isEqualTo(RunState.RUNNING);
         assertThat(destinationHost.guest("victim")).contains(resident);
@@ -110,11 +108,9 @@ class NameClashTest {
 
     @Test
     void replaceSwapsTheDomainsOnlyAtHandover() throws Exception {
-        @SuppressWarnings("unchecked")
-        CompletableFuture<MigrationServer.Result>[] received = new CompletableFuture[1];
-        MigrationReport report = migrate(NameClash.REPLACE, received);
+        MigrationReport report = migrate(NameClash.REPLACE);
         assertThat(report.outcome()).isEqualTo(Outcome.COMPLETED);
-        MigrationServer.Result arrived = received[0].get();
+        MigrationServer.Result arrived = received.get();
         assertThat(arrived.started()).as(arrived.error()).isTrue();
         SimTargetDomain target = (SimTargetDomain) arrived.received().domain();
         assertThat(target.name()).isEqualTo("victim");
