@@ -143,7 +143,13 @@ final class SoftPageAdvisor implements AutoCloseable {
                 return null;
             }
             case STALE -> {
-                fallback("the guest stopped refreshing its hint: stale hints ignored");
+                Optional<String> gone = channel.withdrawn();
+                if (gone.isPresent()) {
+                    gaveUp = true;
+                    fallback(withdrawn(gone.get()) + ": hints ignored for the rest of this migration");
+                } else {
+                    fallback("the guest stopped refreshing its hint: stale hints ignored");
+                }
                 return null;
             }
             case FRESH -> {
@@ -187,6 +193,10 @@ final class SoftPageAdvisor implements AutoCloseable {
     }
 
     private PageBitmap awaitFinalSet() throws InterruptedException {
+        Optional<String> gone = channel.withdrawn();
+        if (gone.isPresent()) {
+            return noFinalSet(withdrawn(gone.get()));
+        }
         HandshakeTicket ticket = reader.beginHandshake(channel.area());
         long start = clock.nanoTime();
         long deadline = start + handshakeTimeout.toNanos();
@@ -225,6 +235,11 @@ final class SoftPageAdvisor implements AutoCloseable {
             if (!HandshakeProtocol.keepWaiting(answer) || now >= deadline) {
                 return noFinalSet("the guest did not answer within " + handshakeTimeout.toMillis() + " ms");
             }
+            // A module unloaded while we wait never answers: stop waiting at once, not at the timeout.
+            gone = channel.withdrawn();
+            if (gone.isPresent()) {
+                return noFinalSet(withdrawn(gone.get()));
+            }
             long wait = Math.min(deadline - now, HandshakeProtocol.DOM0_RECHECK_INTERVAL.toNanos());
             if (clock.isVirtual()) {
                 clock.sleepNanos(Math.min(wait, VIRTUAL_POLL_NANOS));
@@ -232,6 +247,10 @@ final class SoftPageAdvisor implements AutoCloseable {
                 channel.awaitGuestEvent(Duration.ofNanos(wait));
             }
         }
+    }
+
+    private static String withdrawn(String why) {
+        return "the guest withdrew its hint channel (" + why + "; its module was unloaded)";
     }
 
     private PageBitmap noFinalSet(String why) {

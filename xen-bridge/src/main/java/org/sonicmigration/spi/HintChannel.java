@@ -2,6 +2,7 @@ package org.sonicmigration.spi;
 
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * The transport of a guest's soft-page hints: the shared hint area (which the guest rewrites while we
@@ -31,6 +32,17 @@ public interface HintChannel extends AutoCloseable {
      */
     default boolean keepCache(boolean keep) {
         return !keep;
+    }
+
+    /**
+     * Whether the guest has taken this channel back (its module unloaded: SPEC §7.3, {@code state =
+     * closing}, or its advertisement gone), so that waiting for an answer on it is pointless. Cheap
+     * enough to ask every few tens of milliseconds while waiting.
+     *
+     * @return why, or empty while the channel stands (or the backend cannot tell)
+     */
+    default Optional<String> withdrawn() {
+        return Optional.empty();
     }
 
     @Override

@@ -273,12 +273,18 @@ public final class StreamWriter implements Flushable {
         emit(b, 0, b.length);
     }
 
+    /** The failure of a write, with its cause's words: "No space left on device", a receiver's exit. */
+    private UncheckedIOException writeFailed(IOException e) {
+        return new UncheckedIOException("writing the migration stream failed after " + written + " bytes"
+                + (e.getMessage() == null ? "" : ": " + e.getMessage()), e);
+    }
+
     private void emit(byte[] b, int off, int len) {
         try {
             out.write(b, off, len);
             written += len;
         } catch (IOException e) {
-            throw new UncheckedIOException("writing the migration stream failed after " + written + " bytes", e);
+            throw writeFailed(e);
         }
     }
 
@@ -313,7 +319,7 @@ public final class StreamWriter implements Flushable {
                 off += n;
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("writing the migration stream failed after " + written + " bytes", e);
+            throw writeFailed(e);
         }
     }
 }

@@ -160,6 +160,17 @@ class EngineStepsTest {
         }
 
         @Test
+        void aModuleUnloadedBeforeTheHandshakeIsNotWaitedForAndEveryStalePageIsSent() throws Exception {
+            ScriptedMigration m = migrate(new GuestScript(PFNS).maxIterations(1).hintRange(0, 20, 40).moduleUnloaded());
+            assertThat(m.report().soft().catchUpPages()).isEqualTo(20);
+            assertThat(m.domain().finalReads).isEqualTo(new BitSet());
+            assertThat(m.stream().withType(PageType.XALLOC)).isEqualTo(new BitSet());
+            assertThat(m.report().soft().fallbacks()).anyMatch(f -> f.contains("withdrew its hint channel"));
+            // not the handshake timeout's worth of waiting: the channel said at once that nobody will answer
+            assertThat(m.report().soft().handshakeNanos()).isLessThan(m.script().options().handshakeTimeout().toNanos());
+        }
+
+        @Test
         void withoutAFinalSetEveryHintSkippedPageGoesInTheCatchUpNotInTheDowntime() throws Exception {
             ScriptedMigration m = migrate(new GuestScript(PFNS).maxIterations(1).hintRange(0, 20, 40).noFinalSet());
             assertThat(m.domain().catchUpReads).isEqualTo(range(20, 40));

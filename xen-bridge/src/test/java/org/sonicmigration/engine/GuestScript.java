@@ -26,6 +26,8 @@ final class GuestScript {
     final BitSet afterHandshake = new BitSet();
     BitSet finalSoft = new BitSet();
     boolean hintArea = true;
+    /** The guest's module is unloaded before the handshake: its channel is withdrawn and nobody answers. */
+    boolean moduleUnloaded;
     int maxIterations = 5;
     long dirtyThreshold = 0;
     int batch = 1024;
@@ -79,6 +81,12 @@ final class GuestScript {
     /** The guest answers the handshake with a failure: no final soft set. */
     GuestScript noFinalSet() {
         finalSoft = null;
+        return this;
+    }
+
+    /** The guest's module goes away after the live passes: the channel says so, no answer ever comes. */
+    GuestScript moduleUnloaded() {
+        moduleUnloaded = true;
         return this;
     }
 

@@ -484,7 +484,15 @@ final class ScriptedDomain implements SourceDomain {
         }
 
         @Override
+        public Optional<String> withdrawn() {
+            return script.moduleUnloaded ? Optional.of("data/sonic/state = closing") : Optional.empty();
+        }
+
+        @Override
         public void notifyGuest() {
+            if (script.moduleUnloaded) {
+                return;
+            }
             staleAtHandshake = stale();
             handshakeStep = ++step;
             handshakeDone = true;

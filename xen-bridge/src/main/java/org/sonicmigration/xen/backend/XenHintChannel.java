@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.function.LongSupplier;
 
@@ -233,6 +234,26 @@ final class XenHintChannel implements HintSlot.Owned {
             LOG.warn("could not write {}/keep-cache for domain {}: {}", directory, domid, e.getMessage());
             return false;
         }
+    }
+
+    /**
+     * The guest's {@code state} node: anything but {@code ready} (its module unloaded and wrote
+     * {@code closing}, or took the directory away) withdraws the channel. A read that fails says
+     * nothing: the wait then runs to its timeout, as it would without this check.
+     */
+    @Override
+    public Optional<String> withdrawn() {
+        Optional<String> state;
+        try {
+            state = store.read(directory + "/state");
+        } catch (BackendException e) {
+            return Optional.empty();
+        }
+        if (state.isEmpty()) {
+            return Optional.of("its " + directory + " is gone");
+        }
+        return state.get().equals(HintAdvertisement.READY) ? Optional.empty()
+                : Optional.of(directory + "/state = " + HintAdvertisement.quote(state.get()));
     }
 
     /** Unmaps the area first, then unbinds the port and closes both handles; later calls do nothing. */

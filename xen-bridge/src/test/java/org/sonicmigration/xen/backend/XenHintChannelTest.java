@@ -5,6 +5,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -289,6 +290,27 @@ class XenHintChannelTest {
             assertThat(store.nodes).containsEntry(DIR + "/keep-cache", "1");
             assertThat(c.keepCache(false)).isTrue();
             assertThat(store.nodes).containsEntry(DIR + "/keep-cache", "0");
+        }
+    }
+
+    @Test
+    void theChannelIsWithdrawnOnceTheGuestsStateIsNoLongerReady() {
+        try (XenHintChannel c = open(guest(17))) {
+            store.nodes.put(DIR + "/state", "ready");
+            assertThat(c.withdrawn()).isEmpty();
+            store.nodes.put(DIR + "/state", "closing");
+            assertThat(c.withdrawn()).hasValueSatisfying(why -> assertThat(why).contains("state = 'closing'"));
+            store.nodes.remove(DIR + "/state");
+            assertThat(c.withdrawn()).hasValueSatisfying(why -> assertThat(why).contains("is gone"));
+        }
+        HintStore failing = new HintAdvertisementReaderTest.FakeStore() {
+            @Override
+            public Optional<String> read(String path) {
+                throw new BackendException("xs_read(" + path + ") failed: errno 13");
+            }
+        };
+        try (XenHintChannel c = XenHintChannel.open(DOMID, guest(17), grants, events, failing, DIR, clock::get)) {
+            assertThat(c.withdrawn()).as("a read that fails says nothing").isEmpty();
         }
     }
 
