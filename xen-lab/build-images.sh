@@ -178,6 +178,9 @@ add_toolstack() { # ROOT
     # for the disk's hotplug script (block-lab)
     copy_with_libs "$root" /usr/bin/xenstore-read
     copy_with_libs "$root" /usr/bin/xenstore-write
+    # for the failure steps (a guest that cannot read its suspend request)
+    copy_with_libs "$root" /usr/bin/xenstore-ls
+    copy_with_libs "$root" /usr/bin/xenstore-chmod
     # awk reads to the end: an early exit would give ldconfig SIGPIPE, and pipefail a failure.
     libgcc=$(ldconfig -p | awk '/libgcc_s.so.1 .*x86-64/ && !found { found = $NF } END { print found }')
     [[ -n $libgcc ]] || die "libgcc_s.so.1 not found"
@@ -216,7 +219,7 @@ LAB_JAVA_TIMEOUT=$LAB_JAVA_TIMEOUT
 LAB_XEN_BIN='$XEN_LIBEXEC/bin'
 LAB_MODE='$LAB_MODE'
 LAB_STEPS='$LAB_STEPS'
-LAB_SOFT=$LAB_SOFT
+LAB_COMPARE_RUNS=$LAB_COMPARE_RUNS
 LAB_STRESS_PLAN='$LAB_STRESS_PLAN'
 LAB_STRESS_SECONDS=$LAB_STRESS_SECONDS
 LAB_SYSTEM_MAP='/boot/System.map-$KERNEL_VERSION'
@@ -239,7 +242,8 @@ add_lab_scripts() { # ROOT
     # path in dom0 and in the chroot (the host's LAB_DIR), since xl migrate-receive runs in the chroot
     sed -e "s|@BLOCK_SCRIPT@|$LAB_DIR/block-lab|" \
         -e "s/^extra = \"\(.*\)\"/extra = \"\1${LAB_GUEST_EXTRA:+ $LAB_GUEST_EXTRA}\"/" \
-        -e "s/^vcpus = .*/vcpus = $LAB_GUEST_VCPUS/" "$LAB_SRC/guest/domu-sonic.cfg.in" > "$root/lab/domu-sonic.cfg"
+        -e "s/^vcpus = .*/vcpus = $LAB_GUEST_VCPUS/" -e "s/^memory = .*/memory = $LAB_SONIC_MIB/" \
+        "$LAB_SRC/guest/domu-sonic.cfg.in" > "$root/lab/domu-sonic.cfg"
     install -m 755 "$LAB_SRC/dom0/block-lab" "$LAB_DIR/block-lab"
     mkdir -p "$root$LAB_DIR"
     install -m 755 "$LAB_SRC/dom0/block-lab" "$root$LAB_DIR/block-lab"

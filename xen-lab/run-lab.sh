@@ -27,10 +27,11 @@ PACKAGES=(qemu-system-x86 xen-hypervisor-4.17-amd64 xen-utils-4.17 linux-image-a
 # triple fault under TCG, xen-lab/README.md) does not fail it; only the steps of Xen's toolstack and
 # migrate-migrated can report WARN, the steps of our code (java-checks, sonic-*) PASS or FAIL.
 EXPECTED_STEPS=(dom0-boot toolstack guest-create logdirty java-checks xl-save xl-migrate sonic-save
-                sonic-migrate xl-dropin migrate-migrated shutdown verify-xlsave verify-migrate verify-sonic-save
-                verify-sonic-migrate)
-# LAB_SOFT=1: the soft-page steps too (issue 11)
-SOFT_STEPS=(sonic-soft-save sonic-soft-migrate verify-sonic-soft-save verify-sonic-soft-migrate)
+                sonic-migrate xl-dropin fail-receiver-killed fail-receiver-refuses fail-link-cut-downtime
+                fail-no-suspend-ack fail-sigint-live fail-save-full fail-sigint-downtime sonic-soft-save compare
+                fallback-late-answer fallback-rmmod shutdown
+                verify-xlsave verify-migrate verify-sonic-save verify-sonic-migrate verify-sonic-soft-save
+                verify-sonic-soft-migrate compare-report)
 XEN_ARGS="console=com1 com1=115200,8n1 dom0_mem=1024M,max:1024M dom0_max_vcpus=2 console_timestamps=boot"
 DOM0_ARGS="console=hvc0 earlyprintk=xen"      # no commas: QEMU splits -initrd at commas
 SERIAL_LOG=$LAB_DIR/serial.log
@@ -72,7 +73,7 @@ prepare_run_dir() {
 boot_lab() {
     set +e
     timeout -k 10 "$LAB_TIMEOUT" qemu-system-x86_64 \
-        -accel "$LAB_QEMU_ACCEL" -cpu "$LAB_QEMU_CPU" -smp 2 -m 2048 -machine pc \
+        -accel "$LAB_QEMU_ACCEL" -cpu "$LAB_QEMU_CPU" -smp 2 -m "$LAB_QEMU_MIB" -machine pc \
         -nodefaults -display none -no-reboot \
         -serial "file:$SERIAL_LOG" \
         -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
@@ -119,6 +120,41 @@ verify_stream() {
         record_host_step "$step" PASS "$(seconds_since "$t0")" "verify-stream-v2 -f xl accepts $2 ($(stat -c %s "$file") bytes)"
     else
         record_host_step "$step" FAIL "$(seconds_since "$t0")" "verify-stream-v2 -f xl rejects $2: $(tail -n 1 "$log")"
+    fi
+}
+
+# The comparison's streams (compare-METHOD-RUN.bin), each counted by one parser, ours (sonic restore
+# --dry-run, the same checks a restore makes), then the table (lib/compare-table.py: medians and ranges)
+# into results/compare.txt. The streams are deleted once counted (9 of up to 330 MB each) unless
+# LAB_KEEP_STREAMS=1. FAIL if a stream is not a complete, valid stream or a run is missing.
+compare_report() {
+    local t0 bin name failed="" out=$RESULTS_DIR/compare.txt
+    t0=$(clock)
+    if [[ ! -s $RESULTS_DIR/compare.tsv ]]; then
+        record_host_step compare-report FAIL 0 "no comparison measured (compare.tsv missing: see the compare step)"
+        return
+    fi
+    for bin in "$RESULTS_DIR"/compare-*.bin; do
+        [[ -f $bin ]] || continue
+        name=${bin%.bin}
+        if "$LAB_JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -jar "$LAB_DIR/sonic.jar" \
+                restore --dry-run "$bin" > "$name.dry-run.txt" 2>&1 &&
+            grep -q '^complete stream' "$name.dry-run.txt"; then
+            awk -v size="$(stat -c %s "$bin")" '
+                /^page types:/ { for (i = 3; i < NF; i += 2) if ($i == "XALLOC" || $i == "XTAB") nodata += $(i + 1) }
+                /pages with data/ { for (i = 1; i < NF; i++) if ($(i + 1) == "pages") data = $i }
+                END { print data + 0, nodata + 0, size }' "$name.dry-run.txt" > "$name.summary"
+        else
+            failed+=" ${bin##*/}"
+        fi
+        [[ ${LAB_KEEP_STREAMS:-0} == 1 ]] || rm -f "$bin"
+    done
+    if [[ -n $failed ]]; then
+        record_host_step compare-report FAIL "$(seconds_since "$t0")" "not a complete stream:$failed (see its .dry-run.txt)"
+    elif python3 "$LAB_SRC/lib/compare-table.py" "$RESULTS_DIR" > "$out" 2>&1; then
+        record_host_step compare-report PASS "$(seconds_since "$t0")" "$(awk -F' *[|] *' '/against `xl migrate`/ { gsub(/`/, ""); sub(/ against xl migrate.*/, "", $2); printf "%s: pages %s, time %s; ", $2, $3, $5 }' "$out")table in compare.txt"
+    else
+        record_host_step compare-report FAIL "$(seconds_since "$t0")" "$(tail -n 1 "$out")"
     fi
 }
 
@@ -181,7 +217,6 @@ main() {
     local t_start t_install t_build t_qemu t_verify
     t_start=$(clock)
     check_settings
-    [[ $LAB_SOFT == 1 ]] && EXPECTED_STEPS+=("${SOFT_STEPS[@]}")
     [[ $(id -u) -eq 0 ]] || die "run as root (QEMU's 9p export of / and apt-get need it)"
     [[ ${LAB_SKIP_INSTALL:-0} == 1 ]] || ensure_packages
     t_install=$(seconds_since "$t_start")
@@ -200,10 +235,9 @@ main() {
     verify_stream verify-migrate pvh128.migrate.bin xl-migrate
     verify_stream verify-sonic-save pvh128.sonic.xlsave sonic-save
     verify_stream verify-sonic-migrate pvh128.sonic-migrate.bin sonic-migrate
-    if [[ $LAB_SOFT == 1 ]]; then
-        verify_stream verify-sonic-soft-save pvh256.sonic-soft.xlsave sonic-soft-save
-        verify_stream verify-sonic-soft-migrate pvh256.sonic-soft-migrate.bin sonic-soft-migrate
-    fi
+    verify_stream verify-sonic-soft-save pvh256.sonic-soft.xlsave sonic-soft-save
+    verify_stream verify-sonic-soft-migrate compare-sonic-1.bin compare
+    compare_report
     t_verify=$(seconds_since "$t0")
     print_step_table
     print_timings "$t_install" "$t_build" "$t_qemu" "$t_verify" "$(seconds_since "$t_start")"

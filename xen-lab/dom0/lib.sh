@@ -260,3 +260,55 @@ soft_summary() {
 
 # Pages the sonic report in FILE says were never sent (0 if soft pages were not used).
 soft_skipped() { soft_summary "$1" | sed -n 's/^soft: skipped=\([0-9]*\).*/\1/p' | grep . || echo 0; }
+
+# dom0's CPU seconds so far, all its vCPUs (xl list's Time(s) of Domain-0).
+dom0_cpu() { xl list 0 | awk 'NR == 2 { print $6 }'; }
+
+# The highest passes= of the guest's MEMCHECK OK reports so far (0 if none).
+memcheck_passes() {
+    awk '{ sub(/\r$/, "") } /^MEMCHECK OK/ { for (i = 1; i <= NF; i++) if ($i ~ /^passes=/) {
+             v = substr($i, 8) + 0; if (v > max) max = v } } END { print max + 0 }' "$CONSOLE_LOGS"/guest-*.log 2>/dev/null
+}
+
+# The longest stall_ms of the MEMCHECK OK reports with FROM < passes <= TO: the longest time the guest
+# stood still while those reports were made, its downtime if a migration was among them (memcheck.c).
+# Usage: max_stall FROM TO
+max_stall() {
+    awk -v from="$1" -v to="$2" '{ sub(/\r$/, "") } /^MEMCHECK OK/ {
+             p = -1; st = 0
+             for (i = 1; i <= NF; i++) {
+                 if ($i ~ /^passes=/) p = substr($i, 8) + 0
+                 if ($i ~ /^stall_ms=/) st = substr($i, 10) + 0
+             }
+             if (p > from + 0 && p <= to + 0 && st > max) max = st }
+         END { print max + 0 }' "$CONSOLE_LOGS"/guest-*.log 2>/dev/null
+}
+
+# passes= of one MEMCHECK line. Usage: passes_of LINE
+passes_of() { echo "$1" | sed -n 's/.* passes=\([0-9]*\).*/\1/p'; }
+
+# Sends "SMLAB-CMD WORDS" to the running guest's console input, through the tty xenconsoled gives its
+# console (the guest's init acts on it). Usage: guest_command WORDS
+guest_command() {
+    local tty
+    tty=$(xenstore-read "/local/domain/$(guest_domid)/console/tty" 2>/dev/null)
+    [ -n "$tty" ] && [ -c "$tty" ] && printf 'SMLAB-CMD %s\n' "$1" > "$tty"
+}
+
+# True if sonic's output LOG names a fallback matching the extended regular expression WHY (the
+# report's notes and handshake line, or the fallback's own log line); else sets STEP_DETAIL to what it
+# says instead. Usage: require_fallback LOG WHY
+require_fallback() {
+    grep -Eq "^ *note: .*($2)|handshake: .*($2)|^sonic: .* INFO .*($2)" "$1" && return 0
+    STEP_DETAIL="the report names no fallback matching '$2': $(soft_summary "$1") [$STEP_DETAIL]"
+    return 1
+}
+
+# The pids whose command line (arguments joined by spaces) matches the basic regular expression RE;
+# dom0's busybox has no pgrep. Usage: pids_matching RE
+pids_matching() {
+    local d
+    for d in /proc/[0-9]*; do
+        tr '\0' ' ' < "$d/cmdline" 2>/dev/null | grep -q -- "$1" && echo "${d#/proc/}"
+    done
+}

@@ -21,8 +21,10 @@
  * Every report_seconds, at the end of a pass, it checks the whole hot region once more (every page
  * must now hold that pass), the whole cold region and every file, and prints one line on stdout (the
  * guest's console):
- *   MEMCHECK OK pages=N hot_pages=H passes=P cold_pages=C cold_checks=K files=F file_pages=G
- * (N = H + C + G, every page the report checked). So the first report printed after a resume has
+ *   MEMCHECK OK pages=N hot_pages=H passes=P cold_pages=C cold_checks=K files=F file_pages=G stall_ms=S
+ * (N = H + C + G, every page the report checked; S the longest time between the ends of two
+ * consecutive passes since the report before, on CLOCK_BOOTTIME, which goes on counting while the
+ * guest is suspended: the guest's own measure of a migration's downtime, give or take one pass). So the first report printed after a resume has
  * checked everything after the resume. On the first error, and then at every report, it prints a line
  * starting MEMCHECK FAIL that names the page or the file. Between passes it sleeps PAUSE_MS, so that a
  * guest under an emulated CPU keeps time for its other work.
@@ -63,6 +65,14 @@ static double now(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Counts the time the guest spent suspended, unlike CLOCK_MONOTONIC (Linux adds a suspend to BOOTTIME only). */
+static double boot_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_BOOTTIME, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
@@ -181,6 +191,7 @@ int main(int argc, char **argv)
 
 	uint64_t cold_checks = 0;
 	double next_report = now() + report;
+	double last_pass_end = boot_now(), stall = 0;
 	for (uint64_t pass = 1;; pass++) {
 		for (size_t i = 0; i < hot_pages && !fail_line[0]; i++) {
 			struct hot_page *h = (struct hot_page *)(hot + i * PAGE);
@@ -196,6 +207,10 @@ int main(int argc, char **argv)
 			nanosleep(&ts, NULL);
 			continue;
 		}
+		double pass_end = boot_now();
+		if (pass_end - last_pass_end > stall)
+			stall = pass_end - last_pass_end;
+		last_pass_end = pass_end;
 		if (pause_ms)
 			nanosleep(&pause, NULL);
 		if (now() >= next_report) {
@@ -232,9 +247,11 @@ int main(int argc, char **argv)
 				}
 			}
 			printf("MEMCHECK OK pages=%zu hot_pages=%zu passes=%" PRIu64 " cold_pages=%zu cold_checks=%" PRIu64
-			       " files=%d file_pages=%zu\n",
-			       hot_pages + cold_pages + file_pages, hot_pages, pass, cold_pages, cold_checks, n_files, file_pages);
+			       " files=%d file_pages=%zu stall_ms=%.0f\n",
+			       hot_pages + cold_pages + file_pages, hot_pages, pass, cold_pages, cold_checks, n_files, file_pages,
+			       stall * 1000);
 			next_report = now() + report;
+			stall = 0;
 		}
 	}
 }

@@ -7,7 +7,7 @@ REPO_ROOT=$(cd "$LAB_SRC/.." && pwd)
 LAB_DIR=${LAB_DIR:-lab-out}
 [[ $LAB_DIR = /* ]] || LAB_DIR=$REPO_ROOT/$LAB_DIR
 RESULTS_DIR=$LAB_DIR/results
-LAB_TIMEOUT=${LAB_TIMEOUT:-1800}
+LAB_TIMEOUT=${LAB_TIMEOUT:-3000}
 LAB_JAVA_TIMEOUT=${LAB_JAVA_TIMEOUT:-600}
 LAB_JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
 # JVM options the java-check lines may use as $LAB_JAVA_OPTS: under TCG every JIT compile is
@@ -20,14 +20,17 @@ LAB_QEMU_ACCEL=${LAB_QEMU_ACCEL:-tcg}
 LAB_XEN_EXTRA=${LAB_XEN_EXTRA:-}
 LAB_GUEST_EXTRA=${LAB_GUEST_EXTRA:-}
 LAB_GUEST_VCPUS=${LAB_GUEST_VCPUS:-1}
+# the guest worth migrating's memory (guest/domu-sonic.cfg.in), and QEMU's (Xen, dom0's 1 GiB and, during
+# a migration on this one host, two copies of that guest must fit)
+LAB_SONIC_MIB=${LAB_SONIC_MIB:-256}
+LAB_QEMU_MIB=${LAB_QEMU_MIB:-2048}
 # steps (default): the lab's steps; stress: dom0 runs dom0/stress.sh's plan instead (xen-lab/stress-lab.sh)
 LAB_MODE=${LAB_MODE:-steps}
 # steps mode: only these steps (names of dom0/steps.sh's step_ functions, e.g. "migrate_migrated"); the
 # run then misses the others and fails, so this is for work on a step, never for CI
 LAB_STEPS=${LAB_STEPS:-}
-# 1: the default steps include the soft-page steps (sonic-soft-save, sonic-soft-migrate; issue 11), which
-# have not passed on real Xen yet (xen-lab/README.md) and so are not part of CI's run
-LAB_SOFT=${LAB_SOFT:-0}
+# rounds of the comparison step (xl migrate, sonic --soft off, sonic; issue 11)
+LAB_COMPARE_RUNS=${LAB_COMPARE_RUNS:-3}
 LAB_STRESS_PLAN=${LAB_STRESS_PLAN:-save save save save}
 LAB_STRESS_SECONDS=${LAB_STRESS_SECONDS:-480}
 XEN_GZ=/boot/xen-4.17-amd64.gz
@@ -74,7 +77,7 @@ check_settings() {
     # dom0's chroot of the host mounts its own /tmp, /proc, /sys and /dev over the host's.
     [[ ! $LAB_DIR =~ ^/(tmp|proc|sys|dev)(/|$) ]] ||
         die "LAB_DIR '$LAB_DIR' must not be under /tmp, /proc, /sys or /dev (dom0's chroot hides them)"
-    [[ $LAB_SOFT == [01] ]] || die "LAB_SOFT must be 0 or 1 (got '$LAB_SOFT')"
+    [[ $LAB_COMPARE_RUNS =~ ^[1-9][0-9]?$ ]] || die "LAB_COMPARE_RUNS must be 1..99 (got '$LAB_COMPARE_RUNS')"
     require_seconds LAB_TIMEOUT "$LAB_TIMEOUT"
     require_seconds LAB_JAVA_TIMEOUT "$LAB_JAVA_TIMEOUT"
     [[ $LAB_JAVA_OPTS != *[\'\"\\\$\`]* ]] || die "LAB_JAVA_OPTS must not contain quotes, backslashes, \$ or backticks"
@@ -83,6 +86,10 @@ check_settings() {
     [[ "$LAB_XEN_EXTRA $LAB_GUEST_EXTRA $LAB_STRESS_PLAN" =~ ^[A-Za-z0-9_.,:=/\ -]*$ ]] ||
         die "LAB_XEN_EXTRA, LAB_GUEST_EXTRA and LAB_STRESS_PLAN may hold letters, digits, spaces and . _ , : = / - only"
     [[ $LAB_GUEST_VCPUS =~ ^[1-4]$ ]] || die "LAB_GUEST_VCPUS must be 1 to 4"
+    [[ $LAB_SONIC_MIB =~ ^[1-9][0-9]*$ && $LAB_QEMU_MIB =~ ^[1-9][0-9]*$ ]] ||
+        die "LAB_SONIC_MIB and LAB_QEMU_MIB must be numbers of MiB"
+    (( LAB_QEMU_MIB >= 1024 + 2 * LAB_SONIC_MIB + 256 )) ||
+        die "LAB_QEMU_MIB=$LAB_QEMU_MIB cannot hold dom0's 1024 MiB and two ${LAB_SONIC_MIB} MiB guests (and Xen): give it $((1024 + 2 * LAB_SONIC_MIB + 256)) or more"
     [[ $LAB_MODE == steps || $LAB_MODE == stress ]] || die "LAB_MODE must be steps or stress"
     [[ $LAB_STEPS =~ ^[a-z_\ ]*$ ]] || die "LAB_STEPS names step functions: lower-case letters, _ and spaces"
     require_seconds LAB_STRESS_SECONDS "$LAB_STRESS_SECONDS"

@@ -30,7 +30,12 @@ final class Fig3Plot {
     }
 
     private static XYChart chart(String title, String yTitle) {
-        XYChart c = new XYChartBuilder().width(560).height(400).title(title).xAxisTitle("user memory (MiB)")
+        return chart(title, "user memory (MiB)", yTitle);
+    }
+
+    /** One panel in the project's figure style: 560 x 400, legend inside at the top left, y from zero. */
+    static XYChart chart(String title, String xTitle, String yTitle) {
+        XYChart c = new XYChartBuilder().width(560).height(400).title(title).xAxisTitle(xTitle)
                 .yAxisTitle(yTitle).build();
         c.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNW);
         c.getStyler().setYAxisMin(0.0);

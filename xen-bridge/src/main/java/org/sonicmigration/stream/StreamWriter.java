@@ -8,7 +8,7 @@ import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
+import java.nio.channels.GatheringByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
@@ -23,7 +23,7 @@ import org.sonicmigration.spi.PlatformState;
  * {@link IllegalStateException}. I/O errors surface as {@link UncheckedIOException} because the API
  * mirrors a sequence of writes the caller already guards as a whole. The writer never buffers: each
  * record goes to {@code out} as soon as it is complete, and page contents are copied at most once
- * (not at all for heap segments backed by a {@code byte[]}, or when {@code out} is a file).
+ * (not at all for heap segments backed by a {@code byte[]}, or when {@code out} is a file or a gathering channel).
  */
 public final class StreamWriter implements Flushable {
 
@@ -40,18 +40,25 @@ public final class StreamWriter implements Flushable {
     private enum Phase { START, XL, LIBXL, STATIC, PAGES, FINAL, LIBXC_ENDED, DONE }
 
     private final OutputStream out;
-    private final FileChannel channel;
+    private final GatheringByteChannel channel;
     private final byte[] pageHeader = new byte[16 + 8 * StreamLimits.XEN_BATCH_PAGES];
+    /** The PAGE_DATA header again, direct, for gathering writes: a heap buffer would be copied to a direct one first. */
+    private ByteBuffer directHeader;
+    private final ByteBuffer[] gather = new ByteBuffer[2];
     private byte[] copyBuffer;
     private Phase phase = Phase.START;
     private boolean libxl;
     private long written;
 
-    /** A writer onto {@code out}; the caller keeps ownership of {@code out} and closes it. */
+    /**
+     * A writer onto {@code out}; the caller keeps ownership of {@code out} and closes it. A file, or a stream
+     * that is also a {@link GatheringByteChannel} (ordered with its own stream writes), gets page data by
+     * gathering writes straight from the caller's segments.
+     */
     public StreamWriter(OutputStream out) {
         this.out = Objects.requireNonNull(out, "out");
-        // A file gets gathering writes straight from the caller's segments.
-        this.channel = out.getClass() == FileOutputStream.class ? ((FileOutputStream) out).getChannel() : null;
+        this.channel = out.getClass() == FileOutputStream.class ? ((FileOutputStream) out).getChannel()
+                : out instanceof GatheringByteChannel g ? g : null;
     }
 
     /**
@@ -292,10 +299,14 @@ public final class StreamWriter implements Flushable {
     private void emitPages(byte[] header, int headerBytes, MemorySegment data, long dataBytes) {
         try {
             if (channel != null) {
-                ByteBuffer[] bufs = {ByteBuffer.wrap(header, 0, headerBytes), data.asSlice(0, dataBytes).asByteBuffer()};
+                if (directHeader == null) {
+                    directHeader = ByteBuffer.allocateDirect(header.length);
+                }
+                gather[0] = directHeader.clear().put(header, 0, headerBytes).flip();
+                gather[1] = data.asSlice(0, dataBytes).asByteBuffer();
                 long left = headerBytes + dataBytes;
                 while (left > 0) {
-                    left -= channel.write(bufs);
+                    left -= channel.write(gather);
                 }
                 written += headerBytes + dataBytes;
                 return;

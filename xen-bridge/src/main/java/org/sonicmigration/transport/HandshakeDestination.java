@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.SocketTimeoutException;
+import java.nio.channels.GatheringByteChannel;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -27,8 +28,16 @@ abstract sealed class HandshakeDestination implements StreamDestination permits 
         this.timeout = timeout;
     }
 
-    /** The two directions of an opened channel; {@code onStall} ends it so that blocked calls return. */
-    record Channel(InputStream in, OutputStream out, AutoCloseable onStall, boolean guardReads) {}
+    /**
+     * The two directions of an opened channel; {@code onStall} ends it so that blocked calls return;
+     * {@code gathering}, when not null, is {@code out} as a channel, which page data is written to directly.
+     */
+    record Channel(InputStream in, OutputStream out, AutoCloseable onStall, boolean guardReads,
+                   GatheringByteChannel gathering) {
+        Channel(InputStream in, OutputStream out, AutoCloseable onStall, boolean guardReads) {
+            this(in, out, onStall, guardReads, null);
+        }
+    }
 
     /** Opens the channel to the receiver (connect, start the process). */
     abstract Channel connect() throws IOException;
@@ -38,7 +47,8 @@ abstract sealed class HandshakeDestination implements StreamDestination permits 
         Channel c = connect();
         watchdog = new StallWatchdog(c.onStall(), timeout);
         in = new java.io.BufferedInputStream(c.guardReads() ? watchdog.wrap(c.in()) : c.in());
-        out = new java.io.BufferedOutputStream(watchdog.wrap(c.out()), 1 << 20);
+        out = c.gathering() != null ? new ChannelOutputStream(c.gathering(), watchdog)
+                : new java.io.BufferedOutputStream(watchdog.wrap(c.out()), 1 << 20);
         expect(XlHandshake.BANNER, "receiver's banner");
         return out;
     }

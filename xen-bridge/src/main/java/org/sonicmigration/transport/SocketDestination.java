@@ -3,6 +3,7 @@ package org.sonicmigration.transport;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Optional;
 import javax.net.ssl.SSLException;
@@ -29,7 +30,9 @@ public final class SocketDestination extends HandshakeDestination {
 
     @Override
     Channel connect() throws IOException {
-        socket = new Socket();
+        // A channel's socket: page data can then go from a direct buffer to the kernel without a heap copy.
+        SocketChannel channel = SocketChannel.open();
+        socket = channel.socket();
         socket.setTcpNoDelay(true);
         socket.setSoTimeout(Math.toIntExact(timeout.toMillis()));
         socket.connect(address, Math.toIntExact(timeout.toMillis()));
@@ -40,7 +43,7 @@ public final class SocketDestination extends HandshakeDestination {
             throw e;
         }
         // Reads time out by themselves (SO_TIMEOUT); only writes need the watchdog.
-        return new Channel(socket.getInputStream(), socket.getOutputStream(), socket, false);
+        return new Channel(socket.getInputStream(), socket.getOutputStream(), socket, false, channel);
     }
 
     @Override

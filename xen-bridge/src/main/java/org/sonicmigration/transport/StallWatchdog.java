@@ -77,13 +77,13 @@ final class StallWatchdog implements AutoCloseable {
     }
 
     // One operation at a time is all the engine does (it writes, then reads); 0 means "none running".
-    private long begin() {
+    long begin() {
         long t = System.nanoTime() | 1;
         operationStarted = t;
         return t;
     }
 
-    private void end(long t) {
+    void end(long t) {
         if (operationStarted == t) {
             operationStarted = 0;
         }

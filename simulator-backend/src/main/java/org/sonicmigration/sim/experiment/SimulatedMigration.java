@@ -35,6 +35,7 @@ import org.sonicmigration.sim.verify.VerificationResult;
 import org.sonicmigration.sim.workload.WorkloadSpec;
 import org.sonicmigration.spi.Clock;
 import org.sonicmigration.spi.DomainRef;
+import org.sonicmigration.spi.Hypervisor;
 import org.sonicmigration.spi.SourceDomain;
 import org.sonicmigration.spi.VirtualClock;
 import org.sonicmigration.stream.StreamLimits;
@@ -112,6 +113,18 @@ public final class SimulatedMigration {
     }
 
     /**
+     * Runs the migration with both hosts' frame access metered by {@code meter} (a benchmark's split of
+     * the simulator's own cost from the data path's).
+     */
+    public static Result run(Setup setup, MigrationListener listener, FrameMeter meter)
+            throws InterruptedException, IOException {
+        try (SimHypervisor destination = destinationHost()) {
+            return withPreparedGuest(setup, (source, guest, clock) -> migrate(guest, source, destination,
+                    setup.options(), clock, listener, guest.uptime().toNanos(), new MigrationControl(), meter));
+        }
+    }
+
+    /**
      * Runs the migration; {@code beforeMigration} sees the prepared guest just before the engine starts
      * (to record what preparation produced).
      */
@@ -140,11 +153,11 @@ public final class SimulatedMigration {
 
     private static Result run(Setup setup, MigrationListener listener, GuestUse<?> beforeMigration,
                               MigrationControl control) throws InterruptedException, IOException {
-        try (SimHypervisor destination = new SimHypervisor("destination")) {
+        try (SimHypervisor destination = destinationHost()) {
             return withPreparedGuest(setup, (source, guest, clock) -> {
                 long prepared = guest.uptime().toNanos();
                 beforeMigration.apply(source, guest, clock);
-                return migrate(guest, source, destination, setup.options(), clock, listener, prepared, control);
+                return migrate(guest, source, destination, setup.options(), clock, listener, prepared, control, null);
             });
         }
     }
@@ -201,9 +214,18 @@ public final class SimulatedMigration {
         return guest.uptime().minus(before).toNanos();
     }
 
+    /**
+     * The destination host keeps fingerprints only: the verifier compares fingerprints, and keeping a
+     * gibibyte of page bytes besides (the host's default) is what made a 64 GiB guest's run die in a 1 GiB heap.
+     */
+    private static SimHypervisor destinationHost() {
+        return new SimHypervisor("destination", SimHypervisor.DEFAULT_MAX_TARGET_PAGES, 0);
+    }
+
     private static Result migrate(SimGuest guest, SimHypervisor sourceHost, SimHypervisor destinationHost,
                                   MigrationOptions options, Clock clock, MigrationListener listener, long prepared,
-                                  MigrationControl control) throws InterruptedException, IOException {
+                                  MigrationControl control, FrameMeter meter) throws InterruptedException, IOException {
+        Hypervisor receivingHost = meter == null ? destinationHost : meter.destination(destinationHost);
         ExecutorService receiverThread = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "sim-receiver");
             t.setDaemon(true);
@@ -212,19 +234,20 @@ public final class SimulatedMigration {
         try (MigrationServer server = new MigrationServer(
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), PEER_TIMEOUT)) {
             Future<MigrationServer.Result> received = receiverThread.submit(() -> server.receiveOne(
-                    new Receiver(destinationHost, StreamLimits.defaults(), null), PEER_TIMEOUT));
+                    new Receiver(receivingHost, StreamLimits.defaults(), null), PEER_TIMEOUT));
             PreCopyEngine engine = new PreCopyEngine(options, clock, listener);
             MigrationReport report;
-            try (SourceDomain domain = sourceHost.openSource(new DomainRef.ByName(guest.name()));
+            try (SourceDomain opened = sourceHost.openSource(new DomainRef.ByName(guest.name()));
                  SocketDestination link = new SocketDestination(
                          new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port()), PEER_TIMEOUT)) {
+                SourceDomain domain = meter == null ? opened : meter.source(opened);
                 report = engine.migrate(domain, sourceHost.backendName(), link, control);
             } catch (MigrationException e) {
                 awaitQuietly(received);
                 return new Result(e.report(), Optional.empty(), prepared);
             }
             MigrationServer.Result arrived = await(received);
-            SimTargetDomain target = (SimTargetDomain) arrived.received().domain();
+            SimTargetDomain target = (SimTargetDomain) FrameMeter.unwrap(arrived.received().domain());
             // a guest with a hint module may have had soft pages skipped: check the soft-migration invariant
             // Plain pre-copy must reproduce every page; only a migration that may skip soft pages is judged softly.
             VerificationMode mode = options.soft() != SoftPolicy.OFF && guest.hintModule().isPresent()

@@ -14,6 +14,10 @@ public final class PageContent {
 
     public static final int PAGE_SIZE = 4096;
     static final int WORDS = PAGE_SIZE / 8;
+    private static final int LANES = 8;
+    /** Little-endian words of a byte array: the JIT's fastest way to read a heap page. */
+    private static final java.lang.invoke.VarHandle LE_WORDS =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private static final long GOLDEN = 0x9E3779B97F4A7C15L;
@@ -67,33 +71,73 @@ public final class PageContent {
     /** Fingerprint of the page generated from {@code seed}, without materialising it. */
     public static long fingerprintOfSeed(long seed) {
         long x = seed;
-        long h = FP_SEED;
-        for (int i = 0; i < WORDS; i++) {
-            x += GOLDEN;
-            h = step(h, word(x), i);
+        long h0 = FP_SEED, h1 = FP_SEED + GOLDEN, h2 = FP_SEED + 2 * GOLDEN, h3 = FP_SEED + 3 * GOLDEN;
+        long h4 = FP_SEED + 4 * GOLDEN, h5 = FP_SEED + 5 * GOLDEN, h6 = FP_SEED + 6 * GOLDEN, h7 = FP_SEED + 7 * GOLDEN;
+        for (int i = 0; i < WORDS; i += LANES) {
+            h0 = step(h0, word(x += GOLDEN), i);
+            h1 = step(h1, word(x += GOLDEN), i + 1);
+            h2 = step(h2, word(x += GOLDEN), i + 2);
+            h3 = step(h3, word(x += GOLDEN), i + 3);
+            h4 = step(h4, word(x += GOLDEN), i + 4);
+            h5 = step(h5, word(x += GOLDEN), i + 5);
+            h6 = step(h6, word(x += GOLDEN), i + 6);
+            h7 = step(h7, word(x += GOLDEN), i + 7);
         }
-        return finish(h);
+        return finish(h0, h1, h2, h3, h4, h5, h6, h7);
     }
 
-    /** Fingerprint of the 4096 bytes at {@code offset} of {@code page}. */
+    /**
+     * Fingerprint of the 4096 bytes at {@code offset} of {@code page}. Eight independent lanes (word
+     * {@code i} goes to lane {@code i % 8}) let the CPU overlap the multiplies: a receiver that
+     * fingerprints every page it gets runs near memory speed instead of one multiply chain's.
+     */
     public static long fingerprint(MemorySegment page, long offset) {
-        long h = FP_SEED;
-        for (int i = 0; i < WORDS; i++) {
-            h = step(h, page.get(LE_LONG, offset + 8L * i), i);
+        if (page.heapBase().orElse(null) instanceof byte[] array) {
+            // for a heap segment, address() is the offset into its array
+            return fingerprint(array, Math.toIntExact(page.address() + offset));
         }
-        return finish(h);
+        long h0 = FP_SEED, h1 = FP_SEED + GOLDEN, h2 = FP_SEED + 2 * GOLDEN, h3 = FP_SEED + 3 * GOLDEN;
+        long h4 = FP_SEED + 4 * GOLDEN, h5 = FP_SEED + 5 * GOLDEN, h6 = FP_SEED + 6 * GOLDEN, h7 = FP_SEED + 7 * GOLDEN;
+        MemorySegment p = page.asSlice(offset, PAGE_SIZE);
+        for (int i = 0; i < WORDS; i += LANES) {
+            long at = 8L * i;
+            h0 = step(h0, p.get(LE_LONG, at), i);
+            h1 = step(h1, p.get(LE_LONG, at + 8), i + 1);
+            h2 = step(h2, p.get(LE_LONG, at + 16), i + 2);
+            h3 = step(h3, p.get(LE_LONG, at + 24), i + 3);
+            h4 = step(h4, p.get(LE_LONG, at + 32), i + 4);
+            h5 = step(h5, p.get(LE_LONG, at + 40), i + 5);
+            h6 = step(h6, p.get(LE_LONG, at + 48), i + 6);
+            h7 = step(h7, p.get(LE_LONG, at + 56), i + 7);
+        }
+        return finish(h0, h1, h2, h3, h4, h5, h6, h7);
     }
 
     /** Fingerprint of the 4096 bytes at {@code offset} of {@code page}. */
     public static long fingerprint(byte[] page, int offset) {
-        return fingerprint(MemorySegment.ofArray(page), offset);
+        java.util.Objects.checkFromIndexSize(offset, PAGE_SIZE, page.length);
+        long h0 = FP_SEED, h1 = FP_SEED + GOLDEN, h2 = FP_SEED + 2 * GOLDEN, h3 = FP_SEED + 3 * GOLDEN;
+        long h4 = FP_SEED + 4 * GOLDEN, h5 = FP_SEED + 5 * GOLDEN, h6 = FP_SEED + 6 * GOLDEN, h7 = FP_SEED + 7 * GOLDEN;
+        for (int i = 0; i < WORDS; i += LANES) {
+            int at = offset + 8 * i;
+            h0 = step(h0, (long) LE_WORDS.get(page, at), i);
+            h1 = step(h1, (long) LE_WORDS.get(page, at + 8), i + 1);
+            h2 = step(h2, (long) LE_WORDS.get(page, at + 16), i + 2);
+            h3 = step(h3, (long) LE_WORDS.get(page, at + 24), i + 3);
+            h4 = step(h4, (long) LE_WORDS.get(page, at + 32), i + 4);
+            h5 = step(h5, (long) LE_WORDS.get(page, at + 40), i + 5);
+            h6 = step(h6, (long) LE_WORDS.get(page, at + 48), i + 6);
+            h7 = step(h7, (long) LE_WORDS.get(page, at + 56), i + 7);
+        }
+        return finish(h0, h1, h2, h3, h4, h5, h6, h7);
     }
 
     private static long step(long h, long w, int i) {
         return Long.rotateLeft(h ^ ((w + i) * 0xC2B2AE3D27D4EB4FL), 31) * GOLDEN;
     }
 
-    private static long finish(long h) {
-        return mix(h);
+    private static long finish(long h0, long h1, long h2, long h3, long h4, long h5, long h6, long h7) {
+        long h = step(step(step(step(FP_SEED, h0, 0), h1, 1), h2, 2), h3, 3);
+        return mix(step(step(step(step(h, h4, 4), h5, 5), h6, 6), h7, 7));
     }
 }
