@@ -42,8 +42,10 @@ public final class SocketDestination extends HandshakeDestination {
             socket.close();
             throw e;
         }
-        // Reads time out by themselves (SO_TIMEOUT); only writes need the watchdog.
-        return new Channel(socket.getInputStream(), socket.getOutputStream(), socket, false, channel);
+        // Reads time out by themselves (SO_TIMEOUT); only writes need the watchdog. Over TLS every byte must go
+        // through the TLS socket: writing page data to the raw channel would put it on the wire in clear.
+        return new Channel(socket.getInputStream(), socket.getOutputStream(), socket, false,
+                security.authenticated() ? null : channel);
     }
 
     @Override
