@@ -3,6 +3,8 @@
 #
 #   scripts/fuzz.sh TARGET SECONDS     fuzz one target for SECONDS
 #   scripts/fuzz.sh all SECONDS        every target in turn, SECONDS each
+#   scripts/fuzz.sh TARGET --runs N    fuzz one target for N executions (libFuzzer's -runs), however long it takes
+#   scripts/fuzz.sh all --runs N       every target in turn, N executions each
 #   scripts/fuzz.sh list               the targets
 #   scripts/fuzz.sh seeds              rewrite the seed corpora from our own writers
 #
@@ -26,21 +28,37 @@ kpage-pair     guest-module-spec  org.sonicmigration.guest.profile.ProfileFuzzTe
 "
 
 usage() {
-  echo "usage: scripts/fuzz.sh TARGET|all SECONDS | list | seeds" >&2
+  echo "usage: scripts/fuzz.sh TARGET|all SECONDS | TARGET|all --runs N | list | seeds" >&2
   exit 2
 }
 
+# The budget of one run as Jazzer options: a duration, or a run count with no time limit that could stop it
+# first (the annotation's maxDuration would otherwise end it).
+budget=()
+limit=""
+parse_budget() {
+  if [ "${1:-}" = --runs ]; then
+    [[ "${2:-}" =~ ^[1-9][0-9]*$ ]] || usage
+    budget=(-Djazzer.max_executions="$2" -Djazzer.max_duration=1000h)
+    limit="$2 runs"
+  else
+    [[ "${1:-}" =~ ^[1-9][0-9]*$ ]] || usage
+    budget=(-Djazzer.max_duration="$1s")
+    limit="${1}s"
+  fi
+}
+
 fuzz() {
-  local name=$1 seconds=$2 line module test log
+  local name=$1 line module test log
   line=$(awk -v t="$name" '$1 == t' <<<"$targets")
   [ -n "$line" ] || { echo "fuzz: unknown target '$name' (scripts/fuzz.sh list)" >&2; exit 2; }
   read -r _ module test <<<"$line"
   log=$module/target/fuzz-$name.log
   mkdir -p "$module/target"
-  echo "fuzz: $name ($test) for ${seconds}s, log in $log"
+  echo "fuzz: $name ($test) for $limit, log in $log"
   # Hooks on: coverage instrumentation is what guides the fuzzer.
   if JAZZER_FUZZ=1 mvn -B -o -q -pl "$module" -am test -Dtest="$test" -Dsurefire.failIfNoSpecifiedTests=false \
-      -Djazzer.hooks=true -Djazzer.max_duration="${seconds}s" -DtrimStackTrace=false >"$log" 2>&1; then
+      -Djazzer.hooks=true "${budget[@]}" -DtrimStackTrace=false >"$log" 2>&1; then
     status=ok
   else
     status=FAILED
@@ -59,16 +77,16 @@ case "${1:-}" in
       -Dsonic.fuzz.writeSeeds=true
     ;;
   all)
-    [ -n "${2:-}" ] || usage
+    parse_budget "${@:2}"
     rc=0
     for t in $(awk 'NF {print $1}' <<<"$targets"); do
-      fuzz "$t" "$2" || rc=1
+      fuzz "$t" || rc=1
     done
     exit $rc
     ;;
   "") usage ;;
   *)
-    [ -n "${2:-}" ] || usage
-    fuzz "$1" "$2"
+    parse_budget "${@:2}"
+    fuzz "$1"
     ;;
 esac

@@ -13,8 +13,8 @@ if [ ! -x "$JAVA_HOME/bin/javac" ]; then
 fi
 
 # Debian packages: Maven, gcc + Xen headers/libraries (bindings proof), asciidoctor (the man pages of
-# scripts/dist.sh), and what the Xen lab boots.
-packages=(maven gcc libc6-dev libxen-dev python3 asciidoctor)
+# scripts/dist.sh), OpenSSH (the test of migrating over ssh runs a real sshd), and what the Xen lab boots.
+packages=(maven gcc libc6-dev libxen-dev python3 asciidoctor openssh-server openssh-client)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

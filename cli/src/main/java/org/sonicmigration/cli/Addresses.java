@@ -3,9 +3,17 @@ package org.sonicmigration.cli;
 import java.net.InetSocketAddress;
 import picocli.CommandLine;
 
-/** Parses {@code HOST:PORT} and {@code :PORT} arguments with a clear error. */
+/**
+ * Parses {@code HOST:PORT} and {@code :PORT} arguments with a clear error. Without a host the address is
+ * loopback: a receiver reachable from other hosts is something to ask for, not a default.
+ */
 final class Addresses {
     private Addresses() {}
+
+    /** Where to listen: {@code PORT}, {@code :PORT} (both loopback) or {@code HOST:PORT}. */
+    static InetSocketAddress listen(String text, CommandLine cl) {
+        return parse(text.matches("[0-9]+") ? ":" + text : text, cl);
+    }
 
     static InetSocketAddress parse(String text, CommandLine cl) {
         int colon = text.lastIndexOf(':');
@@ -25,6 +33,7 @@ final class Addresses {
         if (host.startsWith("[") && host.endsWith("]")) {
             host = host.substring(1, host.length() - 1);
         }
-        return host.isEmpty() ? new InetSocketAddress(port) : new InetSocketAddress(host, port);
+        return host.isEmpty() ? new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port)
+                : new InetSocketAddress(host, port);
     }
 }

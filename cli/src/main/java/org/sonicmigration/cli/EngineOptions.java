@@ -40,6 +40,11 @@ final class EngineOptions {
             + " hottest page cache arrives warm instead of being dropped.")
     boolean retainHot;
 
+    @Option(names = "--verify-hints", description = "Check the pages the guest calls soft against what dom0 sees"
+            + " (pages the dirty log shows written in each of the last two rounds); a guest caught lying gets plain"
+            + " pre-copy, and the report says why.")
+    boolean verifyHints;
+
     @Option(names = "--handshake-timeout", paramLabel = "DURATION", defaultValue = "2s", converter = Durations.class,
             description = "How long the guest may take to give its final soft set, e.g. 500ms, 2s"
                     + " (default: ${DEFAULT-VALUE}).")
@@ -74,6 +79,6 @@ final class EngineOptions {
                 .withBandwidth(Optional.ofNullable(bandwidth))
                 .withSuspendTimeout(suspendTimeout)
                 .withSoft(soft).withRetainHot(retainHot).withHandshakeTimeout(handshakeTimeout)
-                .withStopWhenNotShrinking(stopWhenNotShrinking);
+                .withStopWhenNotShrinking(stopWhenNotShrinking).withVerifyHints(verifyHints);
     }
 }

@@ -25,7 +25,9 @@ import picocli.CommandLine.Parameters;
  * output carry the stream and the handshake, as with {@code xl migrate -s}: e.g.
  * {@code --exec "xl migrate-receive"} on this host or {@code --exec "ssh HOST xl migrate-receive"}.
  */
-@Command(name = "migrate", footer = {"", "Examples:", "  sonic migrate mydomain desthost:8002 --bandwidth 1Gbit", "  sonic migrate mydomain --exec \"ssh desthost xl migrate-receive\"", "  sonic migrate sim-guest --exec \"sonic migrate-receive\"  (on the simulator)"},
+@Command(name = "migrate", footer = {"", "Examples:", "  sonic migrate mydomain desthost:8002 --tls-keystore src.p12 --tls-truststore ca.p12 \\",
+        "      --tls-password-file /root/.sonic-tls-password --bandwidth 1Gbit",
+        "  sonic migrate mydomain --exec \"ssh desthost sonic migrate-receive\"", "  sonic migrate mydomain --exec \"ssh desthost xl migrate-receive\"", "  sonic migrate sim-guest --exec \"sonic migrate-receive\"  (on the simulator)"},
         mixinStandardHelpOptions = true, description = "Live-migrate a domain to a receiver"
         + " (sonic receive) at HOST:PORT, or to a receiver command (--exec, e.g. 'xl migrate-receive').")
 final class MigrateCommand implements Callable<Integer> {
@@ -51,6 +53,9 @@ final class MigrateCommand implements Callable<Integer> {
 
     @Mixin
     ReportOptions report;
+
+    @Mixin
+    LinkOptions link;
 
     @CommandLine.Option(names = "--connect-timeout", paramLabel = "DURATION", defaultValue = "30s",
             converter = Durations.class,
@@ -103,6 +108,10 @@ final class MigrateCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(cl, "give either HOST:PORT or --exec, not both");
         }
         if (exec != null) {
+            if (link.keystore != null || link.insecure) {
+                throw new CommandLine.ParameterException(cl, "--tls-… and --insecure are for HOST:PORT; with --exec the"
+                        + " command's own transport (e.g. ssh) protects the stream");
+            }
             if (exec.isBlank()) {
                 throw new CommandLine.ParameterException(cl, "--exec needs a command, e.g. 'xl migrate-receive'");
             }
@@ -112,6 +121,9 @@ final class MigrateCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(cl, "missing the receiver: HOST:PORT or --exec CMD");
         }
         InetSocketAddress address = Addresses.parse(target, cl);
-        return new SocketDestination(address, timeout);
+        if (address.isUnresolved()) {
+            throw new CommandLine.ParameterException(cl, "cannot resolve host '" + address.getHostString() + "'");
+        }
+        return new SocketDestination(address, timeout, link.security(address, LinkOptions.Side.SENDER, cl));
     }
 }

@@ -11,6 +11,7 @@ import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import org.sonicmigration.receiver.NameClash;
 import org.sonicmigration.receiver.Receiver;
 import org.sonicmigration.receiver.XlReceiveSession;
 import org.sonicmigration.spi.Backend;
@@ -45,6 +46,11 @@ final class MigrateReceiveCommand implements Callable<Integer> {
     @Option(names = "-p", description = "Leave the received domain paused instead of starting it.")
     boolean paused;
 
+    @Option(names = "--replace", description = "If a domain with the incoming guest's name exists here, receive the"
+            + " guest as NAME--incoming and replace the existing domain (destroy it, rename the new one) only once the"
+            + " whole stream has arrived and the source has let go. Without it such a stream is refused before any page.")
+    boolean replace;
+
     @Mixin
     BackendOption backend;
 
@@ -74,7 +80,8 @@ final class MigrateReceiveCommand implements Callable<Integer> {
                     // a pipe cannot time out a read: the drain ends when the source closes its end
                 }
             }, Duration.ZERO);
-            var result = session.receive(new Receiver(hv, StreamLimits.defaults(), null), paused);
+            var result = session.receive(new Receiver(hv, StreamLimits.defaults(), null,
+                    replace ? NameClash.REPLACE : NameClash.REFUSE), paused);
             if (!result.started()) {
                 throw new Errors.UserException("migration not received: " + result.error());
             }

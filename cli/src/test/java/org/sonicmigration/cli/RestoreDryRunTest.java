@@ -19,7 +19,9 @@ import org.sonicmigration.stream.StreamWriter;
 
 /**
  * {@code restore --dry-run} checks what a restore would: every stream a restore on the simulator
- * refuses, the dry run refuses with the very same line, and what the restore accepts the dry run does.
+ * refuses (a frame beyond the configured memory, more frames than it allows, a config that claims too
+ * much or is not JSON, records out of order), the dry run refuses with the very same line, and what the
+ * restore accepts the dry run does.
  */
 class RestoreDryRunTest {
     private static final String CONFIG = "{\"c_info\":{\"name\":\"dry\"},\"b_info\":{\"max_memkb\":131072}}";
@@ -33,6 +35,12 @@ class RestoreDryRunTest {
                 new Case("memory-claim", stream("{\"b_info\":{\"max_memkb\":" + (1L << 40) + "}}", 1),
                         "more than the"),
                 new Case("config-not-json", stream("{\"c_info\":", 1), "not valid JSON"),
+                // 64 KiB of RAM and Xen's 1 MiB of slack: 272 frames; 300 distinct ones, all inside the frame
+                // space (and some sent twice, which does not count), are more than the domain may hold.
+                new Case("count-beyond-maxmem", stream("{\"b_info\":{\"max_memkb\":64}}",
+                        java.util.stream.LongStream.concat(java.util.stream.LongStream.range(0, 300),
+                                java.util.stream.LongStream.range(0, 50)).map(i -> i * 7).toArray()),
+                        "the stream populates more than the 272 frames the domain's configured memory allows"),
                 new Case("pages-before-static-data-end", pagesBeforeStaticDataEnd(), "page data before STATIC_DATA_END"));
         for (Case c : cases) {
             Path file = dir.resolve(c.name() + ".xlsave");
@@ -75,6 +83,11 @@ class RestoreDryRunTest {
 
     /** An xl stream with the given config and one page of data at {@code pfn}. */
     private static byte[] stream(String config, long pfn) {
+        return stream(config, new long[] {pfn});
+    }
+
+    /** An xl stream with the given config and a page of data at each of {@code pfns}, in records of 100. */
+    private static byte[] stream(String config, long[] pfns) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         StreamWriter w = new StreamWriter(out);
         w.writeXlHeader(config);
@@ -82,7 +95,13 @@ class RestoreDryRunTest {
         w.beginLibxc(DomainHeader.hvm(4, 17));
         PlatformState s = state();
         w.writeStaticState(s);
-        w.writePages(new long[] {pfn}, new PageType[] {PageType.NOTAB}, 1, MemorySegment.ofArray(new byte[4096]));
+        for (int at = 0; at < pfns.length; at += 100) {
+            int n = Math.min(100, pfns.length - at);
+            PageType[] types = new PageType[n];
+            java.util.Arrays.fill(types, PageType.NOTAB);
+            w.writePages(java.util.Arrays.copyOfRange(pfns, at, at + n), types, n,
+                    MemorySegment.ofArray(new byte[4096 * n]));
+        }
         w.writeFinalState(s);
         w.endLibxc();
         w.endLibxl();

@@ -180,6 +180,40 @@ public final class SimHypervisor implements Hypervisor {
         openSources.remove(domid);
     }
 
+    synchronized void rename(SimTargetDomain t, String name) {
+        checkOpen();
+        if (nameTaken(name)) {
+            throw new BackendException("a domain named '" + name + "' already exists on host " + hostName);
+        }
+        t.renameTo(name);
+    }
+
+    /** Destroys a simulated guest or a received domain of this host. */
+    @Override
+    public void destroyDomain(DomainRef ref) {
+        Optional<SimGuest> g;
+        Optional<SimTargetDomain> t;
+        synchronized (this) {
+            checkOpen();
+            g = switch (ref) {
+                case DomainRef.ById(int id) -> guest(id);
+                case DomainRef.ByName(String n) -> guest(n);
+            };
+            t = switch (ref) {
+                case DomainRef.ById(int id) -> Optional.ofNullable(targets.get(id));
+                case DomainRef.ByName(String n) -> target(n);
+            };
+        }
+        // Outside the host's lock: a guest's destroy waits for its threads, which may call back into the host.
+        if (g.isPresent()) {
+            g.get().destroy();
+        } else if (t.isPresent()) {
+            t.get().destroy();
+        } else {
+            throw new BackendException("no domain " + ref + " on host " + hostName);
+        }
+    }
+
     synchronized void forget(SimTargetDomain t) {
         targets.remove(t.domid());
     }

@@ -29,7 +29,8 @@ public final class SimTargetDomain implements TargetDomain {
 
     private final SimHypervisor host;
     private final int domid;
-    private final DomainSpec spec;
+    /** Replaced (with a new name) only by {@link #rename}; read without the lock by {@link #name()}. */
+    private volatile DomainSpec spec;
     private final long maxPages;
     private final Map<Long, Chunk> chunks = new HashMap<>();
     private long byteBudget;
@@ -142,6 +143,16 @@ public final class SimTargetDomain implements TargetDomain {
             throw new SimulatorException("cannot start domain " + name() + ": no platform state was restored");
         }
         state = RunState.RUNNING;
+    }
+
+    @Override
+    public void rename(String name) {
+        host.rename(this, name);
+    }
+
+    /** Called by the host, which checks the name is free. */
+    synchronized void renameTo(String name) {
+        spec = new DomainSpec(name, spec.pfnLimit(), spec.pageSize(), spec.domainType());
     }
 
     @Override

@@ -23,11 +23,14 @@ import java.util.Optional;
  * @param stopWhenNotShrinking also stop iterating when a pass leaves at least as many dirty pages as the one
  *                         before: SonicMigration's own rule, off by default (Xen's saver has only the
  *                         threshold and the iteration budget)
+ * @param verifyHints      check what the guest calls soft against what dom0 sees itself (pages the dirty log
+ *                         shows written in each of the last two rounds) and fall back to plain pre-copy for a
+ *                         guest caught lying; off by default (it costs three bitmaps of the guest's frames)
  */
 public record MigrationOptions(int maxIterations, long dirtyThreshold, int batchPages,
                                Optional<Bandwidth> bandwidth, Duration suspendTimeout, boolean live,
                                SoftPolicy soft, boolean retainHot, Duration handshakeTimeout,
-                               boolean stopWhenNotShrinking) {
+                               boolean stopWhenNotShrinking, boolean verifyHints) {
 
     public static final int MAX_BATCH = 1024;
 
@@ -46,6 +49,13 @@ public record MigrationOptions(int maxIterations, long dirtyThreshold, int batch
         }
     }
 
+    public MigrationOptions(int maxIterations, long dirtyThreshold, int batchPages, Optional<Bandwidth> bandwidth,
+                            Duration suspendTimeout, boolean live, SoftPolicy soft, boolean retainHot,
+                            Duration handshakeTimeout, boolean stopWhenNotShrinking) {
+        this(maxIterations, dirtyThreshold, batchPages, bandwidth, suspendTimeout, live, soft, retainHot, handshakeTimeout,
+                stopWhenNotShrinking, false);
+    }
+
     public static MigrationOptions defaults() {
         return new MigrationOptions(5, 50, MAX_BATCH, Optional.empty(), Duration.ofSeconds(30), true,
                 SoftPolicy.FREE_AND_CACHE, false, Duration.ofSeconds(2), false);
@@ -53,46 +63,51 @@ public record MigrationOptions(int maxIterations, long dirtyThreshold, int batch
 
     public MigrationOptions withMaxIterations(int n) {
         return new MigrationOptions(n, dirtyThreshold, batchPages, bandwidth, suspendTimeout, live, soft, retainHot,
-                handshakeTimeout, stopWhenNotShrinking);
+                handshakeTimeout, stopWhenNotShrinking, verifyHints);
     }
 
     public MigrationOptions withDirtyThreshold(long n) {
         return new MigrationOptions(maxIterations, n, batchPages, bandwidth, suspendTimeout, live, soft, retainHot,
-                handshakeTimeout, stopWhenNotShrinking);
+                handshakeTimeout, stopWhenNotShrinking, verifyHints);
     }
 
     public MigrationOptions withBandwidth(Optional<Bandwidth> b) {
         return new MigrationOptions(maxIterations, dirtyThreshold, batchPages, b, suspendTimeout, live, soft, retainHot,
-                handshakeTimeout, stopWhenNotShrinking);
+                handshakeTimeout, stopWhenNotShrinking, verifyHints);
     }
 
     public MigrationOptions withSuspendTimeout(Duration d) {
         return new MigrationOptions(maxIterations, dirtyThreshold, batchPages, bandwidth, d, live, soft, retainHot,
-                handshakeTimeout, stopWhenNotShrinking);
+                handshakeTimeout, stopWhenNotShrinking, verifyHints);
     }
 
     public MigrationOptions withLive(boolean l) {
         return new MigrationOptions(maxIterations, dirtyThreshold, batchPages, bandwidth, suspendTimeout, l, soft,
-                retainHot, handshakeTimeout, stopWhenNotShrinking);
+                retainHot, handshakeTimeout, stopWhenNotShrinking, verifyHints);
     }
 
     public MigrationOptions withSoft(SoftPolicy p) {
         return new MigrationOptions(maxIterations, dirtyThreshold, batchPages, bandwidth, suspendTimeout, live, p,
-                retainHot, handshakeTimeout, stopWhenNotShrinking);
+                retainHot, handshakeTimeout, stopWhenNotShrinking, verifyHints);
     }
 
     public MigrationOptions withRetainHot(boolean r) {
         return new MigrationOptions(maxIterations, dirtyThreshold, batchPages, bandwidth, suspendTimeout, live, soft, r,
-                handshakeTimeout, stopWhenNotShrinking);
+                handshakeTimeout, stopWhenNotShrinking, verifyHints);
     }
 
     public MigrationOptions withHandshakeTimeout(Duration d) {
         return new MigrationOptions(maxIterations, dirtyThreshold, batchPages, bandwidth, suspendTimeout, live, soft,
-                retainHot, d, stopWhenNotShrinking);
+                retainHot, d, stopWhenNotShrinking, verifyHints);
     }
 
     public MigrationOptions withStopWhenNotShrinking(boolean s) {
         return new MigrationOptions(maxIterations, dirtyThreshold, batchPages, bandwidth, suspendTimeout, live, soft,
-                retainHot, handshakeTimeout, s);
+                retainHot, handshakeTimeout, s, verifyHints);
+    }
+
+    public MigrationOptions withVerifyHints(boolean v) {
+        return new MigrationOptions(maxIterations, dirtyThreshold, batchPages, bandwidth, suspendTimeout, live, soft,
+                retainHot, handshakeTimeout, stopWhenNotShrinking, v);
     }
 }

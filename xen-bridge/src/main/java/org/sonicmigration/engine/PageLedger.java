@@ -56,6 +56,11 @@ final class PageLedger {
         return new LivePass(due, before - due.cardinality());
     }
 
+    /** The pages of the latest fetch-and-clean of the dirty log (read only; the next fetch overwrites it). */
+    PageBitmap dirty() {
+        return dirty;
+    }
+
     /** The pages of a pass went out (with data, or as holes): the destination has their content now. */
     void sent(PageBitmap pages) {
         stale.andNot(pages);

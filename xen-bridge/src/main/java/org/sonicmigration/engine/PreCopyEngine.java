@@ -272,6 +272,9 @@ public final class PreCopyEngine {
                 pass(sender, k, PassKind.LIVE, due.send());
                 ledger.sent(due.send());
                 long dirtyCount = ledger.fetchLive(dirtyLog);
+                if (advisor != null) {
+                    advisor.dirtied(ledger.dirty());
+                }
                 finishPass(k, PassKind.LIVE, due.send(), sender, due.skipped(), dirtyCount);
                 Optional<String> stop = passPolicy.stopAfter(k, dirtyCount, previousDirty);
                 if (stop.isPresent()) {

@@ -42,6 +42,10 @@ final class SoftPageAdvisor implements AutoCloseable {
     private final PageBitmap referenced; // null unless retainHot
     private final Set<String> fallbacks = new LinkedHashSet<>();
     private final MigrationListener listener;
+    /** Null unless --verify-hints. */
+    private final HintVerifier verifier;
+    /** Why the guest's hints are no longer believed at all, once it was caught lying. */
+    private String liar;
     private boolean gaveUp;
     long reads;
     long usable;
@@ -49,7 +53,7 @@ final class SoftPageAdvisor implements AutoCloseable {
     long handshakeNanos;
     String handshake = "not run";
 
-    private SoftPageAdvisor(HintChannel channel, long pfnLimit, MigrationOptions options, Clock clock,
+    private SoftPageAdvisor(HintChannel channel, long pfnLimit, long guestPages, MigrationOptions options, Clock clock,
                             MigrationListener listener) {
         this.channel = channel;
         this.reader = new HintAreaReader(pfnLimit);
@@ -61,6 +65,24 @@ final class SoftPageAdvisor implements AutoCloseable {
         this.live = new PageBitmap(pfnLimit);
         // Only hot-page retention reads the referenced set; a 1 TiB guest's bitmap is 32 MiB.
         this.referenced = retainHot ? new PageBitmap(pfnLimit) : null;
+        this.verifier = options.verifyHints() ? new HintVerifier(pfnLimit, guestPages) : null;
+    }
+
+    /** After each live fetch-and-clean: what the guest wrote, for checking its claims (--verify-hints). */
+    void dirtied(PageBitmap dirty) {
+        if (verifier != null) {
+            verifier.dirtied(dirty);
+        }
+    }
+
+    /**
+     * Stops believing a guest caught lying: no live hint and no final soft set from now on, so every page goes
+     * with its data, as in plain pre-copy.
+     */
+    private void caughtLying(String why) {
+        liar = why;
+        gaveUp = true;
+        fallback(why + ": its hints and final soft set are ignored, plain pre-copy");
     }
 
     /**
@@ -88,7 +110,8 @@ final class SoftPageAdvisor implements AutoCloseable {
             listener.fallback(m);
             return Optional.empty();
         }
-        SoftPageAdvisor a = new SoftPageAdvisor(channel.get(), domain.info().pfnLimit(), options, clock, listener);
+        SoftPageAdvisor a = new SoftPageAdvisor(channel.get(), domain.info().pfnLimit(), domain.info().totalPages(),
+                options, clock, listener);
         if (!channel.get().keepCache(options.soft() == SoftPolicy.FREE)) {
             a.fallback("this guest's channel cannot be told to keep its page cache: it may drop it");
         }
@@ -137,6 +160,13 @@ final class SoftPageAdvisor implements AutoCloseable {
                     referenced.copyFrom(v.referenced().get().segment());
                     live.andNot(referenced);
                 }
+                if (verifier != null) {
+                    Optional<String> lie = verifier.liveLie(live);
+                    if (lie.isPresent()) {
+                        caughtLying(lie.get());
+                        return null;
+                    }
+                }
                 return live;
             }
         }
@@ -150,7 +180,14 @@ final class SoftPageAdvisor implements AutoCloseable {
      * @return the final soft set, or null: then every stale page must be sent
      */
     PageBitmap handshake() throws InterruptedException {
-        PageBitmap set = awaitFinalSet();
+        PageBitmap set;
+        if (liar != null) {
+            // A guest caught lying is not asked: whatever it answered would not be believed.
+            handshake = "not run: " + liar;
+            set = null;
+        } else {
+            set = awaitFinalSet();
+        }
         listener.handshake(new HandshakeOutcome(set != null, set == null ? 0 : finalPages, handshakeNanos, handshake));
         return set;
     }
@@ -171,6 +208,14 @@ final class SoftPageAdvisor implements AutoCloseable {
             switch (answer) {
                 case FinalRead.Ready r -> {
                     live.copyFrom(r.finalSet().segment());
+                    if (verifier != null) {
+                        Optional<String> lie = verifier.finalLie(live);
+                        if (lie.isPresent()) {
+                            caughtLying(lie.get());
+                            handshake = lie.get();
+                            return null;
+                        }
+                    }
                     finalPages = live.cardinality();
                     handshake = "final soft set of " + finalPages + " pages in " + millis(handshakeNanos);
                     return live;

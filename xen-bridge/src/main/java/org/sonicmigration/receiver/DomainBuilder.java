@@ -1,6 +1,8 @@
 package org.sonicmigration.receiver;
 
 import java.lang.foreign.MemorySegment;
+import java.util.OptionalLong;
+import org.roaringbitmap.longlong.Roaring64Bitmap;
 import org.sonicmigration.spi.DomainSpec;
 import org.sonicmigration.spi.Hypervisor;
 import org.sonicmigration.spi.PlatformState;
@@ -19,9 +21,15 @@ import org.sonicmigration.stream.XlHeader;
 final class DomainBuilder implements StreamSink {
     private final Hypervisor hypervisor;
     private final String nameOverride;
+    private final NameClash clash;
+    private String replaces;
     private ReceivedConfig config = ReceivedConfig.NONE;
     private TargetDomain target;
     private long pfnLimit;
+    private OptionalLong pageLimit = OptionalLong.empty();
+    /** Frames populated so far, each once however often the stream resends it (a compressed set: untrusted pfns). */
+    private final Roaring64Bitmap populated = new Roaring64Bitmap();
+    private long populatedCount;
     private int pageSize;
     private long[] dataPfns = new long[0];
     private long[] allocPfns = new long[0];
@@ -32,8 +40,13 @@ final class DomainBuilder implements StreamSink {
     long holes;
 
     DomainBuilder(Hypervisor hypervisor, String nameOverride) {
+        this(hypervisor, nameOverride, NameClash.REFUSE);
+    }
+
+    DomainBuilder(Hypervisor hypervisor, String nameOverride, NameClash clash) {
         this.hypervisor = hypervisor;
         this.nameOverride = nameOverride;
+        this.clash = clash;
     }
 
     @Override
@@ -45,7 +58,22 @@ final class DomainBuilder implements StreamSink {
     public void onImage(ImageHeader image, DomainHeader domain) {
         pageSize = 1 << domain.pageShift();
         pfnLimit = config.pfnLimit(pageSize);
+        pageLimit = config.pageLimit(pageSize);
         String name = nameOverride != null ? nameOverride : config.name().orElse("restored");
+        if (taken(name)) {
+            // Before any page: a refused stream costs the source one header's worth of bytes.
+            if (clash == NameClash.REFUSE) {
+                throw new ReceiveException("a domain named '" + name + "' already exists on this host: remove it,"
+                        + " or receive with --replace to replace it once the new copy has arrived");
+            }
+            String incoming = NameClash.incoming(name);
+            if (taken(incoming)) {
+                throw new ReceiveException("a domain named '" + incoming + "' already exists on this host (left by"
+                        + " an earlier replacement?): remove it first");
+            }
+            replaces = name;
+            name = incoming;
+        }
         target = hypervisor.createTarget(new DomainSpec(name, pfnLimit, pageSize, domain.type()));
     }
 
@@ -71,6 +99,15 @@ final class DomainBuilder implements StreamSink {
                 throw new ReceiveException("frame " + Long.toHexString(pfn) + " lies beyond the domain's frame space (limit "
                         + Long.toHexString(pfnLimit) + ")");
             }
+            if (!populated.contains(pfn)) {
+                populated.addLong(pfn);
+                populatedCount++;
+                if (pageLimit.isPresent() && populatedCount > pageLimit.getAsLong()) {
+                    throw new ReceiveException("the stream populates more than the " + pageLimit.getAsLong()
+                            + " frames the domain's configured memory allows (max_memkb " + config.maxMemKb()
+                            + ", video_memkb " + config.videoMemKb() + ", and 1 MiB)");
+                }
+            }
             if (t.hasData()) {
                 dataPfns[d++] = pfn;
             } else {
@@ -94,6 +131,15 @@ final class DomainBuilder implements StreamSink {
         }
         target.restoreState(s);
         stateSeen = true;
+    }
+
+    private boolean taken(String name) {
+        return hypervisor.listDomains().stream().anyMatch(d -> name.equals(d.name()));
+    }
+
+    /** The existing domain the built one is to replace at handover, if any. */
+    java.util.Optional<String> replaces() {
+        return java.util.Optional.ofNullable(replaces);
     }
 
     /** The built domain, once the whole stream has been read. */

@@ -10,23 +10,41 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sonicmigration.transport.LinkSecurity;
 
 /**
- * Receives one migration over TCP: accepts one connection and runs an {@link XlReceiveSession} on it
- * (xl's handshake, the guest started only after the source let go).
+ * Receives one migration over TCP: accepts connections until one is a source it takes (with TLS: one
+ * whose certificate its truststore vouches for) and runs an {@link XlReceiveSession} on it (xl's
+ * handshake, the guest started only after the source let go). A peer it refuses is told why and
+ * costs nothing but a log line: the real source can still connect.
  */
 public final class MigrationServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(MigrationServer.class);
+
     /** How a received migration ended on this side. */
     public record Result(ReceiveResult received, boolean started, String error) {}
 
     private final ServerSocket server;
     private final Duration timeout;
+    private final LinkSecurity security;
 
     public MigrationServer(InetSocketAddress bind, Duration timeout) throws IOException {
+        this(bind, timeout, LinkSecurity.PLAINTEXT);
+    }
+
+    public MigrationServer(InetSocketAddress bind, Duration timeout, LinkSecurity security) throws IOException {
         this.server = new ServerSocket();
         server.setReuseAddress(true);
         server.bind(bind, 1);
         this.timeout = timeout;
+        this.security = security;
+    }
+
+    /** The address actually bound, with the port (useful with port 0). */
+    public InetSocketAddress address() {
+        return (InetSocketAddress) server.getLocalSocketAddress();
     }
 
     /** The port actually bound (useful with port 0). */
@@ -40,16 +58,8 @@ public final class MigrationServer implements AutoCloseable {
      * @param acceptTimeout how long to wait for the source to connect
      */
     public Result receiveOne(Receiver receiver, Duration acceptTimeout) throws IOException {
-        server.setSoTimeout(Math.toIntExact(acceptTimeout.toMillis()));
-        Socket socket;
-        try {
-            socket = server.accept();
-        } catch (SocketTimeoutException e) {
-            throw new IOException("no source connected within " + acceptTimeout.toSeconds() + " s");
-        }
+        Socket socket = accept(acceptTimeout);
         try (socket) {
-            socket.setSoTimeout(Math.toIntExact(timeout.toMillis()));
-            socket.setTcpNoDelay(true);
             InputStream in = new BufferedInputStream(socket.getInputStream(), 1 << 20);
             OutputStream out = new BufferedOutputStream(socket.getOutputStream());
             return new XlReceiveSession(in, out, new XlReceiveSession.Link() {
@@ -63,6 +73,36 @@ public final class MigrationServer implements AutoCloseable {
                     socket.setSoTimeout(millis);
                 }
             }, timeout).receive(receiver, false);
+        }
+    }
+
+    /** The first connection this receiver takes; refused ones are logged and the wait goes on. */
+    private Socket accept(Duration acceptTimeout) throws IOException {
+        long deadline = System.nanoTime() + acceptTimeout.toNanos();
+        String refused = "";
+        while (true) {
+            long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
+            if (deadline - System.nanoTime() <= 0) {
+                throw new IOException("no source connected within " + acceptTimeout.toSeconds() + " s" + refused);
+            }
+            server.setSoTimeout(Math.toIntExact(Math.min(left, Integer.MAX_VALUE)));
+            Socket raw;
+            try {
+                raw = server.accept();
+            } catch (SocketTimeoutException e) {
+                continue;
+            }
+            try {
+                raw.setSoTimeout(Math.toIntExact(timeout.toMillis()));
+                raw.setTcpNoDelay(true);
+                return security.server(raw);
+            } catch (LinkSecurity.RefusedPeerException e) {
+                log.warn("{}", e.getMessage());
+                refused = " (last refused: " + e.getMessage() + ")";
+            } catch (IOException e) {
+                raw.close();
+                log.warn("lost a connecting peer before the handshake: {}", e.getMessage());
+            }
         }
     }
 

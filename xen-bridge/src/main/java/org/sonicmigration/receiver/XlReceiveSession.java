@@ -74,10 +74,10 @@ public final class XlReceiveSession {
             refuse(m);
             return new MigrationServer.Result(null, false, m);
         }
-        return handOver(received, startPaused);
+        return handOver(receiver, received, startPaused);
     }
 
-    private MigrationServer.Result handOver(ReceiveResult received, boolean startPaused) {
+    private MigrationServer.Result handOver(Receiver receiver, ReceiveResult received, boolean startPaused) {
         TargetDomain domain = received.domain();
         try {
             XlHandshake.send(out, XlHandshake.RECEIVED);
@@ -89,7 +89,13 @@ public final class XlReceiveSession {
         }
         String error = "";
         int status = 0;
-        if (!startPaused) {
+        try {
+            receiver.takeOver(received);
+        } catch (RuntimeException e) {
+            error = "could not replace the existing domain: " + e.getMessage();
+            status = 1;
+        }
+        if (status == 0 && !startPaused) {
             try {
                 domain.unpause();
             } catch (RuntimeException e) {

@@ -20,6 +20,17 @@ public interface Hypervisor extends AutoCloseable {
      */
     SourceDomain openSource(DomainRef ref);
 
+    /**
+     * Destroys an existing domain, e.g. the one a received domain replaces.
+     *
+     * @throws BackendException if there is no such domain or it cannot be destroyed
+     */
+    default void destroyDomain(DomainRef ref) {
+        try (SourceDomain domain = openSource(ref)) {
+            domain.destroy();
+        }
+    }
+
     /** Creates a paused, empty domain that a stream will be restored into. */
     TargetDomain createTarget(DomainSpec spec);
 

@@ -21,6 +21,15 @@ public interface TargetDomain extends AutoCloseable {
 
     void unpause();
 
+    /**
+     * Gives the domain another name, e.g. its real one once the domain it replaces is gone.
+     *
+     * @throws BackendException if the backend cannot rename domains, or the name is taken
+     */
+    default void rename(String name) {
+        throw new BackendException("the " + info().name() + " domain cannot be renamed on this backend");
+    }
+
     /** Throws the half-built domain away. */
     void destroy();
 

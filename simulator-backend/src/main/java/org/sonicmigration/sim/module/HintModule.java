@@ -137,6 +137,7 @@ public final class HintModule {
     private long nextPublishAt;
     private long publishDoneAt = -1;
     private long tornGeneration = 1;
+    private final java.util.Random scribbles = new java.util.Random(0x5C21BB1E5L);
     private SoftSet promisedReferenced;
     private LivePublication lastLive;
     private volatile Consumer<LivePublication> observer;
@@ -205,7 +206,8 @@ public final class HintModule {
                 area.set(LE_LONG, HintAreaLayout.OFF_LIVE + HintAreaLayout.DESC_CAPACITY, 1L << 62);
                 area.set(LE_LONG, HintAreaLayout.OFF_FINAL_SET + HintAreaLayout.DESC_CAPACITY, 1L << 62);
             }
-            case ALL_SOFT, TORN_GENERATION, LYING_FINAL -> {
+            case PFNS_BEYOND_MEMORY -> area.set(LE_LONG, HintAreaLayout.OFF_PFN_COUNT, pfnCount * 4);
+            case ALL_SOFT, TORN_GENERATION, LYING_FINAL, FLIPPED_BITS -> {
                 // these misbehave while running, not in the header
             }
         }
@@ -401,6 +403,9 @@ public final class HintModule {
                     writer.publishFinal(pendingFinal, flags, now);
                     markHeader();
                     markSection(geometry.finalSet());
+                    if (hostile == HintModuleSpec.HostileKind.FLIPPED_BITS) {
+                        scribble(geometry.finalSet());
+                    }
                     lastHandshakeNanos = now - requestAt;
                     lastFinal = new FinalPublication(writer.handshake().seq(), pendingFinal, flags, now, lastHandshakeNanos);
                     finalSets++;
@@ -493,6 +498,9 @@ public final class HintModule {
         if (referenced != null) {
             markSection(geometry.referenced());
         }
+        if (hostile == HintModuleSpec.HostileKind.FLIPPED_BITS) {
+            scribble(geometry.live());
+        }
         promisedReferenced = referenced;
         lastLive = new LivePublication(gen, soft, Optional.ofNullable(referenced), now);
         publications++;
@@ -500,6 +508,15 @@ public final class HintModule {
         if (o != null) {
             o.accept(lastLive);
         }
+    }
+
+    /** Random bits over a bitmap section, behind the seqlock's back (FLIPPED_BITS). */
+    private void scribble(SetPlacement p) {
+        long bytes = Math.min(p.capacity(), HintAreaLayout.bitmapBytes(pfnCount)) & ~7L;
+        for (long off = 0; off < bytes; off += 8) {
+            area.set(LE_LONG, p.offset() + off, scribbles.nextLong());
+        }
+        markSection(p);
     }
 
     /** After the writer's stores: the header page is dirty (Xen logs the guest's writes to its granted pages). */

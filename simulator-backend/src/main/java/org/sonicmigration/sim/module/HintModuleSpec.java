@@ -107,7 +107,15 @@ public sealed interface HintModuleSpec {
         /** Gives the live and final sections capacities reaching far beyond the area. */
         BAD_LENGTHS,
         /** Answers the handshake with the free pages it found plus every anonymous page: a final set naming hard pages. */
-        LYING_FINAL
+        LYING_FINAL,
+        /**
+         * Publishes honestly, then overwrites its live set and its final set with random bits without touching
+         * the generation: what dom0 reads looks settled and is garbage (a torn read the seqlock cannot see; the
+         * set's count field, left as published, gives it away).
+         */
+        FLIPPED_BITS,
+        /** Claims a pfn_count four times the domain's frames: bits for frames beyond its memory. */
+        PFNS_BEYOND_MEMORY
     }
 
     static None none() {

@@ -16,8 +16,10 @@ import org.sonicmigration.transport.Bandwidth;
 
 /**
  * A guest whose module breaks the ABI can only hurt itself: the migrator never crashes or stalls,
- * falls back as SPEC §8.3 says and names the fallback; a guest that lies in its final soft set loses
- * exactly the hard pages it lied about, and nothing else.
+ * falls back as SPEC §8.3 says and names the fallback (bits flipped behind the seqlock's back show as a
+ * count that disagrees with the bitmap); a guest that lies in its final soft set loses exactly the hard
+ * pages it lied about, and nothing else, unless {@code --verify-hints} catches it writing the pages it
+ * calls soft, and then it gets plain pre-copy and loses nothing.
  */
 class HostileGuestTest {
     private static final long MIB = 1L << 20;
@@ -28,8 +30,13 @@ class HostileGuestTest {
 
     private static SimulatedMigration.Result migrate(HintModuleSpec module, org.sonicmigration.engine.SoftPolicy policy)
             throws Exception {
+        return migrate(module, policy, false);
+    }
+
+    private static SimulatedMigration.Result migrate(HintModuleSpec module, org.sonicmigration.engine.SoftPolicy policy,
+                                                     boolean verifyHints) throws Exception {
         MigrationOptions options = MigrationOptions.defaults().withBandwidth(Optional.of(Bandwidth.parse("1Gbit")))
-                .withSoft(policy);
+                .withSoft(policy).withVerifyHints(verifyHints);
         GuestConfig guest = GuestConfig.linux61("hostile", 128 * MIB).withSeed(11).withHintModule(module);
         return SimulatedMigration.run(new SimulatedMigration.Setup(guest,
                 List.of(WorkloadSpec.fillCache(48 * MIB), WorkloadSpec.allocateAnon(16 * MIB)),
@@ -37,7 +44,8 @@ class HostileGuestTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = HintModuleSpec.HostileKind.class, names = {"TORN_GENERATION", "BAD_MAGIC", "BAD_VERSION", "BAD_LENGTHS"})
+    @EnumSource(value = HintModuleSpec.HostileKind.class, names = {"TORN_GENERATION", "BAD_MAGIC", "BAD_VERSION", "BAD_LENGTHS",
+            "PFNS_BEYOND_MEMORY", "FLIPPED_BITS"})
     void aMalformedAreaFallsBackSafely(HintModuleSpec.HostileKind kind) throws Exception {
         SimulatedMigration.Result r = migrate(HintModuleSpec.hostile(kind));
         assertThat(r.passed()).as(r.verification().toString()).isTrue();
@@ -58,6 +66,26 @@ class HostileGuestTest {
         assertThat(v.passed()).isFalse();
         assertThat(v.mismatches()).isPositive();
         assertThat(v.stateEqual()).isTrue();
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = HintModuleSpec.HostileKind.class, names = {"ALL_SOFT", "LYING_FINAL"})
+    void withVerifyHintsALiarIsCaughtAndGetsPlainPreCopy(HintModuleSpec.HostileKind kind) throws Exception {
+        SimulatedMigration.Result r = migrate(HintModuleSpec.hostile(kind),
+                org.sonicmigration.engine.SoftPolicy.FREE_AND_CACHE, true);
+        assertThat(r.passed()).as(r.verification().toString()).isTrue();
+        assertThat(r.report().soft().fallbacks()).as("the report says why")
+                .anySatisfy(f -> assertThat(f).contains("the guest was caught lying").contains("plain pre-copy"));
+        assertThat(r.report().soft().unsentPages()).isZero();
+    }
+
+    @org.junit.jupiter.api.Test
+    void withVerifyHintsAnHonestGuestIsBelievedAndKeepsItsGain() throws Exception {
+        SimulatedMigration.Result r = migrate(HintModuleSpec.cooperative(),
+                org.sonicmigration.engine.SoftPolicy.FREE_AND_CACHE, true);
+        assertThat(r.passed()).as(r.verification().toString()).isTrue();
+        assertThat(r.report().soft().fallbacks()).isEmpty();
+        assertThat(r.report().soft().unsentPages()).isGreaterThan(128 * MIB / 4096 / 3);
     }
 
     @org.junit.jupiter.api.Test
