@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(300)
 class FaultCliTest {
-    private static final Pattern LISTENING = Pattern.compile("listening on port (\\d+)");
+    private static final Pattern LISTENING = Pattern.compile("listening on [0-9.]+:(\\d+)");
 
     @TempDir
     Path dir;
