@@ -223,6 +223,7 @@ public final class PreCopyEngine {
             this.destination = destination;
             listener.phase(Phase.CONNECT);
             OutputStream raw = destination.open();
+            log.debug("connected to the receiver");
             OutputStream out = options.bandwidth()
                     .<OutputStream>map(b -> new ThrottledOutputStream(raw, b, clock)).orElse(raw);
             writer = new StreamWriter(out);
@@ -233,6 +234,7 @@ public final class PreCopyEngine {
             writer.writeLibxlHeader();
             HypervisorVersion xen = domain.hypervisorVersion();
             writer.beginLibxc(new DomainHeader(DOMAIN_TYPE_HVM, PAGE_SHIFT, xen.major(), xen.minor()));
+            log.debug("stream headers written (the domain's configuration included)");
         }
 
         /** Step 1, live: log-dirty on, the static data, and the guest's hint area if it offers one. */
