@@ -23,6 +23,7 @@ import org.sonicmigration.spi.RunState;
 import org.sonicmigration.spi.SourceDomain;
 import org.sonicmigration.spi.ThreadDeaths;
 import org.sonicmigration.stream.DomainHeader;
+import org.sonicmigration.stream.EmulatorRecord;
 import org.sonicmigration.stream.PageType;
 import org.sonicmigration.stream.StreamWriter;
 import org.slf4j.Logger;
@@ -332,6 +333,13 @@ public final class PreCopyEngine {
             PlatformState state = domain.captureState();
             writer.writeFinalState(state);
             writer.endLibxc();
+            // libxl's order: the device model's keys, then its state, after the libxc stream.
+            domain.deviceModelState().ifPresent(dm -> {
+                if (!dm.xenstore().isEmpty()) {
+                    writer.writeEmulatorRecord(new EmulatorRecord.XenstoreData(dm.emulatorId(), 0, dm.xenstore()));
+                }
+                writer.writeEmulatorRecord(new EmulatorRecord.Context(dm.emulatorId(), 0, dm.context()));
+            });
             writer.endLibxl();
             writer.flush();
         }
