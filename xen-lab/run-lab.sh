@@ -33,8 +33,8 @@ EXPECTED_STEPS=(dom0-boot toolstack guest-create logdirty java-checks xl-save xl
                 verify-xlsave verify-migrate verify-sonic-save verify-sonic-migrate verify-sonic-soft-save
                 verify-sonic-soft-migrate compare-report)
 if [[ ${LAB_HVM:-0} == 1 ]]; then
-    EXPECTED_STEPS+=(hvm-xl-save hvm-sonic-save hvm-sonic-migrate verify-hvm-xlsave verify-hvm-sonic-save
-                     verify-hvm-sonic-migrate)
+    EXPECTED_STEPS+=(hvm-xl-save hvm-sonic-save hvm-sonic-migrate hvm-sonic-soft-migrate verify-hvm-xlsave
+                     verify-hvm-sonic-save verify-hvm-sonic-migrate verify-hvm-sonic-soft-migrate)
 fi
 XEN_ARGS="console=com1 com1=115200,8n1 dom0_mem=1024M,max:1024M dom0_max_vcpus=2 console_timestamps=boot"
 DOM0_ARGS="console=hvc0 earlyprintk=xen"      # no commas: QEMU splits -initrd at commas
@@ -245,6 +245,7 @@ main() {
         verify_stream verify-hvm-xlsave hvm128.xlsave hvm-xl-save
         verify_stream verify-hvm-sonic-save hvm128.sonic.xlsave hvm-sonic-save
         verify_stream verify-hvm-sonic-migrate hvm128.sonic-migrate.bin hvm-sonic-migrate
+        verify_stream verify-hvm-sonic-soft-migrate hvm256.sonic-soft-migrate.bin hvm-sonic-soft-migrate
     fi
     compare_report
     t_verify=$(seconds_since "$t0")
