@@ -192,7 +192,7 @@ add_toolstack() { # ROOT
     echo "root:x:0:" > "$root/etc/group"
 }
 
-# LAB_HVM=1: what libxl needs in dom0 to start an HVM guest: its QEMU device model (Debian's
+# LAB_HVM set: what libxl needs in dom0 to start an HVM guest: its QEMU device model (Debian's
 # qemu-system-xen) with its libraries and data (option ROMs, among them the one that boots a kernel
 # directly), hvmloader, and SeaBIOS, at the paths libxl was built with.
 add_device_model() { # ROOT
@@ -231,7 +231,8 @@ LAB_XEN_BIN='$XEN_LIBEXEC/bin'
 LAB_MODE='$LAB_MODE'
 LAB_STEPS='$LAB_STEPS'
 LAB_COMPARE_RUNS=$LAB_COMPARE_RUNS
-LAB_HVM=$LAB_HVM
+LAB_HVM='$LAB_HVM'
+LAB_HVM_ONLY=$LAB_HVM_ONLY
 LAB_STRESS_PLAN='$LAB_STRESS_PLAN'
 LAB_STRESS_SECONDS=$LAB_STRESS_SECONDS
 LAB_SYSTEM_MAP='/boot/System.map-$KERNEL_VERSION'
@@ -267,7 +268,7 @@ add_lab_scripts() { # ROOT
     write_dom0_config "$root"
 }
 
-# The HVM twin (LAB_HVM=1) of a guest's configuration in ROOT/lab: the same kernel booted directly by
+# The HVM twin (for the HVM steps) of a guest's configuration in ROOT/lab: the same kernel booted directly by
 # QEMU's option ROM after hvmloader and SeaBIOS, its console still Xen's PV console (Linux finds it
 # through the platform device). QEMU opens the kernel and ramdisk files even when it starts for an
 # incoming migration, and the receiving xl runs in the host chroot: so the files are named by their
@@ -299,7 +300,7 @@ build_dom0_initramfs() {
     local root=$LAB_DIR/$BUILD_DIR_NAME/dom0-root
     new_busybox_root "$root"
     add_toolstack "$root"
-    if [[ $LAB_HVM == 1 ]]; then add_device_model "$root"; fi
+    if [[ -n $LAB_HVM ]]; then add_device_model "$root"; fi
     add_modules "$root"
     add_lab_scripts "$root"
     check_dom0_root "$root"
