@@ -272,7 +272,11 @@ main() {
     if [[ $QEMU_STATUS -eq 1 ]] && all_steps_passed; then
         local warns; warns=$(step_lines | awk '$3 == "WARN" { printf " %s", $2 }')
         [[ -z $warns ]] || printf '\nWARN (environment, not our code; see xen-lab/README.md):%s\n' "$warns"
-        printf '\nLAB PASSED. Streams in %s: pvh128.xlsave, pvh128.migrate.bin (xl), pvh128.sonic.xlsave, pvh128.sonic-migrate.bin (sonic)\n' "$RESULTS_DIR"
+        if [[ $LAB_HVM_ONLY == 1 ]]; then
+            printf '\nLAB PASSED. Streams in %s: hvm*.xlsave, hvm*.bin\n' "$RESULTS_DIR"
+        else
+            printf '\nLAB PASSED. Streams in %s: pvh128.xlsave, pvh128.migrate.bin (xl), pvh128.sonic.xlsave, pvh128.sonic-migrate.bin (sonic)\n' "$RESULTS_DIR"
+        fi
         return 0
     fi
     print_failure_context
