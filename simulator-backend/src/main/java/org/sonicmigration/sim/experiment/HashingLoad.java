@@ -76,11 +76,16 @@ public final class HashingLoad implements AutoCloseable {
         }
     }
 
+    /** Stops the threads and waits for them; an interrupt ends the wait and is kept for the caller. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         stop = true;
-        for (Thread t : threads) {
-            t.join();
+        try {
+            for (Thread t : threads) {
+                t.join();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

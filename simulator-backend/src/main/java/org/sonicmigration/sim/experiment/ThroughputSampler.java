@@ -43,15 +43,19 @@ final class ThroughputSampler implements AutoCloseable {
         }
     }
 
-    /** Stops sampling after one last reading; closing again does nothing. */
+    /** Stops sampling after one last reading; closing again does nothing. An interrupt is kept for the caller. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         if (closed) {
             return;
         }
         closed = true;
         timer.shutdown();
-        timer.awaitTermination(5, TimeUnit.SECONDS);
+        try {
+            timer.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         read();
     }
 
