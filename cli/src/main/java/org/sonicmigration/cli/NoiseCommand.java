@@ -190,6 +190,6 @@ final class NoiseCommand implements Callable<Integer> {
             m.put("verified", r.verified());
             return m;
         }).toList());
-        Files.writeString(file, ReportOptions.JSON.writeValueAsString(doc));
+        Files.writeString(file, PrettyJson.MAPPER.writeValueAsString(doc));
     }
 }

@@ -35,6 +35,6 @@ final class NoisePlot {
             s.setMarker(SeriesMarkers.NONE);
         }
         String stem = png.toAbsolutePath().toString().replaceFirst("\\.png$", "");
-        BitmapEncoder.saveBitmap(chart, stem, BitmapEncoder.BitmapFormat.PNG);
+        BitmapEncoder.saveBitmap(List.of(chart), 1, 1, stem, BitmapEncoder.BitmapFormat.PNG);
     }
 }

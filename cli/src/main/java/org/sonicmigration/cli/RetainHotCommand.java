@@ -81,7 +81,7 @@ final class RetainHotCommand implements Callable<Integer> {
         c.put("seed", setup.seed);
         doc.put("config", c);
         doc.put("rows", rows);
-        Files.writeString(out.resolve("retain-hot.json"), ReportOptions.JSON.writeValueAsString(doc));
+        Files.writeString(out.resolve("retain-hot.json"), PrettyJson.MAPPER.writeValueAsString(doc));
         pw.println("wrote " + out.resolve("retain-hot.csv") + ", " + out.resolve("retain-hot.json"));
         pw.flush();
         return (rows.stream().allMatch(RetainHotExperiment.Row::verified) ? ExitCode.SUCCESS

@@ -27,7 +27,7 @@ class ExperimentCommandsTest {
         assertThat(r.out()).contains("default pre-copy").contains("SonicMigration").contains("wrote");
         assertThat(dir.resolve("noise.png")).isNotEmptyFile();
         List<String[]> csv = Files.readAllLines(dir.resolve("noise.csv")).stream().skip(1).map(l -> l.split(",")).toList();
-        JsonNode json = ReportOptions.JSON.readTree(dir.resolve("noise.json").toFile());
+        JsonNode json = PrettyJson.MAPPER.readTree(dir.resolve("noise.json").toFile());
         assertThat(json.get("runs")).hasSize(2);
         for (JsonNode run : json.get("runs")) {
             String policy = run.get("policy").asText();
@@ -60,7 +60,7 @@ class ExperimentCommandsTest {
         assertThat(r.code()).as(r.out() + r.err()).isZero();
         List<String> csv = Files.readAllLines(dir.resolve("retain-hot.csv"));
         assertThat(csv).hasSize(5);
-        JsonNode rows = ReportOptions.JSON.readTree(dir.resolve("retain-hot.json").toFile()).get("rows");
+        JsonNode rows = PrettyJson.MAPPER.readTree(dir.resolve("retain-hot.json").toFile()).get("rows");
         assertThat(rows.get(1).get("variant").asText()).isEqualTo("SONIC");
         assertThat(rows.get(1).get("rereadAfter").asLong()).isPositive();
         assertThat(rows.get(3).get("variant").asText()).isEqualTo("RETAIN_HOT");
