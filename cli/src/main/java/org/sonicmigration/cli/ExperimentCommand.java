@@ -55,7 +55,6 @@ final class ExperimentCommand implements Runnable {
         @Option(names = "--virtual-time", description = "Model time instead of spending it (seconds instead of minutes).")
         boolean virtualTime;
 
-
         @Option(names = {"-o", "--out"}, defaultValue = "fig3-out", paramLabel = "DIR",
                 description = "Where to write fig3.csv, fig3.json and fig3.png (default: ${DEFAULT-VALUE}).")
         Path out;

@@ -59,7 +59,6 @@ final class NoiseCommand implements Callable<Integer> {
             description = "Time sampled after each migration (default: ${DEFAULT-VALUE}).")
     Duration after;
 
-
     @Option(names = {"-o", "--out"}, defaultValue = "noise-out", paramLabel = "DIR",
             description = "Where to write noise.csv, noise.json and noise.png (default: ${DEFAULT-VALUE}).")
     Path out;

@@ -43,7 +43,6 @@ final class RetainHotCommand implements Callable<Integer> {
             description = "Guest time after the migration to wait for the hot set to be cached again (default: ${DEFAULT-VALUE}).")
     Duration warmLimit;
 
-
     @Option(names = {"-o", "--out"}, defaultValue = "retain-hot-out", paramLabel = "DIR",
             description = "Where to write retain-hot.csv and retain-hot.json (default: ${DEFAULT-VALUE}).")
     Path out;
