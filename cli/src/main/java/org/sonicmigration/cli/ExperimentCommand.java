@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.sonicmigration.transport.Bandwidth;
 import org.sonicmigration.engine.SoftPolicy;
 import org.sonicmigration.sim.experiment.Fig3Experiment;
 import picocli.CommandLine;
@@ -20,14 +19,14 @@ import picocli.CommandLine.Option;
 /** {@code sonic experiment}: reproductions of the SonicMigration paper's measurements on the simulator. */
 @Command(name = "experiment", footer = {"", "Example:", "  sonic experiment fig3 --virtual-time"},
         mixinStandardHelpOptions = true, description = "Reproduce the SonicMigration paper's experiments on the simulator.",
-        subcommands = ExperimentCommand.Fig3.class)
+        subcommands = {ExperimentCommand.Fig3.class, NoiseCommand.class, RetainHotCommand.class})
 final class ExperimentCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "name an experiment (fig3)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "name an experiment (fig3, noise, retain-hot)");
     }
 
     /**
@@ -50,15 +49,11 @@ final class ExperimentCommand implements Runnable {
                 description = "User memory sizes, e.g. 0,512M,1G; plain numbers are MiB (default: ${DEFAULT-VALUE}).")
         List<Long> userBytes;
 
-        @Option(names = "--bandwidth", paramLabel = "RATE", defaultValue = "1Gbit", converter = BandwidthConverter.class,
-                description = "Link cap, e.g. 1Gbit, 100Mbit (default: ${DEFAULT-VALUE}).")
-        Bandwidth bandwidth;
+        @CommandLine.Mixin
+        ExperimentSetup setup;
 
         @Option(names = "--virtual-time", description = "Model time instead of spending it (seconds instead of minutes).")
         boolean virtualTime;
-
-        @Option(names = "--seed", defaultValue = "1", description = "Seed of all guest randomness (default: ${DEFAULT-VALUE}).")
-        long seed;
 
         @Option(names = {"-o", "--out"}, defaultValue = "fig3-out", paramLabel = "DIR",
                 description = "Where to write fig3.csv, fig3.json and fig3.png (default: ${DEFAULT-VALUE}).")
@@ -80,7 +75,7 @@ final class ExperimentCommand implements Runnable {
             }
             PrintWriter pw = spec.commandLine().getOut();
             Files.createDirectories(out);
-            var config = new Fig3Experiment.Config(memory, cache, user, bandwidth, virtualTime, seed);
+            var config = new Fig3Experiment.Config(memory, cache, user, setup.bandwidth, virtualTime, setup.seed);
             pw.printf(Locale.ROOT, "%8s  %-10s %9s %10s %12s %9s %8s%n", "user MiB", "policy", "time s", "pages sent",
                     "never sent", "downtime", "verified");
             pw.flush();

@@ -120,7 +120,7 @@ public final class SimulatedMigration {
             throws InterruptedException, IOException {
         try (SimHypervisor destination = destinationHost()) {
             return withPreparedGuest(setup, (source, guest, clock) -> migrate(guest, source, destination,
-                    setup.options(), clock, listener, guest.uptime().toNanos(), new MigrationControl(), meter));
+                    setup.options(), clock, listener, guest.uptime().toNanos(), new MigrationControl(), meter, null));
         }
     }
 
@@ -153,11 +153,29 @@ public final class SimulatedMigration {
 
     private static Result run(Setup setup, MigrationListener listener, GuestUse<?> beforeMigration,
                               MigrationControl control) throws InterruptedException, IOException {
+        return run(setup, listener, beforeMigration, null, control);
+    }
+
+    /**
+     * Runs the migration between {@code beforeMigration} (as in {@link #run(Setup, MigrationListener, GuestUse)})
+     * and {@code afterMigration}, which, if the migration completed, gets the source guest after the verification
+     * and before it is destroyed: suspended as the destination received it, so that resuming it here plays the
+     * guest's life on the destination (its page cache is the one that arrived there).
+     */
+    public static Result run(Setup setup, MigrationListener listener, GuestUse<?> beforeMigration,
+                             GuestUse<?> afterMigration) throws InterruptedException, IOException {
+        return run(setup, listener, beforeMigration, afterMigration, new MigrationControl());
+    }
+
+    private static Result run(Setup setup, MigrationListener listener, GuestUse<?> beforeMigration,
+                              GuestUse<?> afterMigration, MigrationControl control)
+            throws InterruptedException, IOException {
         try (SimHypervisor destination = destinationHost()) {
             return withPreparedGuest(setup, (source, guest, clock) -> {
                 long prepared = guest.uptime().toNanos();
                 beforeMigration.apply(source, guest, clock);
-                return migrate(guest, source, destination, setup.options(), clock, listener, prepared, control, null);
+                return migrate(guest, source, destination, setup.options(), clock, listener, prepared, control,
+                        null, afterMigration == null ? null : () -> afterMigration.apply(source, guest, clock));
             });
         }
     }
@@ -224,7 +242,8 @@ public final class SimulatedMigration {
 
     private static Result migrate(SimGuest guest, SimHypervisor sourceHost, SimHypervisor destinationHost,
                                   MigrationOptions options, Clock clock, MigrationListener listener, long prepared,
-                                  MigrationControl control, FrameMeter meter) throws InterruptedException, IOException {
+                                  MigrationControl control, FrameMeter meter, java.util.concurrent.Callable<?> afterMigration)
+            throws InterruptedException, IOException {
         Hypervisor receivingHost = meter == null ? destinationHost : meter.destination(destinationHost);
         ExecutorService receiverThread = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "sim-receiver");
@@ -253,6 +272,15 @@ public final class SimulatedMigration {
             VerificationMode mode = options.soft() != SoftPolicy.OFF && guest.hintModule().isPresent()
                     ? VerificationMode.SOFT : VerificationMode.STRICT;
             VerificationResult verdict = MigrationVerifier.verify(guest, target, mode);
+            if (afterMigration != null) {
+                try {
+                    afterMigration.call();
+                } catch (InterruptedException | IOException | RuntimeException e) {
+                    throw e;
+                } catch (Exception e) {
+                    throw new IOException(e.getMessage(), e);
+                }
+            }
             guest.destroy();
             return new Result(report, Optional.of(verdict), prepared);
         } finally {

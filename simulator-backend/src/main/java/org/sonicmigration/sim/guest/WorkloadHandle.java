@@ -43,6 +43,11 @@ public final class WorkloadHandle {
         return guest.underLock(workload::stalls);
     }
 
+    /** Pages of the hot set this program keeps cached that are not in the page cache now (0 if it keeps none). */
+    public long coldPages() {
+        return guest.underLock(workload::coldPages);
+    }
+
     /** Ends the program; anonymous memory it holds is freed. */
     public void stop() {
         guest.stopWorkload(workload);

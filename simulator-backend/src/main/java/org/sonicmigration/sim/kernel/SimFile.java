@@ -39,6 +39,11 @@ public final class SimFile {
         diskVersions[(int) offset] = (short) version;
     }
 
+    /** Whether page {@code offset} is in the page cache (or on its way in). */
+    public boolean isCached(long offset) {
+        return cachedPfn[(int) offset] >= 0;
+    }
+
     long cachedPfn(long offset) {
         return cachedPfn[(int) offset];
     }

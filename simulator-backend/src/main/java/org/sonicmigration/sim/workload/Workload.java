@@ -15,7 +15,7 @@ import org.sonicmigration.sim.kernel.SimulatorException;
  * allocated); it ends when stopped, which frees its process memory as an exit would.
  */
 public abstract sealed class Workload permits Workload.CacheFill, Workload.Anon, Workload.Writer, Workload.Churn,
-        Workload.Recycler {
+        Workload.Recycler, Workload.HotReader {
 
     final WorkloadSpec spec;
     final SplittableRandom random;
@@ -36,6 +36,7 @@ public abstract sealed class Workload permits Workload.CacheFill, Workload.Anon,
             case WorkloadSpec.RandomWriter w -> new Writer(w, seed);
             case WorkloadSpec.FileChurn c -> new Churn(c, seed, k);
             case WorkloadSpec.MemoryChurn m -> new Recycler(m, seed);
+            case WorkloadSpec.HotReread h -> new HotReader(h, seed, k);
         };
     }
 
@@ -68,6 +69,20 @@ public abstract sealed class Workload permits Workload.CacheFill, Workload.Anon,
         return stalls;
     }
 
+    /** Pages of the hot set this program keeps cached that are not in the page cache now; 0 if it keeps none. */
+    public long coldPages() {
+        return 0;
+    }
+
+    /** Creates {@code bytes} of files of {@code fileBytes} each (the last one shorter) into {@code files}. */
+    static void createFiles(ProcessKernel k, long bytes, long fileBytes, List<SimFile> files) {
+        long pages = Math.ceilDiv(bytes, 4096);
+        long per = Math.max(1, fileBytes / 4096);
+        for (long done = 0; done < pages; done += per) {
+            files.add(k.createFile(Math.min(per, pages - done)));
+        }
+    }
+
     /** Reads files sequentially through the page cache. */
     static final class CacheFill extends Workload {
         private final List<SimFile> files = new ArrayList<>();
@@ -77,11 +92,7 @@ public abstract sealed class Workload permits Workload.CacheFill, Workload.Anon,
 
         CacheFill(WorkloadSpec.FillCache f, long seed, ProcessKernel k) {
             super(f, seed);
-            long pages = Math.ceilDiv(f.bytes(), 4096);
-            long per = Math.max(1, f.fileBytes() / 4096);
-            for (long done = 0; done < pages; done += per) {
-                files.add(k.createFile(Math.min(per, pages - done)));
-            }
+            createFiles(k, f.bytes(), f.fileBytes(), files);
             this.rate = new Rate(Math.max(1, f.bytesPerSecond() / 4096));
         }
 
@@ -105,6 +116,76 @@ public abstract sealed class Workload permits Workload.CacheFill, Workload.Anon,
         @Override
         public boolean ready() {
             return file == files.size();
+        }
+    }
+
+    /**
+     * Re-reads a hot set of files in a loop. It pays for each page in guest time: a cached page at memory speed,
+     * a missing one at disk speed (and the read goes through the page cache, so the page is cached again).
+     * {@link #pagesTouched} counts the pages it read from the disk, its first read of the set included.
+     */
+    static final class HotReader extends Workload {
+        private final List<SimFile> files = new ArrayList<>();
+        private final long hitNanos;
+        private final long missNanos;
+        private long credit;
+        private int file;
+        private long offset;
+        private boolean firstPassDone;
+
+        HotReader(WorkloadSpec.HotReread h, long seed, ProcessKernel k) {
+            super(h, seed);
+            createFiles(k, h.hotBytes(), h.fileBytes(), files);
+            this.hitNanos = Math.max(1, 4096L * 1_000_000_000L / h.cachedBytesPerSecond());
+            this.missNanos = Math.max(1, 4096L * 1_000_000_000L / h.diskBytesPerSecond());
+        }
+
+        @Override
+        public void step(ProcessKernel k, long dtNanos) {
+            credit += dtNanos;
+            while (true) {
+                SimFile f = files.get(file);
+                boolean cached = f.isCached(offset);
+                long cost = cached ? hitNanos : missNanos;
+                if (credit < cost) {
+                    return;
+                }
+                if (!cached) {
+                    if (!k.readPage(f, offset)) {
+                        stalls++;
+                        // no memory now: the time is spent waiting, not saved for a burst later
+                        credit = 0;
+                        return;
+                    }
+                    pagesTouched++;
+                }
+                credit -= cost;
+                if (++offset == f.pages()) {
+                    offset = 0;
+                    if (++file == files.size()) {
+                        file = 0;
+                        firstPassDone = true;
+                    }
+                }
+            }
+        }
+
+        @Override
+        public boolean ready() {
+            return firstPassDone;
+        }
+
+        @Override
+        public long coldPages() {
+            long cold = 0;
+            for (SimFile f : files) {
+                for (int i = 0; i < f.pages(); i++) {
+                    if (!f.isCached(i)) {
+                        cold++;
+                    }
+                }
+            }
+            return cold;
         }
     }
 
