@@ -20,7 +20,7 @@ import picocli.CommandLine.ScopeType;
         mixinStandardHelpOptions = true, versionProvider = Sonic.Version.class,
         description = "SonicMigration: Xen live migration that does not send a guest's soft pages.",
         subcommands = {BackendsCommand.class, SimulateCommand.class, SaveCommand.class, RestoreCommand.class,
-                MigrateCommand.class, XlMigrateCommand.class, ReceiveCommand.class, MigrateReceiveCommand.class, PlanCommand.class, ExperimentCommand.class, BenchCommand.class, HintsCommand.class,
+                MigrateCommand.class, XlMigrateCommand.class, ReceiveCommand.class, MigrateReceiveCommand.class, DecompressCommand.class, PlanCommand.class, ExperimentCommand.class, BenchCommand.class, HintsCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Sonic implements Runnable {
 
