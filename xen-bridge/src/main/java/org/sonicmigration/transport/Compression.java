@@ -113,8 +113,8 @@ public enum Compression {
         /** Compresses {@code src[0, len)} into {@code dst}; returns the compressed length. */
         int compress(byte[] src, int len, byte[] dst) throws IOException;
 
-        /** Restores exactly {@code raw} bytes from {@code src[0, len)} into {@code dst}, or throws. */
-        void decompress(byte[] src, int len, byte[] dst, int raw) throws CompressedStreamException;
+        /** Restores at most {@code raw} bytes from {@code src[0, len)} into {@code dst}; returns how many, or throws. */
+        long decompress(byte[] src, int len, byte[] dst, int raw) throws CompressedStreamException;
     }
 
     private static final class Lz4 implements Codec {
@@ -133,15 +133,11 @@ public enum Compression {
         }
 
         @Override
-        public void decompress(byte[] src, int len, byte[] dst, int raw) throws CompressedStreamException {
-            int n;
+        public long decompress(byte[] src, int len, byte[] dst, int raw) throws CompressedStreamException {
             try {
-                n = decompressor.decompress(src, 0, len, dst, 0, raw);
+                return decompressor.decompress(src, 0, len, dst, 0, raw);
             } catch (LZ4Exception e) {
                 throw new CompressedStreamException("corrupt lz4 block (" + e.getMessage() + ")");
-            }
-            if (n != raw) {
-                throw new CompressedStreamException("corrupt lz4 block: it holds " + n + " bytes, its header says " + raw);
             }
         }
     }
@@ -162,7 +158,7 @@ public enum Compression {
         }
 
         @Override
-        public void decompress(byte[] src, int len, byte[] dst, int raw) throws CompressedStreamException {
+        public long decompress(byte[] src, int len, byte[] dst, int raw) throws CompressedStreamException {
             long n;
             try {
                 n = Zstd.decompressByteArray(dst, 0, raw, src, 0, len);
@@ -172,9 +168,7 @@ public enum Compression {
             if (Zstd.isError(n)) {
                 throw new CompressedStreamException("corrupt zstd block (" + Zstd.getErrorName(n) + ")");
             }
-            if (n != raw) {
-                throw new CompressedStreamException("corrupt zstd block: it holds " + n + " bytes, its header says " + raw);
-            }
+            return n;
         }
     }
 }

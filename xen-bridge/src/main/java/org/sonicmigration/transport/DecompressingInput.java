@@ -96,10 +96,14 @@ final class DecompressingInput extends InputStream {
             exact(raw, rawLength, "a stored block");
         } else {
             exact(packed, packedLength, "a compressed block");
+            long restored;
             try {
-                codec.decompress(packed, packedLength, raw, rawLength);
+                restored = codec.decompress(packed, packedLength, raw, rawLength);
             } catch (CompressedStreamException e) {
                 throw error(at, e.getMessage());
+            }
+            if (restored != rawLength) {
+                throw error(at, "a block restores to " + restored + " bytes, its header says " + rawLength);
             }
         }
         crc.reset();
