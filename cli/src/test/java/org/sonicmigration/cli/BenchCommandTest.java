@@ -56,7 +56,7 @@ class BenchCommandTest {
         SonicCliTest.Run r = SonicCliTest.sonic("bench", "--memory", "64M", "--repeat", "1", "--guests", "idle",
                 "--content", "real", "--policies", "off", "--compress", "none,lz4", "--json");
         assertThat(r.code()).as(r.err()).isZero();
-        JsonNode runs = ReportOptions.JSON.readTree(r.out()).get("runs");
+        JsonNode runs = PrettyJson.MAPPER.readTree(r.out()).get("runs");
         assertThat(runs).hasSize(2);
         JsonNode plain = runs.get(0).get("median");
         JsonNode lz4 = runs.get(1).get("median");
