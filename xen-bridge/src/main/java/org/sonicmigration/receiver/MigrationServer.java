@@ -5,7 +5,9 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.Inet4Address;
 import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -38,8 +40,10 @@ public final class MigrationServer implements AutoCloseable {
     }
 
     public MigrationServer(InetSocketAddress bind, Duration timeout, LinkSecurity security) throws IOException {
-        // A channel's server socket: its connections have channels, which page data is read from directly.
-        this.server = ServerSocketChannel.open().socket();
+        // A channel's server socket: its connections have channels, which page data is read from directly. An
+        // IPv4 address gets an IPv4 channel: a dual-stack one would listen (and say it listens) on "::".
+        this.server = (bind.getAddress() instanceof Inet4Address ? ServerSocketChannel.open(StandardProtocolFamily.INET)
+                : ServerSocketChannel.open()).socket();
         server.setReuseAddress(true);
         server.bind(bind, 1);
         this.timeout = timeout;
