@@ -17,6 +17,7 @@ import org.sonicmigration.sim.experiment.FrameMeter;
 import org.sonicmigration.sim.experiment.SimulatedMigration;
 import org.sonicmigration.sim.guest.GuestConfig;
 import org.sonicmigration.sim.kernel.PageStoreMode;
+import org.sonicmigration.transport.Compression;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -63,6 +64,10 @@ final class BenchCommand implements Callable<Integer> {
         List<SoftPolicy> list;
     }
 
+    @Option(names = "--compress", split = ",", paramLabel = "C", defaultValue = "none",
+            description = "Stream compressions to compare: none, lz4, zstd (e.g. none,lz4,zstd) (default: ${DEFAULT-VALUE}).")
+    List<String> compressions;
+
     @Option(names = "--writer-rate", paramLabel = "PAGES_PER_S", defaultValue = "20000",
             description = "Pages a second the writer guest rewrites (default: ${DEFAULT-VALUE}).")
     long writerRate;
@@ -90,13 +95,15 @@ final class BenchCommand implements Callable<Integer> {
      * @param guestCpu           CPU seconds of the guest's own threads (workloads, hint module)
      * @param jvmCpu             the rest of the process's CPU seconds (GC, JIT compilers, watchdogs, samplers)
      * @param engineAllocated    bytes the engine's thread allocated on the heap during the migration
+     * @param compression        the stream's compression on the wire ({@code none}, {@code lz4}, {@code zstd})
+     * @param wireBytes          bytes on the wire: the stream's, or fewer compressed
      */
     record Run(String guest, String content, String policy, boolean verified, double seconds, long streamBytes,
                double gibPerSecond, long pagesSent, long pagesNoData, int iterations, double downtimeMillis,
                double senderCpu, double simSourceCpu, double receiverCpu, double simTargetCpu, double verifyCpu,
-               double guestCpu, double jvmCpu, long engineAllocated) {
+               double guestCpu, double jvmCpu, long engineAllocated, String compression, long wireBytes) {
         String key() {
-            return guest + "/" + content + "/" + policy;
+            return guest + "/" + content + "/" + policy + ("none".equals(compression) ? "" : "/" + compression);
         }
     }
 
@@ -117,8 +124,17 @@ final class BenchCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        List<Compression> compressionList = new ArrayList<>();
+        for (String c : compressions) {
+            try {
+                compressionList.add(Compression.parse(c));
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--compress: " + e.getMessage()
+                        .replace("(use lz4 or zstd)", "(use none, lz4 or zstd)"));
+            }
+        }
         String loadBefore = loadAverage();
-        warmUp();
+        warmUp(compressionList);
         List<Baseline> baselines = new ArrayList<>();
         List<Run> runs = new ArrayList<>();
         for (int round = 1; round <= repeat; round++) {
@@ -126,11 +142,13 @@ final class BenchCommand implements Callable<Integer> {
             for (GuestKind g : guests) {
                 for (PageStoreMode c : contents) {
                     for (SoftPolicy p : policies.list) {
-                        Run r = migrate(g, c, p);
-                        runs.add(r);
-                        if (!json) {
-                            err.printf(Locale.ROOT, "round %d/%d: %s %.2f s%s%n", round, repeat, r.key(), r.seconds(),
-                                    r.verified() ? "" : " NOT VERIFIED");
+                        for (Compression z : compressionList) {
+                            Run r = migrate(g, c, p, z);
+                            runs.add(r);
+                            if (!json) {
+                                err.printf(Locale.ROOT, "round %d/%d: %s %.2f s%s%n", round, repeat, r.key(), r.seconds(),
+                                        r.verified() ? "" : " NOT VERIFIED");
+                            }
                         }
                     }
                 }
@@ -166,20 +184,23 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** An untimed round on a small guest first, so that the first measured run is not the JIT compilers' run. */
-    private void warmUp() throws Exception {
+    private void warmUp(List<Compression> compressionList) throws Exception {
         LoopbackBaseline.push(WARM_UP_BYTES);
         for (PageStoreMode c : contents) {
             for (SoftPolicy p : policies.list) {
                 var setup = new SimulatedMigration.Setup(GuestConfig.linux61("warm-up", WARM_UP_BYTES).withStoreMode(c),
                         List.of(), List.of(), MigrationOptions.defaults().withSoft(p), false);
-                SimulatedMigration.run(setup, MigrationListener.NONE, new FrameMeter());
+                for (Compression z : compressionList) {
+                    SimulatedMigration.run(setup, MigrationListener.NONE, new FrameMeter(), z);
+                }
             }
         }
     }
 
     private static final long WARM_UP_BYTES = 64L << 20;
 
-    private Run migrate(GuestKind kind, PageStoreMode content, SoftPolicy policy) throws Exception {
+    private Run migrate(GuestKind kind, PageStoreMode content, SoftPolicy policy, Compression compression)
+            throws Exception {
         Workloads.Plan plan = Workloads.parse(switch (kind) {
             case idle -> List.of();
             case cache -> List.of("cache:" + memory / 2 / (1 << 20));
@@ -188,14 +209,20 @@ final class BenchCommand implements Callable<Integer> {
         GuestConfig guest = GuestConfig.linux61("bench-" + kind, memory).withStoreMode(content);
         MigrationOptions options = MigrationOptions.defaults().withSoft(policy);
         var setup = new SimulatedMigration.Setup(guest, plan.prepare(), plan.during(), options, false);
-        return measure(setup, kind.name(), content.name().toLowerCase(Locale.ROOT), policy.toString());
+        return measure(setup, kind.name(), content.name().toLowerCase(Locale.ROOT), policy.toString(), compression);
     }
 
     /** Runs one simulated migration and splits its CPU time by who spent it. */
     static Run measure(SimulatedMigration.Setup setup, String guest, String content, String policy) throws Exception {
+        return measure(setup, guest, content, policy, Compression.NONE);
+    }
+
+    /** {@link #measure(SimulatedMigration.Setup, String, String, String)} with the stream compressed on the wire. */
+    static Run measure(SimulatedMigration.Setup setup, String guest, String content, String policy,
+                       Compression compression) throws Exception {
         FrameMeter meter = new FrameMeter();
         Window w = new Window();
-        SimulatedMigration.Result result = SimulatedMigration.run(setup, w, meter);
+        SimulatedMigration.Result result = SimulatedMigration.run(setup, w, meter, compression);
         long end = ThreadCpu.currentThread();
         long processEnd = ThreadCpu.process();
         Map<String, Long> groups = w.threads == null ? Map.of() : w.threads.stop();
@@ -214,7 +241,7 @@ final class BenchCommand implements Callable<Integer> {
                 report.bytes() / GIB / seconds, report.pagesSent(), report.pagesNoData(), report.iterations().size(),
                 report.downtimeNanos() / 1e6, engine + senderThreads - source, source, receiver - target, target,
                 verify, guestCpu, Math.max(0, process - engine - verify - senderThreads - receiver - guestCpu),
-                w.allocatedEnd - w.allocatedStart);
+                w.allocatedEnd - w.allocatedStart, compression.cliName(), result.wireBytes());
     }
 
     /** Marks the migration's window on the engine's thread: from the connection to the hand-over. */
@@ -264,6 +291,7 @@ final class BenchCommand implements Callable<Integer> {
         m.put("senderCpuPerGib", (r.senderCpu() / gib) / (b.senderCpu() / baseGib));
         m.put("receiverCpuPerGib", (r.receiverCpu() / gib) / (b.readerCpu() / baseGib));
         m.put("time", r.seconds() / b.seconds());
+        m.put("wireOverStream", (double) r.wireBytes() / r.streamBytes());
         return m;
     }
 
@@ -273,19 +301,19 @@ final class BenchCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "baseline (direct buffer -> SocketChannel -> reader thread): %s in %.2f s, %.2f GiB/s,"
                 + " CPU sender %.2f s, reader %.2f s%n", Sizes.format(b.bytes()), b.seconds(), b.gibPerSecond(),
                 b.senderCpu(), b.readerCpu());
-        out.printf(Locale.ROOT, "%-26s %7s %6s %6s %9s %5s %8s | %6s %5s %6s %5s | %6s %6s %6s %6s %6s %s%n",
-                "guest/content/policy", "time s", "GiB/s", "xbase", "pages", "iters", "down ms", "send s", "xGiB",
-                "recv s", "xGiB", "simsrc", "simdst", "verify", "guest", "jvm", "verified");
+        out.printf(Locale.ROOT, "%-31s %7s %6s %6s %9s %5s %8s %8s %5s | %6s %5s %6s %5s | %6s %6s %6s %6s %6s %s%n",
+                "guest/content/policy[/comp]", "time s", "GiB/s", "xbase", "pages", "iters", "down ms", "wire MB",
+                "wire/", "send s", "xGiB", "recv s", "xGiB", "simsrc", "simdst", "verify", "guest", "jvm", "verified");
         for (Run r : runs) {
             Map<String, Double> x = ratios(r, b);
-            out.printf(Locale.ROOT, "%-26s %7.2f %6.2f %6.2f %9d %5d %8.1f | %6.2f %5.2f %6.2f %5.2f | %6.2f %6.2f %6.2f %6.2f %6.2f %s%n",
+            out.printf(Locale.ROOT, "%-31s %7.2f %6.2f %6.2f %9d %5d %8.1f %8.1f %5.2f | %6.2f %5.2f %6.2f %5.2f | %6.2f %6.2f %6.2f %6.2f %6.2f %s%n",
                     r.key(), r.seconds(), r.gibPerSecond(), x.get("throughput"), r.pagesSent(), r.iterations(),
-                    r.downtimeMillis(), r.senderCpu(), x.get("senderCpuPerGib"), r.receiverCpu(),
+                    r.downtimeMillis(), r.wireBytes() / 1e6, x.get("wireOverStream"), r.senderCpu(), x.get("senderCpuPerGib"), r.receiverCpu(),
                     x.get("receiverCpuPerGib"), r.simSourceCpu(), r.simTargetCpu(), r.verifyCpu(), r.guestCpu(),
                     r.jvmCpu(), r.verified() ? "yes" : "NO");
         }
         out.println("CPU columns are seconds; xbase is GiB/s against the baseline's, xGiB CPU per GiB moved against the"
-                + " baseline's sender (send) and reader (recv).");
+                + " baseline's sender (send) and reader (recv); wire/ is wire bytes over stream bytes.");
     }
 
     static Baseline medianBaseline(List<Baseline> all) {
@@ -309,7 +337,8 @@ final class BenchCommand implements Callable<Integer> {
                     median(rs, Run::downtimeMillis), median(rs, Run::senderCpu), median(rs, Run::simSourceCpu),
                     median(rs, Run::receiverCpu), median(rs, Run::simTargetCpu), median(rs, Run::verifyCpu),
                     median(rs, Run::guestCpu), median(rs, Run::jvmCpu),
-                    (long) median(rs, r -> (double) r.engineAllocated())));
+                    (long) median(rs, r -> (double) r.engineAllocated()), f.compression(),
+                    (long) median(rs, r -> (double) r.wireBytes())));
         }
         return out;
     }

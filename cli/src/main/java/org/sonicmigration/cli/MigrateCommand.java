@@ -10,6 +10,7 @@ import org.sonicmigration.engine.MigrationControl;
 import org.sonicmigration.engine.MigrationException;
 import org.sonicmigration.engine.MigrationReport;
 import org.sonicmigration.engine.PreCopyEngine;
+import org.sonicmigration.transport.Compression;
 import org.sonicmigration.transport.ProcessDestination;
 import org.sonicmigration.transport.SocketDestination;
 import org.sonicmigration.transport.StreamDestination;
@@ -41,6 +42,12 @@ final class MigrateCommand implements Callable<Integer> {
             + " and speak xl's migration protocol over its stdin/stdout, e.g. 'xl migrate-receive' or"
             + " 'ssh HOST xl migrate-receive'. Instead of HOST:PORT.")
     String exec;
+
+    @CommandLine.Option(names = "--compress", paramLabel = "lz4|zstd", converter = CompressionConverter.class,
+            description = "Compress the stream (not the handshake) with lz4 or zstd. The receiver must take it: 'sonic"
+                    + " receive --compress …', or 'sonic decompress …' before a receiver command. --bandwidth then caps"
+                    + " the stream's uncompressed bytes.")
+    Compression compress;
 
     @Mixin
     BackendOption backend;
@@ -115,7 +122,11 @@ final class MigrateCommand implements Callable<Integer> {
             if (exec.isBlank()) {
                 throw new CommandLine.ParameterException(cl, "--exec needs a command, e.g. 'xl migrate-receive'");
             }
-            return new ProcessDestination(exec, timeout);
+            ProcessDestination process = new ProcessDestination(exec, timeout);
+            if (compress != null) {
+                process.compress(compress);
+            }
+            return process;
         }
         if (target == null) {
             throw new CommandLine.ParameterException(cl, "missing the receiver: HOST:PORT or --exec CMD");
@@ -124,6 +135,10 @@ final class MigrateCommand implements Callable<Integer> {
         if (address.isUnresolved()) {
             throw new CommandLine.ParameterException(cl, "cannot resolve host '" + address.getHostString() + "'");
         }
-        return new SocketDestination(address, timeout, link.security(address, LinkOptions.Side.SENDER, cl));
+        SocketDestination socket = new SocketDestination(address, timeout, link.security(address, LinkOptions.Side.SENDER, cl));
+        if (compress != null) {
+            socket.compress(compress);
+        }
+        return socket;
     }
 }

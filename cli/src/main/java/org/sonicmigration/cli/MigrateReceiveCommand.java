@@ -17,6 +17,7 @@ import org.sonicmigration.receiver.XlReceiveSession;
 import org.sonicmigration.spi.Backend;
 import org.sonicmigration.spi.Hypervisor;
 import org.sonicmigration.stream.StreamLimits;
+import org.sonicmigration.transport.Compression;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -51,6 +52,11 @@ final class MigrateReceiveCommand implements Callable<Integer> {
             + " whole stream has arrived and the source has let go. Without it such a stream is refused before any page.")
     boolean replace;
 
+    @Option(names = "--compress", paramLabel = "lz4|zstd", converter = CompressionConverter.class,
+            description = "Also take a stream the source compresses with lz4 or zstd (its --compress); without it such a"
+                    + " stream is refused. Uncompressed streams are always taken.")
+    Compression compress;
+
     @Mixin
     BackendOption backend;
 
@@ -81,7 +87,7 @@ final class MigrateReceiveCommand implements Callable<Integer> {
                 }
             }, Duration.ZERO);
             var result = session.receive(new Receiver(hv, StreamLimits.defaults(), null,
-                    replace ? NameClash.REPLACE : NameClash.REFUSE), paused);
+                    replace ? NameClash.REPLACE : NameClash.REFUSE).accepting(compress == null ? Compression.NONE : compress), paused);
             if (!result.started()) {
                 throw new Errors.UserException("migration not received: " + result.error());
             }

@@ -9,6 +9,7 @@ import org.sonicmigration.receiver.MigrationServer;
 import org.sonicmigration.receiver.NameClash;
 import org.sonicmigration.receiver.Receiver;
 import org.sonicmigration.stream.StreamLimits;
+import org.sonicmigration.transport.Compression;
 import org.sonicmigration.transport.LinkSecurity;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -45,6 +46,11 @@ final class ReceiveCommand implements Callable<Integer> {
             + " whole stream has arrived and the source has let go. Without it such a stream is refused before any page.")
     boolean replace;
 
+    @Option(names = "--compress", paramLabel = "lz4|zstd", converter = CompressionConverter.class,
+            description = "Also take a stream the source compresses with lz4 or zstd (its --compress); without it such a"
+                    + " stream is refused. Uncompressed streams are always taken.")
+    Compression compress;
+
     @Mixin
     BackendOption backend;
 
@@ -69,7 +75,7 @@ final class ReceiveCommand implements Callable<Integer> {
                             : "plaintext", b.name());
             out.flush();
             var result = server.receiveOne(new Receiver(hv, StreamLimits.defaults(), null,
-                    replace ? NameClash.REPLACE : NameClash.REFUSE),
+                    replace ? NameClash.REPLACE : NameClash.REFUSE).accepting(compress == null ? Compression.NONE : compress),
                     acceptTimeout);
             if (!result.started()) {
                 throw new Errors.UserException("migration not received: " + result.error());

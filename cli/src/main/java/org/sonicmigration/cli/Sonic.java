@@ -29,8 +29,8 @@ public final class Sonic implements Runnable {
      */
     static final List<Class<?>> COMMANDS = List.of(BackendsCommand.class, SimulateCommand.class,
             SaveCommand.class, RestoreCommand.class, MigrateCommand.class, XlMigrateCommand.class,
-            ReceiveCommand.class, MigrateReceiveCommand.class, PlanCommand.class, ExperimentCommand.class,
-            BenchCommand.class, HintsCommand.class, CommandLine.HelpCommand.class);
+            ReceiveCommand.class, MigrateReceiveCommand.class, DecompressCommand.class, PlanCommand.class,
+            ExperimentCommand.class, BenchCommand.class, HintsCommand.class, CommandLine.HelpCommand.class);
 
     @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Show stack traces and debug logs.")
     void setDebug(boolean debug) {

@@ -52,6 +52,25 @@ class BenchCommandTest {
     }
 
     @Test
+    void compressedRunsCountTheirBytesOnTheWireAgainstTheStreams() throws Exception {
+        SonicCliTest.Run r = SonicCliTest.sonic("bench", "--memory", "64M", "--repeat", "1", "--guests", "idle",
+                "--content", "real", "--policies", "off", "--compress", "none,lz4", "--json");
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode runs = PrettyJson.MAPPER.readTree(r.out()).get("runs");
+        assertThat(runs).hasSize(2);
+        JsonNode plain = runs.get(0).get("median");
+        JsonNode lz4 = runs.get(1).get("median");
+        assertThat(plain.get("compression").asText()).isEqualTo("none");
+        assertThat(plain.get("wireBytes").asLong()).isEqualTo(plain.get("streamBytes").asLong());
+        assertThat(lz4.get("compression").asText()).isEqualTo("lz4");
+        assertThat(lz4.get("verified").asBoolean()).isTrue();
+        // An idle guest's free pages are zeros: the wire carries less than the stream (72% for this small guest).
+        assertThat(lz4.get("wireBytes").asLong()).isPositive().isLessThan(lz4.get("streamBytes").asLong() * 9 / 10);
+        assertThat(runs.get(1).get("ratios").get("wireOverStream").asDouble())
+                .isCloseTo(lz4.get("wireBytes").asDouble() / lz4.get("streamBytes").asDouble(), within(1e-9));
+    }
+
+    @Test
     void scaleRecordsTimeHeapAndResidentSetAndDrawsThem(@TempDir Path dir) throws Exception {
         Path png = dir.resolve("scale.png");
         SonicCliTest.Run r = SonicCliTest.sonic("bench", "scale", "--sizes", "64M,128M", "--policies", "off",

@@ -67,10 +67,14 @@ public final class HintFreshness {
                     lastChangeNanos = nowNanos;
                     return Verdict.FRESH;
                 }
-                long period = v.publishPeriodMillis() == 0 ? UNDECLARED_PERIOD_NANOS
-                        : Math.clamp(v.publishPeriodMillis() * 1_000_000L, MIN_PERIOD_NANOS, MAX_PERIOD_NANOS);
-                return nowNanos - lastChangeNanos > stalePeriods * period ? Verdict.STALE : Verdict.FRESH;
+                return nowNanos - lastChangeNanos > stalePeriods * periodNanos(v) ? Verdict.STALE : Verdict.FRESH;
             }
         }
+    }
+
+    /** The period dom0 holds a guest to: its declared one clamped to 100 ms .. 10 s, 1 s if undeclared. */
+    public static long periodNanos(HintSnapshot.Valid v) {
+        return v.publishPeriodMillis() == 0 ? UNDECLARED_PERIOD_NANOS
+                : Math.clamp(v.publishPeriodMillis() * 1_000_000L, MIN_PERIOD_NANOS, MAX_PERIOD_NANOS);
     }
 }

@@ -126,6 +126,22 @@ class PageContentTest {
         assertThat(PageContent.ZERO_FINGERPRINT).isEqualTo(PageContent.fingerprint(new byte[4096], 0));
     }
 
+    /** A receiver hands pages over in a direct buffer (a socket's channel) or a heap array (a stream): same fingerprint. */
+    @Test
+    void offHeapAndHeapPagesHaveTheSameFingerprint() {
+        qt().withExamples(200).forAll(integers().between(0, 3), integers().between(0, 4095)).checkAssert((page, seed) -> {
+            byte[] heap = new byte[3 * 4096 + 8];
+            for (int i = 0; i < heap.length; i += 4096) {
+                PageContent.generate(seed * 7L + i, heap, Math.min(i, heap.length - 4096));
+            }
+            java.nio.ByteBuffer direct = java.nio.ByteBuffer.allocateDirect(heap.length).put(heap).flip();
+            long offset = Math.min(page * 4096L + (page == 3 ? 8 : 0), heap.length - 4096);
+            assertThat(PageContent.fingerprint(java.lang.foreign.MemorySegment.ofBuffer(direct), offset))
+                    .isEqualTo(PageContent.fingerprint(heap, (int) offset))
+                    .isEqualTo(PageContent.fingerprint(java.lang.foreign.MemorySegment.ofArray(heap), offset));
+        });
+    }
+
     static long firstIn(SimGuest g, PageState s) {
         for (long p = 0; p < g.pfnLimit(); p++) {
             if (g.pageState(p) == s) {

@@ -239,11 +239,14 @@ public final class PreCopyEngine {
         }
 
         /** Step 1, live: log-dirty on, the static data, and the guest's hint area if it offers one. */
-        private void startLogDirty() {
+        private void startLogDirty() throws InterruptedException {
             dirtyLog = domain.enableDirtyLog();
             log.debug("log-dirty on for {}: the live passes start", name);
             writer.writeStaticState(domain.cpuPolicy());
             advisor = SoftPageAdvisor.open(domain, options, clock, listener, notices).orElse(null);
+            if (advisor != null) {
+                advisor.awaitFirstPublication();
+            }
         }
 
         /**

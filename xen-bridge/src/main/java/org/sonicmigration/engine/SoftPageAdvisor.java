@@ -30,6 +30,7 @@ import org.slf4j.LoggerFactory;
 final class SoftPageAdvisor implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SoftPageAdvisor.class);
     private static final long VIRTUAL_POLL_NANOS = 1_000_000L;
+    private static final long FIRST_HINT_POLL_NANOS = 2_000_000L;
 
     private final HintChannel channel;
     private final HintAreaReader reader;
@@ -51,6 +52,7 @@ final class SoftPageAdvisor implements AutoCloseable {
     long usable;
     long finalPages;
     long handshakeNanos;
+    long firstHintWaitNanos;
     String handshake = "not run";
 
     private SoftPageAdvisor(HintChannel channel, long pfnLimit, long guestPages, MigrationOptions options, Clock clock,
@@ -116,6 +118,38 @@ final class SoftPageAdvisor implements AutoCloseable {
             a.fallback("this guest's channel cannot be told to keep its page cache: it may drop it");
         }
         return Optional.of(a);
+    }
+
+    /**
+     * Step 1's read of the hint, for a guest whose area is there but was never published (generation 0: its
+     * module was loaded a moment ago): such a module publishes within its declared period, so this waits for
+     * that first publication, at most one period (clamped as staleness is), and only this once. Pass 0 can
+     * then skip what the guest calls soft instead of sending every page, which leaves nothing stale for the
+     * final soft set to spare. A module that does not publish in time costs one period and a notice.
+     */
+    void awaitFirstPublication() throws InterruptedException {
+        if (gaveUp || !(reader.read(channel.area()) instanceof HintSnapshot.Valid first) || first.generation() != 0) {
+            return;
+        }
+        long period = HintFreshness.periodNanos(first);
+        long start = clock.nanoTime();
+        long deadline = start + period;
+        for (long now = start; now < deadline; now = clock.nanoTime()) {
+            clock.sleepNanos(Math.min(deadline - now, FIRST_HINT_POLL_NANOS));
+            if (!unpublished(reader.read(channel.area())) || channel.withdrawn().isPresent()) {
+                firstHintWaitNanos = clock.nanoTime() - start;
+                log.debug("the guest's first hint came {} after the migration started", millis(firstHintWaitNanos));
+                return;
+            }
+        }
+        firstHintWaitNanos = clock.nanoTime() - start;
+        fallback("the guest's module had not published a hint within its declared period (" + millis(period)
+                + "): the first pass sends without one");
+    }
+
+    /** Valid and never published (generation 0), or being published right now (torn). */
+    private static boolean unpublished(HintSnapshot s) {
+        return s instanceof HintSnapshot.Valid v ? v.generation() == 0 : s instanceof HintSnapshot.Torn;
     }
 
     /**

@@ -2,6 +2,7 @@ package org.sonicmigration.receiver;
 
 import java.lang.foreign.MemorySegment;
 import java.util.OptionalLong;
+import org.roaringbitmap.RoaringBitmap;
 import org.roaringbitmap.longlong.Roaring64Bitmap;
 import org.sonicmigration.spi.DomainSpec;
 import org.sonicmigration.spi.Hypervisor;
@@ -31,8 +32,13 @@ final class DomainBuilder implements StreamSink {
     private TargetDomain target;
     private long pfnLimit;
     private OptionalLong pageLimit = OptionalLong.empty();
-    /** Frames populated so far, each once however often the stream resends it (a compressed set: untrusted pfns). */
-    private final Roaring64Bitmap populated = new Roaring64Bitmap();
+    /**
+     * Frames populated so far, each once however often the stream resends it (compressed sets: untrusted pfns).
+     * Frames below 2^32 (16 TiB) go to a 32-bit set, whose one-step test-and-add costs a fraction of the
+     * 64-bit set's two tree walks, which were a tenth of the receiver's time per page.
+     */
+    private final RoaringBitmap populatedLow = new RoaringBitmap();
+    private final Roaring64Bitmap populatedHigh = new Roaring64Bitmap();
     private long populatedCount;
     private int pageSize;
     private long[] dataPfns = new long[0];
@@ -105,8 +111,7 @@ final class DomainBuilder implements StreamSink {
                 throw new ReceiveException("frame " + Long.toHexString(pfn) + " lies beyond the domain's frame space (limit "
                         + Long.toHexString(pfnLimit) + ")");
             }
-            if (!populated.contains(pfn)) {
-                populated.addLong(pfn);
+            if (firstTime(pfn)) {
                 populatedCount++;
                 if (pageLimit.isPresent() && populatedCount > pageLimit.getAsLong()) {
                     throw new ReceiveException("the stream populates more than the " + pageLimit.getAsLong()
@@ -128,6 +133,18 @@ final class DomainBuilder implements StreamSink {
         }
         pagesWithData += d;
         pagesAllocated += a;
+    }
+
+    /** Marks {@code pfn} populated; true if it was not before. */
+    private boolean firstTime(long pfn) {
+        if (pfn >>> 32 == 0) {
+            return populatedLow.checkedAdd((int) pfn);
+        }
+        if (populatedHigh.contains(pfn)) {
+            return false;
+        }
+        populatedHigh.addLong(pfn);
+        return true;
     }
 
     @Override

@@ -5,13 +5,18 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.Inet4Address;
 import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.sonicmigration.transport.ChannelInputStream;
 import org.sonicmigration.transport.LinkSecurity;
 
 /**
@@ -35,7 +40,10 @@ public final class MigrationServer implements AutoCloseable {
     }
 
     public MigrationServer(InetSocketAddress bind, Duration timeout, LinkSecurity security) throws IOException {
-        this.server = new ServerSocket();
+        // A channel's server socket: its connections have channels, which page data is read from directly. An
+        // IPv4 address gets an IPv4 channel: a dual-stack one would listen (and say it listens) on "::".
+        this.server = (bind.getAddress() instanceof Inet4Address ? ServerSocketChannel.open(StandardProtocolFamily.INET)
+                : ServerSocketChannel.open()).socket();
         server.setReuseAddress(true);
         server.bind(bind, 1);
         this.timeout = timeout;
@@ -60,19 +68,34 @@ public final class MigrationServer implements AutoCloseable {
     public Result receiveOne(Receiver receiver, Duration acceptTimeout) throws IOException {
         Socket socket = accept(acceptTimeout);
         try (socket) {
-            InputStream in = new BufferedInputStream(socket.getInputStream(), 1 << 20);
+            // Plaintext: read the socket's channel (pages land in a direct buffer). TLS: the TLS socket's stream,
+            // which decrypts into the heap anyway; a layered TLS socket still names the raw channel, whose
+            // bytes are ciphertext.
+            SocketChannel channel = security.authenticated() ? null : socket.getChannel();
+            ChannelInputStream direct = channel != null ? new ChannelInputStream(channel, timeout) : null;
+            InputStream in = direct != null ? direct : new BufferedInputStream(socket.getInputStream(), 1 << 20);
             OutputStream out = new BufferedOutputStream(socket.getOutputStream());
-            return new XlReceiveSession(in, out, new XlReceiveSession.Link() {
-                @Override
-                public void shutdownOutput() throws IOException {
-                    socket.shutdownOutput();
-                }
+            try {
+                return new XlReceiveSession(in, out, new XlReceiveSession.Link() {
+                    @Override
+                    public void shutdownOutput() throws IOException {
+                        socket.shutdownOutput();
+                    }
 
-                @Override
-                public void drainTimeout(int millis) throws IOException {
-                    socket.setSoTimeout(millis);
+                    @Override
+                    public void drainTimeout(int millis) throws IOException {
+                        if (direct != null) {
+                            direct.timeout(millis);
+                        } else {
+                            socket.setSoTimeout(millis);
+                        }
+                    }
+                }, timeout).receive(receiver, false);
+            } finally {
+                if (direct != null) {
+                    direct.close();
                 }
-            }, timeout).receive(receiver, false);
+            }
         }
     }
 

@@ -2,23 +2,45 @@ package org.sonicmigration.stream;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
 import java.util.Arrays;
 
 /**
  * Exact reads from the underlying stream with a running byte offset. It never reads ahead, so the
  * caller can go on using the stream (e.g. for xl's migration handshake) once the migration stream
  * ends, and it turns a short read into a {@link StreamFormatException} naming where the data ran out.
+ * When the stream is also a channel (a socket's, with its own buffer), page data can be read from it
+ * straight into a direct buffer.
  */
 final class StreamInput {
 
     private static final int GROWTH_CHUNK = 1 << 16;
 
     private final InputStream in;
+    private final ReadableByteChannel channel;
     private long offset;
     private byte[] scratch;
 
     StreamInput(InputStream in) {
         this.in = in;
+        this.channel = in instanceof ReadableByteChannel c ? c : null;
+    }
+
+    /** True if {@link #readFully(ByteBuffer, String, Integer)} reads from a channel without a heap copy. */
+    boolean direct() {
+        return channel != null;
+    }
+
+    /** Fills {@code dst} from its position to its limit, from the channel (see {@link #direct()}). */
+    void readFully(ByteBuffer dst, String where, Integer recordType) throws IOException, StreamFormatException {
+        while (dst.hasRemaining()) {
+            int n = channel.read(dst);
+            if (n < 0) {
+                throw truncated(where, recordType);
+            }
+            offset += n;
+        }
     }
 
     long offset() {

@@ -2,10 +2,10 @@ package org.sonicmigration.stream;
 
 import static org.sonicmigration.stream.Bytes.hex;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -36,6 +36,8 @@ public final class StreamReader {
     private PageType[] types = new PageType[0];
     private byte[] pageData = new byte[0];
     private MemorySegment pageSegment = MemorySegment.ofArray(pageData);
+    /** Page data read from a channel: the kernel copies into it, nothing goes through the heap. */
+    private ByteBuffer directPages = ByteBuffer.allocateDirect(0);
     private boolean used;
 
     /** A reader of {@code in} (not closed by the reader) enforcing {@code limits}. */
@@ -49,7 +51,10 @@ public final class StreamReader {
      * that starts with neither the xl magic nor the {@code LibxlFmt} ident is reported as
      * {@link Framing#LIBXC}, whose image-header check then names what was found instead.
      */
-    public static Framing detect(BufferedInputStream in) throws IOException {
+    public static Framing detect(InputStream in) throws IOException {
+        if (!in.markSupported()) {
+            throw new IllegalArgumentException("framing detection needs a stream that supports mark/reset");
+        }
         in.mark(16);
         byte[] b = in.readNBytes(8);
         in.reset();
@@ -553,11 +558,19 @@ public final class StreamReader {
                     + " (expected " + expected + ")", off, type);
         }
         int dataBytes = StreamWriter.PAGE_SIZE * withData;
-        if (pageData.length < dataBytes) {
-            pageData = new byte[dataBytes];
-            pageSegment = MemorySegment.ofArray(pageData);
+        if (in.direct()) {
+            if (directPages.capacity() < dataBytes) {
+                directPages = ByteBuffer.allocateDirect(dataBytes);
+                pageSegment = MemorySegment.ofBuffer(directPages);
+            }
+            in.readFully(directPages.clear().limit(dataBytes), PAGE_BODY, type);
+        } else {
+            if (pageData.length < dataBytes) {
+                pageData = new byte[dataBytes];
+                pageSegment = MemorySegment.ofArray(pageData);
+            }
+            in.readFully(pageData, 0, dataBytes, PAGE_BODY, type);
         }
-        in.readFully(pageData, 0, dataBytes, PAGE_BODY, type);
         sink.onPages(pfns, types, n, pageSegment.asSlice(0, dataBytes));
     }
 

@@ -13,13 +13,15 @@ import java.util.Optional;
  * process's pipes: wait for the banner, send the stream, wait for the confirmation, give permission to
  * start, read the start-up report. Subclasses open the channel; a {@link StallWatchdog} with the same
  * timeout guards it, so a silent peer is a dead peer and the source never waits forever with its guest
- * suspended.
+ * suspended. The stream may go compressed ({@link Compression}); the handshake's messages never are.
  */
 abstract sealed class HandshakeDestination implements StreamDestination permits SocketDestination, ProcessDestination {
     final Duration timeout;
     private InputStream in;
     private OutputStream out;
     private StallWatchdog watchdog;
+    private Compression compression = Compression.NONE;
+    private CompressedOutput compressed;
 
     HandshakeDestination(Duration timeout) {
         if (timeout.isNegative() || timeout.isZero()) {
@@ -39,6 +41,22 @@ abstract sealed class HandshakeDestination implements StreamDestination permits 
         }
     }
 
+    /**
+     * Sends the stream compressed with {@code c} (a receiver must have been started to take it); before
+     * {@link #open()}.
+     */
+    public final void compress(Compression c) {
+        if (in != null) {
+            throw new IllegalStateException("the stream has started");
+        }
+        compression = java.util.Objects.requireNonNull(c, "c");
+    }
+
+    /** Bytes put on the wire for the stream, where that differs from the stream's (compressed): empty otherwise. */
+    public final java.util.OptionalLong wireBytes() {
+        return compressed == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(compressed.wireBytes());
+    }
+
     /** Opens the channel to the receiver (connect, start the process). */
     abstract Channel connect() throws IOException;
 
@@ -50,6 +68,10 @@ abstract sealed class HandshakeDestination implements StreamDestination permits 
         out = c.gathering() != null ? new ChannelOutputStream(c.gathering(), watchdog)
                 : new java.io.BufferedOutputStream(watchdog.wrap(c.out()), 1 << 20);
         expect(XlHandshake.BANNER, "receiver's banner");
+        if (compression != Compression.NONE) {
+            compressed = compression.compressing(out);
+            return compressed;
+        }
         return out;
     }
 
@@ -60,6 +82,9 @@ abstract sealed class HandshakeDestination implements StreamDestination permits 
 
     @Override
     public final void handOver(Runnable beforeStart) throws IOException {
+        if (compressed != null) {
+            compressed.finish();
+        }
         out.flush();
         expect(XlHandshake.RECEIVED, "receiver's confirmation");
         // From here the receiver may start the guest: the source gives up what the copy needs (its name).

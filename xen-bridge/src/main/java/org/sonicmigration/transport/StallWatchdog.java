@@ -16,7 +16,7 @@ import java.time.Duration;
  */
 final class StallWatchdog implements AutoCloseable {
     private final AutoCloseable onStall;
-    private final long timeoutNanos;
+    private volatile long timeoutNanos;
     private final Thread thread;
     private volatile long operationStarted;
     private volatile boolean fired;
@@ -71,6 +71,11 @@ final class StallWatchdog implements AutoCloseable {
         };
     }
 
+    /** From now on, one operation may last at most {@code timeout}. */
+    void timeout(Duration timeout) {
+        timeoutNanos = timeout.toNanos();
+    }
+
     /** True once the watchdog ended the channel. */
     boolean fired() {
         return fired;
@@ -90,8 +95,8 @@ final class StallWatchdog implements AutoCloseable {
     }
 
     private void watch() {
-        long tick = Math.max(1_000_000L, Math.min(timeoutNanos / 4, 1_000_000_000L));
         while (!closed) {
+            long tick = Math.max(1_000_000L, Math.min(timeoutNanos / 4, 1_000_000_000L));
             try {
                 Thread.sleep(Duration.ofNanos(tick));
             } catch (InterruptedException e) {

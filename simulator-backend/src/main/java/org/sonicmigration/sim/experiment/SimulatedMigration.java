@@ -39,6 +39,7 @@ import org.sonicmigration.spi.Hypervisor;
 import org.sonicmigration.spi.SourceDomain;
 import org.sonicmigration.spi.VirtualClock;
 import org.sonicmigration.stream.StreamLimits;
+import org.sonicmigration.transport.Compression;
 import org.sonicmigration.transport.SocketDestination;
 
 /**
@@ -79,8 +80,14 @@ public final class SimulatedMigration {
      * @param report       the engine's report (also for a failed run)
      * @param verification the destination compared with the source at suspend; empty if the migration failed
      * @param prepareNanos guest time from boot to the end of the preparation
+     * @param wireBytes    bytes the stream took on the wire: the report's stream bytes, or fewer compressed
      */
-    public record Result(MigrationReport report, Optional<VerificationResult> verification, long prepareNanos) {
+    public record Result(MigrationReport report, Optional<VerificationResult> verification, long prepareNanos,
+                         long wireBytes) {
+        Result(MigrationReport report, Optional<VerificationResult> verification, long prepareNanos) {
+            this(report, verification, prepareNanos, report.bytes());
+        }
+
         public boolean passed() {
             return report.completed() && verification.map(VerificationResult::passed).orElse(false);
         }
@@ -118,9 +125,19 @@ public final class SimulatedMigration {
      */
     public static Result run(Setup setup, MigrationListener listener, FrameMeter meter)
             throws InterruptedException, IOException {
+        return run(setup, listener, meter, Compression.NONE);
+    }
+
+    /**
+     * Runs the migration metered as {@link #run(Setup, MigrationListener, FrameMeter)} does, its stream sent
+     * compressed with {@code compression} to a receiver that takes it.
+     */
+    public static Result run(Setup setup, MigrationListener listener, FrameMeter meter, Compression compression)
+            throws InterruptedException, IOException {
         try (SimHypervisor destination = destinationHost()) {
             return withPreparedGuest(setup, (source, guest, clock) -> migrate(guest, source, destination,
-                    setup.options(), clock, listener, guest.uptime().toNanos(), new MigrationControl(), meter, null));
+                    setup.options(), clock, listener, guest.uptime().toNanos(), new MigrationControl(), meter,
+                    compression, null));
         }
     }
 
@@ -175,7 +192,8 @@ public final class SimulatedMigration {
                 long prepared = guest.uptime().toNanos();
                 beforeMigration.apply(source, guest, clock);
                 return migrate(guest, source, destination, setup.options(), clock, listener, prepared, control,
-                        null, afterMigration == null ? null : () -> afterMigration.apply(source, guest, clock));
+                        null, Compression.NONE,
+                        afterMigration == null ? null : () -> afterMigration.apply(source, guest, clock));
             });
         }
     }
@@ -242,7 +260,8 @@ public final class SimulatedMigration {
 
     private static Result migrate(SimGuest guest, SimHypervisor sourceHost, SimHypervisor destinationHost,
                                   MigrationOptions options, Clock clock, MigrationListener listener, long prepared,
-                                  MigrationControl control, FrameMeter meter, java.util.concurrent.Callable<?> afterMigration)
+                                  MigrationControl control, FrameMeter meter, Compression compression,
+                                  java.util.concurrent.Callable<?> afterMigration)
             throws InterruptedException, IOException {
         Hypervisor receivingHost = meter == null ? destinationHost : meter.destination(destinationHost);
         ExecutorService receiverThread = Executors.newSingleThreadExecutor(r -> {
@@ -253,14 +272,19 @@ public final class SimulatedMigration {
         try (MigrationServer server = new MigrationServer(
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), PEER_TIMEOUT)) {
             Future<MigrationServer.Result> received = receiverThread.submit(() -> server.receiveOne(
-                    new Receiver(receivingHost, StreamLimits.defaults(), null), PEER_TIMEOUT));
+                    new Receiver(receivingHost, StreamLimits.defaults(), null).accepting(compression), PEER_TIMEOUT));
             PreCopyEngine engine = new PreCopyEngine(options, clock, listener);
             MigrationReport report;
+            long wireBytes;
             try (SourceDomain opened = sourceHost.openSource(new DomainRef.ByName(guest.name()));
                  SocketDestination link = new SocketDestination(
                          new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port()), PEER_TIMEOUT)) {
                 SourceDomain domain = meter == null ? opened : meter.source(opened);
+                if (compression != Compression.NONE) {
+                    link.compress(compression);
+                }
                 report = engine.migrate(domain, sourceHost.backendName(), link, control);
+                wireBytes = link.wireBytes().orElse(report.bytes());
             } catch (MigrationException e) {
                 awaitQuietly(received);
                 return new Result(e.report(), Optional.empty(), prepared);
@@ -282,7 +306,7 @@ public final class SimulatedMigration {
                 }
             }
             guest.destroy();
-            return new Result(report, Optional.of(verdict), prepared);
+            return new Result(report, Optional.of(verdict), prepared, wireBytes);
         } finally {
             receiverThread.shutdownNow();
         }

