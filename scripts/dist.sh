@@ -42,9 +42,9 @@ cp bin/xl-sonic "$out/bin/xl-sonic"
 "$out/runtime/bin/java" --enable-native-access=ALL-UNNAMED -XX:ArchiveClassesAtExit="$out/lib/sonic.jsa" \
   -jar "$jar" simulate --memory 64M --quiet >/dev/null 2>&1 || echo "dist: no class-data archive (the launcher still works)"
 
-# Completion, from the commands themselves (picocli's AutoComplete; zsh runs the bash script through bashcompinit).
-"$jdk/java" --enable-native-access=ALL-UNNAMED -cp "$jar" picocli.AutoComplete --force --name sonic \
-  --completionScript "$out/share/bash-completion/completions/sonic" org.sonicmigration.cli.Sonic
+# Completion and man pages, from the commands themselves: picocli's AutoComplete writes the bash script
+# (zsh runs it through bashcompinit), picocli-codegen's ManPageGenerator AsciiDoc for sonic and every
+# subcommand; asciidoctor (Debian package asciidoctor) renders them to roff. Without it the AsciiDoc ships.
 cat > "$out/share/zsh/site-functions/_sonic" <<'ZSH'
 #compdef sonic
 # zsh completion for sonic: picocli's bash completion through zsh's bashcompinit.
@@ -52,8 +52,6 @@ autoload -U +X bashcompinit && bashcompinit
 source "${0:A:h}/../../bash-completion/completions/sonic"
 ZSH
 
-# Man pages: picocli-codegen's ManPageGenerator writes AsciiDoc for sonic and every subcommand;
-# asciidoctor (Debian package asciidoctor) renders them to roff. Without it the AsciiDoc ships.
 codegen=$(find "${HOME}/.m2/repository/info/picocli/picocli-codegen" -name 'picocli-codegen-*.jar' 2>/dev/null | sort | tail -1)
 if [ -z "$codegen" ]; then
   mvn -B -q dependency:get -Dartifact=info.picocli:picocli-codegen:4.7.7 -Dtransitive=false
@@ -61,8 +59,8 @@ if [ -z "$codegen" ]; then
 fi
 adoc="$out/share/doc/sonic/man"
 mkdir -p "$adoc"
-"$jdk/java" --enable-native-access=ALL-UNNAMED -cp "$jar:$codegen" picocli.codegen.docgen.manpage.ManPageGenerator --outdir "$adoc" \
-  org.sonicmigration.cli.Sonic >/dev/null
+"$jdk/java" --enable-native-access=ALL-UNNAMED -cp "$jar:$codegen" scripts/DistDocs.java \
+  "$out/share/bash-completion/completions/sonic" "$adoc" >/dev/null
 if command -v asciidoctor >/dev/null; then
   asciidoctor -b manpage -D "$out/share/man/man1" "$adoc"/*.adoc
   man_note="man pages in share/man/man1 (roff)"

@@ -192,6 +192,17 @@ add_toolstack() { # ROOT
     echo "root:x:0:" > "$root/etc/group"
 }
 
+# LAB_HVM=1: what libxl needs in dom0 to start an HVM guest: its QEMU device model (Debian's
+# qemu-system-xen) with its libraries and data (option ROMs, among them the one that boots a kernel
+# directly), hvmloader, and SeaBIOS, at the paths libxl was built with.
+add_device_model() { # ROOT
+    local root=$1
+    copy_with_libs "$root" /usr/libexec/xen-qemu-system-i386
+    mkdir -p "$root$XEN_LIBEXEC/boot" "$root/usr/share" "$root/var/run/xen"
+    cp "$XEN_LIBEXEC/boot/hvmloader" "$root$XEN_LIBEXEC/boot/"
+    cp -rL /usr/share/qemu /usr/share/seabios "$root/usr/share/"
+}
+
 # The modules dom0 loads, with their dependencies, and the index files modprobe reads.
 add_modules() { # ROOT
     local root=$1 module file moddir=/lib/modules/$KERNEL_VERSION
@@ -236,6 +247,10 @@ add_lab_scripts() { # ROOT
     # the guest's configuration, with the experiment's kernel words and vCPU count when set
     sed -e "s/^extra = \"\(.*\)\"/extra = \"\1${LAB_GUEST_EXTRA:+ $LAB_GUEST_EXTRA}\"/" \
         -e "s/^vcpus = .*/vcpus = $LAB_GUEST_VCPUS/" "$LAB_SRC/guest/domu.cfg" > "$root/lab/domu.cfg"
+    # the HVM guest (LAB_HVM=1): the same kernel booted directly by QEMU's option ROM after hvmloader
+    # and SeaBIOS, its console still Xen's PV console (Linux finds it through the platform device)
+    sed -e 's/^type = .*/type = "hvm"/' -e 's/^name = .*/name = "domu"/' "$root/lab/domu.cfg" > "$root/lab/domu-hvm.cfg"
+    printf '%s\n' 'vga = "none"' 'nographic = 1' 'serial = "none"' 'device_model_version = "qemu-xen"' >> "$root/lab/domu-hvm.cfg"
     # the busier guest of the sonic-save step: the same, with a process rewriting 24 MiB all the time
     sed -e 's/^extra = "\(.*\)"/extra = "\1 smlab.busy=24"/' "$root/lab/domu.cfg" > "$root/lab/domu-busy.cfg"
     # the guest worth migrating (guest/domu-sonic.cfg.in): its disk's hotplug script lives at the same
@@ -270,6 +285,7 @@ build_dom0_initramfs() {
     local root=$LAB_DIR/$BUILD_DIR_NAME/dom0-root
     new_busybox_root "$root"
     add_toolstack "$root"
+    if [[ $LAB_HVM == 1 ]]; then add_device_model "$root"; fi
     add_modules "$root"
     add_lab_scripts "$root"
     check_dom0_root "$root"

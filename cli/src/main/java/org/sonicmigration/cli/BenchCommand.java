@@ -157,7 +157,7 @@ final class BenchCommand implements Callable<Integer> {
             doc.put("runs", rows);
             doc.put("baselineSamples", baselines);
             doc.put("samples", runs);
-            out.println(ReportOptions.JSON.writeValueAsString(doc));
+            out.println(PrettyJson.MAPPER.writeValueAsString(doc));
         } else {
             printTable(out, base, medians, loadBefore, loadAfter);
         }

@@ -129,7 +129,7 @@ final class ExperimentCommand implements Runnable {
             doc.put("experiment", "fig3");
             doc.put("config", config);
             doc.put("points", points);
-            Files.writeString(file, ReportOptions.JSON.writeValueAsString(doc));
+            Files.writeString(file, PrettyJson.MAPPER.writeValueAsString(doc));
         }
     }
 

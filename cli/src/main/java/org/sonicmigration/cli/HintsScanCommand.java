@@ -99,7 +99,7 @@ final class HintsScanCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         if (output.json) {
-            out.println(ReportOptions.JSON.writeValueAsString(report));
+            out.println(PrettyJson.MAPPER.writeValueAsString(report));
         } else if (!output.quiet) {
             printText(out, report);
         }

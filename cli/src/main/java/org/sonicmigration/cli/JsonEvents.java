@@ -95,7 +95,7 @@ final class JsonEvents implements EventSink {
     /** The last line of a run: the whole report. */
     void report(RunReport run) {
         ObjectNode n = event("report");
-        n.setAll((ObjectNode) ReportOptions.JSON.valueToTree(run));
+        n.setAll((ObjectNode) PrettyJson.MAPPER.valueToTree(run));
         emit(n);
     }
 }

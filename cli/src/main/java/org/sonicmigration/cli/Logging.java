@@ -23,7 +23,7 @@ final class Logging {
 
     static void debug(boolean on) {
         ((Logger) LoggerFactory.getLogger("org.sonicmigration")).setLevel(on ? Level.DEBUG : null);
-        if (on && root().getAppender("ERR") instanceof OutputStreamAppender<ILoggingEvent> err) {
+        if (on && root().getAppender(LogConfigurator.APPENDER) instanceof OutputStreamAppender<ILoggingEvent> err) {
             PatternLayoutEncoder stamped = new PatternLayoutEncoder();
             stamped.setContext(root().getLoggerContext());
             stamped.setPattern(DEBUG_PATTERN);

@@ -128,8 +128,8 @@ final class PlanCommand implements Callable<Integer> {
         MigrationPlan p = o.plan();
         if (output.json) {
             ObjectNode n = events.event("plan");
-            n.setAll((ObjectNode) ReportOptions.JSON.valueToTree(p));
-            o.measured().ifPresent(m -> n.set("measured", ReportOptions.JSON.valueToTree(measured(p, m))));
+            n.setAll((ObjectNode) PrettyJson.MAPPER.valueToTree(p));
+            o.measured().ifPresent(m -> n.set("measured", PrettyJson.MAPPER.valueToTree(measured(p, m))));
             events.emit(n);
             return;
         }

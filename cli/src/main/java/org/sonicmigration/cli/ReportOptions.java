@@ -1,7 +1,5 @@
 package org.sonicmigration.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.PrintWriter;
 import java.util.Locale;
 import org.sonicmigration.engine.IterationStats;
@@ -14,8 +12,6 @@ import picocli.CommandLine.Mixin;
  * on a terminal.
  */
 final class ReportOptions {
-    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
     @Mixin
     OutputOptions output = new OutputOptions();
 

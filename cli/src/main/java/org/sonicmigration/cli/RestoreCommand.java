@@ -114,7 +114,7 @@ final class RestoreCommand implements Callable<Integer> {
 
     private void print(PrintWriter out, Map<String, Object> asJson, String asText) throws IOException {
         if (output.json) {
-            out.println(ReportOptions.JSON.writeValueAsString(asJson));
+            out.println(PrettyJson.MAPPER.writeValueAsString(asJson));
         } else if (!output.quiet) {
             out.print(asText);
         }

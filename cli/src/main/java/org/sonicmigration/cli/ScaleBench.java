@@ -92,7 +92,7 @@ final class ScaleBench implements Callable<Integer> {
             doc.put("loadAverageBefore", load);
             doc.put("loadAverageAfter", BenchCommand.loadAverage());
             doc.put("points", points);
-            out.println(ReportOptions.JSON.writeValueAsString(doc));
+            out.println(PrettyJson.MAPPER.writeValueAsString(doc));
         } else {
             out.printf(Locale.ROOT, "sonic bench scale: idle seeded guests, -Xmx %s, load average %s before, %s after%n",
                     Sizes.format(Runtime.getRuntime().maxMemory()), load, BenchCommand.loadAverage());

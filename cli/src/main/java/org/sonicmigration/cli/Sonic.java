@@ -18,11 +18,19 @@ import picocli.CommandLine.ScopeType;
  */
 @Command(name = "sonic", footer = {"", "Examples:", "  sonic simulate --memory 256M --workload cache:128 --bandwidth 1Gbit", "  sonic plan sim-guest --memory 512M --workload cache:256 --sample 3s", "  sonic migrate mydomain desthost:8002", "  sonic xl-migrate mydomain desthost"},
         mixinStandardHelpOptions = true, versionProvider = Sonic.Version.class,
-        description = "SonicMigration: Xen live migration that does not send a guest's soft pages.",
-        subcommands = {BackendsCommand.class, SimulateCommand.class, SaveCommand.class, RestoreCommand.class,
-                MigrateCommand.class, XlMigrateCommand.class, ReceiveCommand.class, MigrateReceiveCommand.class, PlanCommand.class, ExperimentCommand.class, BenchCommand.class, HintsCommand.class,
-                CommandLine.HelpCommand.class})
+        description = "SonicMigration: Xen live migration that does not send a guest's soft pages.")
 public final class Sonic implements Runnable {
+
+    /**
+     * The subcommands, in the order the help lists them. They are added by {@link #commandLine} rather
+     * than named in the annotation so that a run builds only the command it runs: picocli reflects over
+     * every option of every command it is given, which was most of a JVM's start (0.6 s here, over ten
+     * seconds in the lab's emulated dom0).
+     */
+    static final List<Class<?>> COMMANDS = List.of(BackendsCommand.class, SimulateCommand.class,
+            SaveCommand.class, RestoreCommand.class, MigrateCommand.class, XlMigrateCommand.class,
+            ReceiveCommand.class, MigrateReceiveCommand.class, PlanCommand.class, ExperimentCommand.class,
+            BenchCommand.class, HintsCommand.class, CommandLine.HelpCommand.class);
 
     @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Show stack traces and debug logs.")
     void setDebug(boolean debug) {
@@ -48,7 +56,7 @@ public final class Sonic implements Runnable {
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
         Logging.init();
         Sonic root = new Sonic();
-        CommandLine cl = new CommandLine(root);
+        CommandLine cl = commandLine(root, args);
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler(new Errors.ExecutionHandler(root));
@@ -65,6 +73,40 @@ public final class Sonic implements Runnable {
             err.flush();
             return Errors.FAILED;
         }
+    }
+
+    /** The whole command tree, every subcommand included (for help, completion and man pages). */
+    public static CommandLine commandLine() {
+        return commandLine(new Sonic(), new String[0]);
+    }
+
+    /**
+     * The command tree {@code args} needs: the root with only the subcommand they name, or with every
+     * subcommand when they name none that exists (the root's help, {@code help}, a mistyped name, which
+     * picocli answers with suggestions from all of them).
+     */
+    static CommandLine commandLine(Sonic root, String[] args) {
+        CommandLine cl = new CommandLine(root);
+        String wanted = firstCommandWord(args);
+        List<Class<?>> named = COMMANDS.stream().filter(c -> nameOf(c).equals(wanted) && !wanted.equals("help")).toList();
+        for (Class<?> command : named.isEmpty() ? COMMANDS : named) {
+            cl.addSubcommand(command);
+        }
+        return cl;
+    }
+
+    /** The first argument that is not one of the root's own options, or "" if there is none. */
+    private static String firstCommandWord(String[] args) {
+        for (String a : args) {
+            if (!a.startsWith("-")) {
+                return a;
+            }
+        }
+        return "";
+    }
+
+    private static String nameOf(Class<?> command) {
+        return command.getAnnotation(Command.class).name();
     }
 
     /** Every command's help ends with the same exit codes, including commands added later. */

@@ -130,7 +130,7 @@ final class XlMigrateCommand implements Callable<Integer> {
         }
         JsonNode root;
         try {
-            root = ReportOptions.JSON.readTree(text);
+            root = PrettyJson.MAPPER.readTree(text);
         } catch (JsonProcessingException e) {
             root = null;
         }

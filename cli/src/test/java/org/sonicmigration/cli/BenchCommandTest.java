@@ -22,7 +22,7 @@ class BenchCommandTest {
         SonicCliTest.Run r = SonicCliTest.sonic("bench", "--memory", "64M", "--repeat", "1", "--guests", "idle",
                 "--content", "seeded", "--policies", "off,free+cache", "--json");
         assertThat(r.code()).as(r.err()).isZero();
-        JsonNode doc = ReportOptions.JSON.readTree(r.out());
+        JsonNode doc = PrettyJson.MAPPER.readTree(r.out());
         JsonNode base = doc.get("baseline");
         assertThat(base.get("bytes").asLong()).as("the baseline pushes the guest's size").isEqualTo(64L << 20);
         JsonNode runs = doc.get("runs");
@@ -57,7 +57,7 @@ class BenchCommandTest {
         SonicCliTest.Run r = SonicCliTest.sonic("bench", "scale", "--sizes", "64M,128M", "--policies", "off",
                 "--plot", png.toString(), "--json");
         assertThat(r.code()).as(r.err()).isZero();
-        JsonNode points = ReportOptions.JSON.readTree(r.out()).get("points");
+        JsonNode points = PrettyJson.MAPPER.readTree(r.out()).get("points");
         assertThat(points).hasSize(2);
         for (JsonNode p : points) {
             assertThat(p.get("verified").asBoolean()).isTrue();

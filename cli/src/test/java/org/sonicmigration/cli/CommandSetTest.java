@@ -18,7 +18,7 @@ class CommandSetTest {
 
     static List<CommandLine> allCommands() {
         List<CommandLine> all = new ArrayList<>();
-        collect(new CommandLine(new Sonic()), all);
+        collect(Sonic.commandLine(), all);
         return all;
     }
 
@@ -73,7 +73,7 @@ class CommandSetTest {
                 }
             }
         }
-        CommandLine root = new CommandLine(new Sonic());
+        CommandLine root = Sonic.commandLine();
         for (String command : List.of("migrate", "xl-migrate", "plan")) {
             CommandLine cl = root.getSubcommands().get(command);
             assertThat(cl).as(command).isNotNull();
@@ -107,5 +107,23 @@ class CommandSetTest {
             assertThat(r.code()).as(String.join(" ", bad) + ": " + r.err()).isEqualTo(2);
             assertThat(r.err().strip().lines()).as(r.err()).hasSize(1);
         }
+    }
+
+    @Test
+    void aRunBuildsOnlyTheCommandItRunsAndHelpStillSeesThemAll() {
+        CommandLine migrate = Sonic.commandLine(new Sonic(), new String[] {"--debug", "migrate", "dom", "host:1"});
+        assertThat(migrate.getSubcommands().keySet()).containsExactly("migrate");
+        for (String[] wholeTree : new String[][] {{}, {"--help"}, {"help", "migrate"}, {"migrat"}}) {
+            assertThat(Sonic.commandLine(new Sonic(), wholeTree).getSubcommands()).as(String.join(" ", wholeTree))
+                    .hasSize(Sonic.COMMANDS.size());
+        }
+        SonicCliTest.Run help = SonicCliTest.sonic("--help");
+        for (Class<?> c : Sonic.COMMANDS) {
+            assertThat(help.out()).contains("  " + c.getAnnotation(CommandLine.Command.class).name() + " ");
+        }
+        assertThat(SonicCliTest.sonic("help", "migrate").out()).contains("Usage: sonic migrate");
+        SonicCliTest.Run typo = SonicCliTest.sonic("migrat", "dom", "host:1");
+        assertThat(typo.code()).isEqualTo(2);
+        assertThat(typo.err()).contains("'migrat'").contains("sonic --help");
     }
 }

@@ -87,7 +87,7 @@ class HintsCommandTest {
     void jsonGivesTotalsMeminfoRowsAndTheSoftShare() throws IOException {
         Run r = sonic(scan("run1", "cache", "--json"));
         assertThat(r.code()).as(r.err()).isZero();
-        JsonNode json = ReportOptions.JSON.readTree(r.out());
+        JsonNode json = PrettyJson.MAPPER.readTree(r.out());
         Map<String, Long> csv = classesCsv("run1", "cache");
         assertThat(json.at("/pfnCount").asLong()).isEqualTo(524_288);
         assertThat(json.at("/classes").size()).isEqualTo(PageClass.values().length);

@@ -38,7 +38,7 @@ class ReportOptionsTest {
         options.output.json = true;
         options.print(new PrintWriter(out), REPORT, null);
         assertThat(out.toString().strip().lines()).as("one JSON line").hasSize(1);
-        JsonNode json = ReportOptions.JSON.readTree(out.toString());
+        JsonNode json = PrettyJson.MAPPER.readTree(out.toString());
         assertThat(json.get("event").asText()).isEqualTo("report");
         assertThat(json.at("/migration/soft/finalSoftDirtied").asLong(-1)).isEqualTo(7);
         assertThat(json.at("/migration/soft/unsentPages").asLong(-1)).isEqualTo(13);

@@ -19,7 +19,7 @@ class SonicCliTest {
     /** The report of a migration's {@code --json} output: its last line. */
     static JsonNode report(String out) throws java.io.IOException {
         List<String> lines = out.strip().lines().toList();
-        JsonNode json = ReportOptions.JSON.readTree(lines.getLast());
+        JsonNode json = PrettyJson.MAPPER.readTree(lines.getLast());
         assertThat(json.get("event").asText()).isEqualTo("report");
         return json;
     }

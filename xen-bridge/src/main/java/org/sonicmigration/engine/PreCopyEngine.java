@@ -23,6 +23,7 @@ import org.sonicmigration.spi.RunState;
 import org.sonicmigration.spi.SourceDomain;
 import org.sonicmigration.spi.ThreadDeaths;
 import org.sonicmigration.stream.DomainHeader;
+import org.sonicmigration.stream.EmulatorRecord;
 import org.sonicmigration.stream.PageType;
 import org.sonicmigration.stream.StreamWriter;
 import org.slf4j.Logger;
@@ -223,6 +224,7 @@ public final class PreCopyEngine {
             this.destination = destination;
             listener.phase(Phase.CONNECT);
             OutputStream raw = destination.open();
+            log.debug("connected to the receiver");
             OutputStream out = options.bandwidth()
                     .<OutputStream>map(b -> new ThrottledOutputStream(raw, b, clock)).orElse(raw);
             writer = new StreamWriter(out);
@@ -233,6 +235,7 @@ public final class PreCopyEngine {
             writer.writeLibxlHeader();
             HypervisorVersion xen = domain.hypervisorVersion();
             writer.beginLibxc(new DomainHeader(DOMAIN_TYPE_HVM, PAGE_SHIFT, xen.major(), xen.minor()));
+            log.debug("stream headers written (the domain's configuration included)");
         }
 
         /** Step 1, live: log-dirty on, the static data, and the guest's hint area if it offers one. */
@@ -330,6 +333,13 @@ public final class PreCopyEngine {
             PlatformState state = domain.captureState();
             writer.writeFinalState(state);
             writer.endLibxc();
+            // libxl's order: the device model's keys, then its state, after the libxc stream.
+            domain.deviceModelState().ifPresent(dm -> {
+                if (!dm.xenstore().isEmpty()) {
+                    writer.writeEmulatorRecord(new EmulatorRecord.XenstoreData(dm.emulatorId(), 0, dm.xenstore()));
+                }
+                writer.writeEmulatorRecord(new EmulatorRecord.Context(dm.emulatorId(), 0, dm.context()));
+            });
             writer.endLibxl();
             writer.flush();
         }

@@ -94,6 +94,15 @@ public interface SourceDomain extends AutoCloseable {
     }
 
     /**
+     * The device model's state, for a guest that has one (Xen: an HVM guest's QEMU); valid after
+     * {@link #suspend}, which stops the device model so that its own writes to guest memory end before
+     * the final pass (and {@link #resumeAfterSuspend} lets it run again). Empty for a guest without one.
+     */
+    default Optional<DeviceModelState> deviceModelState() {
+        return Optional.empty();
+    }
+
+    /**
      * The domain's configuration in its toolstack's own format, if the toolstack keeps one (Xen: libxl's
      * JSON, which {@code xl save} and {@code xl migrate} put in the xl header so that stock
      * {@code xl restore} / {@code xl migrate-receive} can rebuild the domain). Empty: the engine writes a

@@ -222,7 +222,13 @@ public final class StreamReader {
             if (h.length() < 8) {
                 throw h.error("body length " + h.length() + " is shorter than its 8-byte emulator header");
             }
-            sink.onLibxlRecord(h.type(), readBody(h));
+            byte[] body = readBody(h);
+            try {
+                EmulatorRecord.decode(h.type(), body);
+            } catch (StreamFormatException e) {
+                throw h.error(e.getMessage());
+            }
+            sink.onLibxlRecord(h.type(), body);
         }
 
         void checkpoint(RecordHeader h) throws StreamFormatException {

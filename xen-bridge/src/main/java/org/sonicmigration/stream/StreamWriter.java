@@ -240,6 +240,22 @@ public final class StreamWriter implements Flushable {
         phase = libxl ? Phase.LIBXC_ENDED : Phase.DONE;
     }
 
+    /**
+     * A device model's record (an HVM guest's), after the libxc stream and before the libxl END, where
+     * libxl puts them: the xenstore data first, then the context.
+     */
+    public void writeEmulatorRecord(EmulatorRecord r) {
+        if (!libxl) {
+            throw new IllegalStateException("writeEmulatorRecord() without writeLibxlHeader()");
+        }
+        expect("writeEmulatorRecord", Phase.LIBXC_ENDED);
+        byte[] body = r.body();
+        if (body.length > StreamLimits.XEN_MAX_RECORD_BYTES) {
+            throw new IllegalArgumentException("emulator record of " + body.length + " bytes exceeds 128 MiB");
+        }
+        record(r.type(), body);
+    }
+
     /** The libxl END record, closing the libxl framing. */
     public void endLibxl() {
         if (!libxl) {

@@ -443,6 +443,17 @@ final class ScriptedDomain implements SourceDomain {
         return toolstackConfig;
     }
 
+    /** The device model this guest has, if any (an HVM guest's QEMU). */
+    Optional<org.sonicmigration.spi.DeviceModelState> deviceModel = Optional.empty();
+
+    @Override
+    public Optional<org.sonicmigration.spi.DeviceModelState> deviceModelState() {
+        if (deviceModel.isPresent()) {
+            events.add(suspended ? "device model state" : "device model state while running");
+        }
+        return deviceModel;
+    }
+
     /** Non-empty: the guest advertises a hint channel the backend cannot use, for this reason. */
     String hintUnavailable = "";
 

@@ -20,7 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.sonicmigration.spi.DomainInfo;
 import org.sonicmigration.spi.PlatformState;
 import org.sonicmigration.spi.RunState;
+import org.sonicmigration.stream.EmulatorRecord;
 import org.sonicmigration.stream.Framing;
+import org.sonicmigration.stream.RecordTypes;
 import org.sonicmigration.stream.PageType;
 import org.sonicmigration.stream.StreamLimits;
 import org.sonicmigration.stream.StreamReader;
@@ -120,5 +122,43 @@ class ToolstackHandOverTest {
             config = header(in).jsonConfig();
         }
         assertThat(config).isEqualTo(XlConfig.json(new DomainInfo(3, "scripted", 64, 64, 4096, RunState.RUNNING)));
+    }
+
+    @Test
+    void anHvmGuestsDeviceModelFollowsItsMemoryAndVcpusAsLibxlWritesIt() throws Exception {
+        ScriptedDomain d = domain(Optional.of(LIBXL_JSON));
+        byte[] qemu = "QEVM device state".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        d.deviceModel = Optional.of(new org.sonicmigration.spi.DeviceModelState(EmulatorRecord.QEMU_UPSTREAM,
+                java.util.Map.of("physmap/f0000000/size", "800000"), qemu));
+        Peer peer = new Peer(d.events);
+        new PreCopyEngine(OPTIONS, Clock.SYSTEM, MigrationListener.NONE).migrate(d, "test", peer);
+        assertThat(d.events).contains("device model state").doesNotContain("device model state while running");
+        assertThat(d.events.indexOf("device model state")).isGreaterThan(d.events.indexOf("capture state"));
+        List<String> libxl = new java.util.ArrayList<>();
+        List<EmulatorRecord> records = new java.util.ArrayList<>();
+        new StreamReader(new java.io.ByteArrayInputStream(peer.stream.toByteArray()), StreamLimits.defaults())
+                .read(Framing.XL, new StreamSink() {
+                    @Override
+                    public void onPages(long[] pfns, PageType[] types, int count, MemorySegment data) {}
+
+                    @Override
+                    public void onPlatformState(PlatformState s) {
+                        libxl.add("vcpu state");
+                    }
+
+                    @Override
+                    public void onLibxlRecord(int type, byte[] body) {
+                        try {
+                            records.add(EmulatorRecord.decode(type, body));
+                        } catch (org.sonicmigration.stream.StreamFormatException e) {
+                            throw new AssertionError(e);
+                        }
+                        libxl.add(RecordTypes.libxlName(type));
+                    }
+                });
+        assertThat(libxl).containsExactly("vcpu state", "EMULATOR_XENSTORE_DATA", "EMULATOR_CONTEXT");
+        assertThat(((EmulatorRecord.XenstoreData) records.get(0)).entries()).containsEntry("physmap/f0000000/size", "800000");
+        assertThat(((EmulatorRecord.Context) records.get(1)).data()).isEqualTo(qemu);
+        assertThat(records).allMatch(r -> r.emulatorId() == EmulatorRecord.QEMU_UPSTREAM);
     }
 }

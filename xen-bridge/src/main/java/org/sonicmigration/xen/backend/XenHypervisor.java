@@ -73,6 +73,7 @@ public final class XenHypervisor implements Hypervisor {
                 problem = e.getMessage();
                 LOG.warn("xenstore unavailable, domain names and suspend will not work: {}", problem);
             }
+            LOG.debug("Xen backend open: libxenctrl, libxenforeignmemory{}", store.isPresent() ? ", xenstore" : "");
             return new XenHypervisor(logger, xc, memory, store, problem);
         } catch (RuntimeException e) {
             if (memory != null) {
@@ -150,6 +151,7 @@ public final class XenHypervisor implements Hypervisor {
         }
         XenSourceDomain source = new XenSourceDomain(this, status.domid());
         sources.add(source);
+        LOG.debug("domain {} opened for migration", status.domid());
         return source;
     }
 

@@ -161,6 +161,7 @@ final class XenSourceDomain implements SourceDomain {
     public void destroy() {
         hints.close();
         ending.destroy(domid);
+        LOG.debug("domain {} destroyed", domid);
     }
 
     /**
