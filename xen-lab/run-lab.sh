@@ -32,6 +32,10 @@ EXPECTED_STEPS=(dom0-boot toolstack guest-create logdirty java-checks xl-save xl
                 fallback-late-answer fallback-rmmod shutdown
                 verify-xlsave verify-migrate verify-sonic-save verify-sonic-migrate verify-sonic-soft-save
                 verify-sonic-soft-migrate compare-report)
+if [[ ${LAB_HVM:-0} == 1 ]]; then
+    EXPECTED_STEPS+=(hvm-xl-save hvm-sonic-save hvm-sonic-migrate verify-hvm-xlsave verify-hvm-sonic-save
+                     verify-hvm-sonic-migrate)
+fi
 XEN_ARGS="console=com1 com1=115200,8n1 dom0_mem=1024M,max:1024M dom0_max_vcpus=2 console_timestamps=boot"
 DOM0_ARGS="console=hvc0 earlyprintk=xen"      # no commas: QEMU splits -initrd at commas
 SERIAL_LOG=$LAB_DIR/serial.log
@@ -237,6 +241,11 @@ main() {
     verify_stream verify-sonic-migrate pvh128.sonic-migrate.bin sonic-migrate
     verify_stream verify-sonic-soft-save pvh256.sonic-soft.xlsave sonic-soft-save
     verify_stream verify-sonic-soft-migrate compare-sonic-1.bin compare
+    if [[ $LAB_HVM == 1 ]]; then
+        verify_stream verify-hvm-xlsave hvm128.xlsave hvm-xl-save
+        verify_stream verify-hvm-sonic-save hvm128.sonic.xlsave hvm-sonic-save
+        verify_stream verify-hvm-sonic-migrate hvm128.sonic-migrate.bin hvm-sonic-migrate
+    fi
     compare_report
     t_verify=$(seconds_since "$t0")
     print_step_table

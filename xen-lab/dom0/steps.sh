@@ -286,9 +286,10 @@ in_host_sonic() {
 # (suspend, one pass, state; then libxl destroys the domain), the file copied to the results share
 # for the host's verify-stream-v2, stock xl restore of it, and new heartbeats. The file goes to the
 # chroot's tmpfs /tmp, which dom0 sees under $HOSTROOT/tmp.
-attempt_sonic_save() {
-    local t0 ts tc tr beat domid guests rc save=/tmp/sonic.xlsave log="$RESULTS/sonic-save.log"; t0=$(now)
-    ensure_fresh_guest sonic-save /lab/domu-busy.cfg || { STEP_DETAIL="no fresh guest: $GUEST_NOTE"; return 1; }
+# Usage: sonic_save_round STEP CONFIG RESULT (the save file's name in the results share)
+sonic_save_round() {
+    local t0 ts tc tr beat domid guests rc save=/tmp/sonic.xlsave log="$RESULTS/$1.log"; t0=$(now)
+    ensure_fresh_guest "$1" "$2" || { STEP_DETAIL="no fresh guest: $GUEST_NOTE"; return 1; }
     GUEST_FRESH=0
     domid=$(guest_domid)
     rm -f "$HOSTROOT$save"
@@ -304,13 +305,13 @@ attempt_sonic_save() {
     fi
     beat=$(last_heartbeat)
     tc=$(now)
-    if ! has_xl_magic "$HOSTROOT$save" || ! copy_out "$HOSTROOT$save" "$RESULTS/pvh128.sonic.xlsave"; then
+    if ! has_xl_magic "$HOSTROOT$save" || ! copy_out "$HOSTROOT$save" "$RESULTS/$3"; then
         STEP_DETAIL="save file missing, without xl magic or not copied"; return 1
     fi
     tc=$(since "$tc")
     tr=$(now)
     if ! timeout 300 xl restore "$HOSTROOT$save" >> "$log" 2>&1; then
-        STEP_DETAIL="xl restore of our save file failed (see sonic-save.log)"; return 1
+        STEP_DETAIL="xl restore of our save file failed (see $1.log)"; return 1
     fi
     tr=$(since "$tr")
     if ! beat=$(wait_heartbeat_above $((beat + 1)) 60) || ! guest_alive; then
@@ -322,7 +323,28 @@ attempt_sonic_save() {
     STEP_DETAIL="save=${ts}s copy=${tc}s restore=${tr}s bytes=$(file_size "$HOSTROOT$save") domid=$(guest_domid) heartbeat=$beat $MEMCHECK_LINE $(sonic_summary "$log") ($GUEST_NOTE)"
     rm -f "$HOSTROOT$save"
 }
+attempt_sonic_save() { sonic_save_round sonic-save /lab/domu-busy.cfg pvh128.sonic.xlsave; }
 step_sonic_save() { run_guest_step sonic-save attempt_sonic_save FAIL; }
+
+# LAB_HVM=1 only (issue 14): our sender on an HVM guest, whose QEMU it stops and saves after the
+# suspend and whose state it carries as libxl does; stock xl restore / xl migrate-receive start a new
+# QEMU from it. The streams go to the results share for the host's verify-stream-v2.
+attempt_hvm_sonic_save() { sonic_save_round hvm-sonic-save /lab/domu-hvm.cfg hvm128.sonic.xlsave; }
+step_hvm_sonic_save() { run_guest_step hvm-sonic-save attempt_hvm_sonic_save FAIL; }
+
+attempt_hvm_sonic_migrate() {
+    local tc stream=/tmp/sonic.hvm-migrate.bin
+    ensure_fresh_guest hvm-sonic-migrate /lab/domu-hvm.cfg || { STEP_DETAIL="no fresh guest: $GUEST_NOTE"; return 1; }
+    GUEST_FRESH=0
+    sonic_migrate_guest "$(guest_domid)" "$stream" "$RESULTS/hvm-sonic-migrate.log" || return 1
+    tc=$(now)
+    if ! copy_out "$HOSTROOT$stream" "$RESULTS/hvm128.sonic-migrate.bin"; then
+        STEP_DETAIL="captured stream could not be copied"; return 1
+    fi
+    STEP_DETAIL="$STEP_DETAIL copy=$(since "$tc")s ($GUEST_NOTE)"
+    rm -f "$HOSTROOT$stream"
+}
+step_hvm_sonic_migrate() { run_guest_step hvm-sonic-migrate attempt_hvm_sonic_migrate FAIL; }
 
 # Our sender, live: sonic migrate of DOMID to stock xl migrate-receive, run by sonic in the chroot as
 # the receiver command (xl migrate -s style); tee keeps a copy of the stream in STREAM (a path in

@@ -134,6 +134,23 @@ public final class SimTargetDomain implements TargetDomain {
         restored = java.util.Objects.requireNonNull(s, "state");
     }
 
+    private org.sonicmigration.spi.DeviceModelState deviceModel;
+
+    /** Kept, not run: the simulator emulates no devices, and a test can check what arrived. */
+    @Override
+    public synchronized void restoreDeviceModel(org.sonicmigration.spi.DeviceModelState s) {
+        checkBuilding();
+        if (restored == null) {
+            throw new SimulatorException("device model of domain " + name() + " before its platform state");
+        }
+        deviceModel = java.util.Objects.requireNonNull(s, "device model");
+    }
+
+    /** The device model's state the stream carried, if it carried one (an HVM guest's). */
+    public synchronized Optional<org.sonicmigration.spi.DeviceModelState> deviceModel() {
+        return Optional.ofNullable(deviceModel);
+    }
+
     @Override
     public synchronized void unpause() {
         if (state == RunState.DYING) {

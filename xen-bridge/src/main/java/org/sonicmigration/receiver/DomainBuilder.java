@@ -7,9 +7,13 @@ import org.sonicmigration.spi.DomainSpec;
 import org.sonicmigration.spi.Hypervisor;
 import org.sonicmigration.spi.PlatformState;
 import org.sonicmigration.spi.TargetDomain;
+import org.sonicmigration.spi.DeviceModelState;
 import org.sonicmigration.stream.DomainHeader;
+import org.sonicmigration.stream.EmulatorRecord;
 import org.sonicmigration.stream.ImageHeader;
 import org.sonicmigration.stream.PageType;
+import org.sonicmigration.stream.RecordTypes;
+import org.sonicmigration.stream.StreamFormatException;
 import org.sonicmigration.stream.StreamSink;
 import org.sonicmigration.stream.XlHeader;
 
@@ -34,6 +38,8 @@ final class DomainBuilder implements StreamSink {
     private long[] dataPfns = new long[0];
     private long[] allocPfns = new long[0];
     private boolean stateSeen;
+    /** The device model's records (an HVM guest's), in stream order. */
+    private final java.util.List<EmulatorRecord> emulator = new java.util.ArrayList<>();
 
     long pagesWithData;
     long pagesAllocated;
@@ -133,6 +139,43 @@ final class DomainBuilder implements StreamSink {
         stateSeen = true;
     }
 
+    @Override
+    public void onLibxlRecord(int type, byte[] body) {
+        if (!stateSeen) {
+            throw new ReceiveException("a device model's record before the guest's vCPU state");
+        }
+        try {
+            emulator.add(EmulatorRecord.decode(type, body));
+        } catch (StreamFormatException e) {
+            throw new ReceiveException(e.getMessage());
+        }
+    }
+
+    /** The device model's state the records carry: one emulator, at most one key set, exactly one context. */
+    private DeviceModelState deviceModel() {
+        int id = emulator.getFirst().emulatorId();
+        java.util.Map<String, String> keys = null;
+        byte[] context = null;
+        for (EmulatorRecord r : emulator) {
+            if (r.emulatorId() != id || r.index() != 0) {
+                throw new ReceiveException("the stream carries more than one device model (emulator " + id + " and "
+                        + r.emulatorId() + " index " + r.index() + "): not supported");
+            }
+            if ((r instanceof EmulatorRecord.XenstoreData ? keys : context) != null) {
+                throw new ReceiveException("the stream carries the device model's " + RecordTypes.libxlName(r.type()) + " twice");
+            }
+            switch (r) {
+                case EmulatorRecord.XenstoreData x -> keys = x.entries();
+                case EmulatorRecord.Context c -> context = c.data();
+            }
+        }
+        keys = keys == null ? java.util.Map.of() : keys;
+        if (context == null) {
+            throw new ReceiveException("the stream carries the device model's keys but not its state (no EMULATOR_CONTEXT)");
+        }
+        return new DeviceModelState(id, keys, context);
+    }
+
     private boolean taken(String name) {
         return hypervisor.listDomains().stream().anyMatch(d -> name.equals(d.name()));
     }
@@ -149,6 +192,9 @@ final class DomainBuilder implements StreamSink {
         }
         if (!stateSeen) {
             throw new ReceiveException("the stream carried no vCPU/platform state");
+        }
+        if (!emulator.isEmpty()) {
+            target.restoreDeviceModel(deviceModel());
         }
         return target;
     }

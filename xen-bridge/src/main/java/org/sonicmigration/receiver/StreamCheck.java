@@ -159,6 +159,9 @@ public final class StreamCheck {
         public void restoreState(PlatformState state) {}
 
         @Override
+        public void restoreDeviceModel(org.sonicmigration.spi.DeviceModelState state) {}
+
+        @Override
         public void unpause() {}
 
         @Override

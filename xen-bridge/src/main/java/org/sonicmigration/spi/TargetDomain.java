@@ -30,6 +30,16 @@ public interface TargetDomain extends AutoCloseable {
         throw new BackendException("the " + info().name() + " domain cannot be renamed on this backend");
     }
 
+    /**
+     * Takes the device model's part of an HVM guest, after {@link #restoreState}, before {@link #unpause}.
+     *
+     * @throws BackendException if this destination cannot run a device model (the default)
+     */
+    default void restoreDeviceModel(DeviceModelState state) {
+        throw new BackendException("this destination cannot start an HVM guest's device model: receive the stream "
+                + "with xl migrate-receive or xl restore");
+    }
+
     /** Throws the half-built domain away. */
     void destroy();
 

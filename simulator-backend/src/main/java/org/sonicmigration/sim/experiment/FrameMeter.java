@@ -133,6 +133,7 @@ public final class FrameMeter {
 
         @Override public DomainInfo info() { return t.info(); }
         @Override public void restoreState(PlatformState state) { t.restoreState(state); }
+        @Override public void restoreDeviceModel(org.sonicmigration.spi.DeviceModelState state) { t.restoreDeviceModel(state); }
         @Override public void unpause() { t.unpause(); }
         @Override public void destroy() { t.destroy(); }
         @Override public void close() { t.close(); }

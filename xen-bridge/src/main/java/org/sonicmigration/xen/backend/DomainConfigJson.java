@@ -35,4 +35,14 @@ final class DomainConfigJson {
         cInfo.remove("domid");
         return object.toString();
     }
+
+    /** Whether libxl's configuration passes PCI devices through ({@code pcidevs}, libxl's name for them). */
+    static boolean hasPassthrough(String json) {
+        try {
+            JsonNode pci = JSON.readTree(json).path("pcidevs");
+            return pci.isArray() && !pci.isEmpty();
+        } catch (JsonProcessingException e) {
+            throw new BackendException("libxl gave a domain configuration that is not JSON: " + e.getOriginalMessage());
+        }
+    }
 }

@@ -144,15 +144,42 @@ public final class XenHypervisor implements Hypervisor {
                     + "guests only (Debian's Xen has no shadow paging, so PV log-dirty fails anyway)");
         }
         int emulated = xc.emulationFlags(status.domid());
+        Optional<HvmDeviceModel> deviceModel = Optional.empty();
         if (!pvhOnly(emulated)) {
-            throw new BackendException("domain " + status.domid() + " is an HVM guest (emulated devices 0x"
-                    + Integer.toHexString(emulated) + "): this backend sends PVH guests only, its streams do not carry "
-                    + "a device model's (qemu's) state, without which xl restore cannot rebuild an HVM guest");
+            refuseUncarriableHvm(status.domid(), HvmDeviceModel.presentFor(status.domid()),
+                    libxl().flatMap(l -> configOf(l, status.domid())));
+            deviceModel = Optional.of(HvmDeviceModel.of(status.domid(), store()));
         }
-        XenSourceDomain source = new XenSourceDomain(this, status.domid());
+        XenSourceDomain source = new XenSourceDomain(this, status.domid(), deviceModel);
         sources.add(source);
         LOG.debug("domain {} opened for migration", status.domid());
         return source;
+    }
+
+    /** libxl's configuration of {@code domid}, or empty for a domain libxl did not create. */
+    private static Optional<String> configOf(LibXl libxl, int domid) {
+        try {
+            return Optional.of(libxl.domainConfigJson(domid));
+        } catch (XenCallException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Refuses an HVM guest whose state cannot be carried: one whose device model is not a QEMU that this
+     * dom0's libxl started (a stub domain's or none: no QMP socket to stop it and save its state), and one
+     * with PCI devices passed through (their state is in hardware).
+     */
+    static void refuseUncarriableHvm(int domid, boolean qmpSocket, Optional<String> libxlConfig) {
+        if (!qmpSocket) {
+            throw new BackendException("domain " + domid + " is an HVM guest whose device model is not a QEMU of this dom0 "
+                    + "(no " + org.sonicmigration.xen.qmp.DeviceModel.socketOf(domid) + "; a stub domain's?): its device "
+                    + "state cannot be saved");
+        }
+        if (libxlConfig.isPresent() && DomainConfigJson.hasPassthrough(libxlConfig.get())) {
+            throw new BackendException("domain " + domid + " has PCI devices passed through: their state is in the "
+                    + "hardware and cannot be carried to another host");
+        }
     }
 
     /** True for a PVH guest: Xen emulates nothing for it but the local APIC (libxl's choice for PVH). */

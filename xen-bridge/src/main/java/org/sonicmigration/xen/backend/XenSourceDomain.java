@@ -61,6 +61,8 @@ final class XenSourceDomain implements SourceDomain {
     private final int domid;
     private final HintSlot hints;
     private final Ending ending;
+    /** An HVM guest's QEMU, which the suspend stops and a rollback continues; empty for PVH. */
+    private final Optional<HvmDeviceModel> deviceModel;
     /** xl's suffix for a source whose copy is about to start elsewhere. */
     static final String MIGRATED_AWAY = "--migratedaway";
 
@@ -69,8 +71,8 @@ final class XenSourceDomain implements SourceDomain {
     private String releasedName;
     private boolean closed;
 
-    XenSourceDomain(XenHypervisor hypervisor, int domid) {
-        this(hypervisor, domid, () -> openHints(hypervisor, domid), new Ending() {
+    XenSourceDomain(XenHypervisor hypervisor, int domid, Optional<HvmDeviceModel> deviceModel) {
+        this(hypervisor, domid, () -> openHints(hypervisor, domid), deviceModel, new Ending() {
             /** Like {@code xl destroy}: libxl removes the domain's xenstore entries and files too. */
             @Override
             public void destroy(int id) {
@@ -91,9 +93,15 @@ final class XenSourceDomain implements SourceDomain {
 
     /** With the hints and the end given (tests: neither needs Xen). */
     XenSourceDomain(XenHypervisor hypervisor, int domid, HintSlot.Opener hints, Ending ending) {
+        this(hypervisor, domid, hints, Optional.empty(), ending);
+    }
+
+    private XenSourceDomain(XenHypervisor hypervisor, int domid, HintSlot.Opener hints,
+                            Optional<HvmDeviceModel> deviceModel, Ending ending) {
         this.hypervisor = hypervisor;
         this.domid = domid;
         this.hints = new HintSlot(domid, hints);
+        this.deviceModel = deviceModel;
         this.ending = ending;
     }
 
@@ -151,6 +159,13 @@ final class XenSourceDomain implements SourceDomain {
         XenStore store = hypervisor.store();
         SuspendRequest.run(domid, new XenStoreNode(HintStore.of(store), store.domainPath(domid) + "/control/shutdown"),
                 () -> hypervisor.xc().domain(domid), timeout, org.sonicmigration.spi.Clock.SYSTEM);
+        // libxl's order: the guest first, then its device model, before the final dirty log is read
+        deviceModel.ifPresent(HvmDeviceModel::stopAndSave);
+    }
+
+    @Override
+    public Optional<org.sonicmigration.spi.DeviceModelState> deviceModelState() {
+        return deviceModel.flatMap(HvmDeviceModel::saved);
     }
 
     /**
@@ -173,6 +188,7 @@ final class XenSourceDomain implements SourceDomain {
     public synchronized void resumeAfterSuspend() {
         String name = releasedName;
         resumeThenRename(() -> {
+            deviceModel.ifPresent(HvmDeviceModel::resumeIfStopped);
             hypervisor.xc().resume(domid, true);
             hypervisor.store().resumeDomain(domid);
         }, name == null ? null : () -> {
@@ -190,6 +206,7 @@ final class XenSourceDomain implements SourceDomain {
     @Override
     public synchronized void keepPausedAfterSuspend() {
         holdThenResume(() -> status().paused(), () -> hypervisor.xc().pause(domid), () -> {
+            deviceModel.ifPresent(HvmDeviceModel::resumeIfStopped);
             hypervisor.xc().resume(domid, true);
             hypervisor.store().resumeDomain(domid);
         });
@@ -264,6 +281,13 @@ final class XenSourceDomain implements SourceDomain {
         }
         long frames = hypervisor.xc().nrGpfns(domid);
         XenDirtyLog log = XenDirtyLog.enable(hypervisor.xc(), domid, frames);
+        try {
+            // QEMU's own writes to guest memory (emulated DMA, VGA) must land in the dirty log too
+            deviceModel.ifPresent(dm -> dm.dirtyLog(true));
+        } catch (RuntimeException e) {
+            log.close();
+            throw e;
+        }
         dirtyLog = log;
         return new DirtyLog() {
             @Override
@@ -282,6 +306,11 @@ final class XenSourceDomain implements SourceDomain {
                     if (dirtyLog == log) {
                         dirtyLog = null;
                     }
+                }
+                try {
+                    deviceModel.ifPresent(dm -> dm.dirtyLog(false));
+                } catch (BackendException e) {
+                    LOG.warn("domain {}: the device model's dirty logging could not be turned off: {}", domid, e.getMessage());
                 }
                 log.close();
             }
