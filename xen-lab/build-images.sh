@@ -192,7 +192,7 @@ add_toolstack() { # ROOT
     echo "root:x:0:" > "$root/etc/group"
 }
 
-# LAB_HVM=1: what libxl needs in dom0 to start an HVM guest: its QEMU device model (Debian's
+# LAB_HVM set: what libxl needs in dom0 to start an HVM guest: its QEMU device model (Debian's
 # qemu-system-xen) with its libraries and data (option ROMs, among them the one that boots a kernel
 # directly), hvmloader, and SeaBIOS, at the paths libxl was built with.
 add_device_model() { # ROOT
@@ -231,7 +231,8 @@ LAB_XEN_BIN='$XEN_LIBEXEC/bin'
 LAB_MODE='$LAB_MODE'
 LAB_STEPS='$LAB_STEPS'
 LAB_COMPARE_RUNS=$LAB_COMPARE_RUNS
-LAB_HVM=$LAB_HVM
+LAB_HVM='$LAB_HVM'
+LAB_HVM_ONLY=$LAB_HVM_ONLY
 LAB_STRESS_PLAN='$LAB_STRESS_PLAN'
 LAB_STRESS_SECONDS=$LAB_STRESS_SECONDS
 LAB_SYSTEM_MAP='/boot/System.map-$KERNEL_VERSION'
@@ -248,10 +249,6 @@ add_lab_scripts() { # ROOT
     # the guest's configuration, with the experiment's kernel words and vCPU count when set
     sed -e "s/^extra = \"\(.*\)\"/extra = \"\1${LAB_GUEST_EXTRA:+ $LAB_GUEST_EXTRA}\"/" \
         -e "s/^vcpus = .*/vcpus = $LAB_GUEST_VCPUS/" "$LAB_SRC/guest/domu.cfg" > "$root/lab/domu.cfg"
-    # the HVM guest (LAB_HVM=1): the same kernel booted directly by QEMU's option ROM after hvmloader
-    # and SeaBIOS, its console still Xen's PV console (Linux finds it through the platform device)
-    sed -e 's/^type = .*/type = "hvm"/' -e 's/^name = .*/name = "domu"/' "$root/lab/domu.cfg" > "$root/lab/domu-hvm.cfg"
-    printf '%s\n' 'vga = "none"' 'nographic = 1' 'serial = "none"' 'device_model_version = "qemu-xen"' >> "$root/lab/domu-hvm.cfg"
     # the busier guest of the sonic-save step: the same, with a process rewriting 24 MiB all the time
     sed -e 's/^extra = "\(.*\)"/extra = "\1 smlab.busy=24"/' "$root/lab/domu.cfg" > "$root/lab/domu-busy.cfg"
     # the guest worth migrating (guest/domu-sonic.cfg.in): its disk's hotplug script lives at the same
@@ -266,7 +263,24 @@ add_lab_scripts() { # ROOT
     install -m 755 "$LAB_SRC/dom0/ssh-tee" "$root/lab/ssh-tee"
     cp "$KERNEL_IMAGE" "$root/guest/vmlinuz"
     cp "$LAB_DIR/guest.cpio.gz" "$root/guest/initrd.cpio.gz"
+    hvm_config "$root" domu.cfg domu-hvm.cfg
+    hvm_config "$root" domu-sonic.cfg domu-sonic-hvm.cfg
     write_dom0_config "$root"
+}
+
+# The HVM twin (for the HVM steps) of a guest's configuration in ROOT/lab: the same kernel booted directly by
+# QEMU's option ROM after hvmloader and SeaBIOS, its console still Xen's PV console (Linux finds it
+# through the platform device). QEMU opens the kernel and ramdisk files even when it starts for an
+# incoming migration, and the receiving xl runs in the host chroot: so the files are named by their
+# host paths, which dom0 has too, as links to its own copies. Usage: hvm_config ROOT FROM TO
+hvm_config() {
+    local root=$1
+    mkdir -p "$root$(dirname "$KERNEL_IMAGE")"
+    ln -sf /guest/vmlinuz "$root$KERNEL_IMAGE"
+    ln -sf /guest/initrd.cpio.gz "$root$LAB_DIR/guest.cpio.gz"
+    sed -e 's/^type = .*/type = "hvm"/' -e "s|^kernel = .*|kernel = \"$KERNEL_IMAGE\"|" \
+        -e "s|^ramdisk = .*|ramdisk = \"$LAB_DIR/guest.cpio.gz\"|" "$root/lab/$2" > "$root/lab/$3"
+    printf '%s\n' 'vga = "none"' 'nographic = 1' 'serial = "none"' 'device_model_version = "qemu-xen"' >> "$root/lab/$3"
 }
 
 # Fails early (seconds, not a boot) if a script does not parse or a tool misses a library.
@@ -286,7 +300,7 @@ build_dom0_initramfs() {
     local root=$LAB_DIR/$BUILD_DIR_NAME/dom0-root
     new_busybox_root "$root"
     add_toolstack "$root"
-    if [[ $LAB_HVM == 1 ]]; then add_device_model "$root"; fi
+    if [[ -n $LAB_HVM ]]; then add_device_model "$root"; fi
     add_modules "$root"
     add_lab_scripts "$root"
     check_dom0_root "$root"

@@ -332,11 +332,20 @@ step_sonic_save() { run_guest_step sonic-save attempt_sonic_save FAIL; }
 attempt_hvm_sonic_save() { sonic_save_round hvm-sonic-save /lab/domu-hvm.cfg hvm128.sonic.xlsave; }
 step_hvm_sonic_save() { run_guest_step hvm-sonic-save attempt_hvm_sonic_save FAIL; }
 
+# QEMU's own logs (libxl's qemu-dm-NAME.log), for a step whose device model failed. Usage: keep_dm_logs STEP
+keep_dm_logs() {
+    local f
+    for f in /var/log/xen/qemu-dm-*.log; do
+        [ -f "$f" ] && cp "$f" "$RESULTS/$1-$(basename "$f")"
+    done
+    return 0
+}
+
 attempt_hvm_sonic_migrate() {
     local tc stream=/tmp/sonic.hvm-migrate.bin
     ensure_fresh_guest hvm-sonic-migrate /lab/domu-hvm.cfg || { STEP_DETAIL="no fresh guest: $GUEST_NOTE"; return 1; }
     GUEST_FRESH=0
-    sonic_migrate_guest "$(guest_domid)" "$stream" "$RESULTS/hvm-sonic-migrate.log" || return 1
+    sonic_migrate_guest "$(guest_domid)" "$stream" "$RESULTS/hvm-sonic-migrate.log" || { keep_dm_logs hvm-sonic-migrate; return 1; }
     tc=$(now)
     if ! copy_out "$HOSTROOT$stream" "$RESULTS/hvm128.sonic-migrate.bin"; then
         STEP_DETAIL="captured stream could not be copied"; return 1
@@ -345,6 +354,22 @@ attempt_hvm_sonic_migrate() {
     rm -f "$HOSTROOT$stream"
 }
 step_hvm_sonic_migrate() { run_guest_step hvm-sonic-migrate attempt_hvm_sonic_migrate FAIL; }
+
+# The guest worth migrating as an HVM guest (sonic_hint.ko, its disk, 256 MiB): sonic migrate into
+# xl migrate-receive must skip soft pages there too.
+attempt_hvm_sonic_soft_migrate() {
+    local stream=/tmp/sonic.hvm-soft.bin log="$RESULTS/hvm-sonic-soft-migrate.log"
+    ready_sonic_guest hvm-sonic-soft-migrate /lab/domu-sonic-hvm.cfg || { keep_dm_logs hvm-sonic-soft-migrate; return 1; }
+    GUEST_FRESH=0
+    sonic_migrate_guest "$(guest_domid)" "$stream" "$log" || { keep_dm_logs hvm-sonic-soft-migrate; return 1; }
+    require_soft_skipped "$log" || return 1
+    if ! copy_out "$HOSTROOT$stream" "$RESULTS/hvm256.sonic-soft-migrate.bin"; then
+        STEP_DETAIL="captured stream could not be copied"; return 1
+    fi
+    STEP_DETAIL="$STEP_DETAIL ($GUEST_NOTE)"
+    rm -f "$HOSTROOT$stream"
+}
+step_hvm_sonic_soft_migrate() { run_guest_step hvm-sonic-soft-migrate attempt_hvm_sonic_soft_migrate FAIL; }
 
 # Our sender, live: sonic migrate of DOMID to stock xl migrate-receive, run by sonic in the chroot as
 # the receiver command (xl migrate -s style); tee keeps a copy of the stream in STREAM (a path in
@@ -360,7 +385,7 @@ sonic_migrate_guest() {
     rc=$?
     tm=$(since "$t0")
     if [ "$rc" -ne 0 ]; then
-        STEP_DETAIL="sonic migrate exited $rc: $(grep -m1 '^sonic:' "$log")"; return 1
+        STEP_DETAIL="sonic migrate exited $rc: $(grep '^sonic:' "$log" | grep -v ' DEBUG \| INFO ' | head -n 1)"; return 1
     fi
     beat=$(last_heartbeat)
     guests=$(guest_names)
@@ -414,16 +439,16 @@ step_xl_dropin() { run_guest_step xl-dropin attempt_xl_dropin FAIL; }
 # (data/sonic/state = ready) and its memory check has reported (so its files are in the page cache).
 # The one the step before left if it is such a guest, running as domu and advertising within 60 s
 # (a guest that moved re-advertises on its new domain), else a fresh one. Sets GUEST_NOTE, or
-# STEP_DETAIL on failure. Usage: ready_sonic_guest STEP
+# STEP_DETAIL on failure. Usage: ready_sonic_guest STEP [CONFIG (default SONIC_CFG)]
 ready_sonic_guest() {
-    local domid
-    if [ "$GUEST_CFG" = "$SONIC_CFG" ] && [ "$(guest_names)" = " domu" ] && guest_alive &&
+    local domid cfg=${2:-$SONIC_CFG}
+    if [ "$GUEST_CFG" = "$cfg" ] && [ "$(guest_names)" = " domu" ] && guest_alive &&
         wait_hint_area "$(guest_domid)" 60; then
         GUEST_NOTE="domid=$(guest_domid) (from the step before)"
         GUEST_FRESH=0
     else
         GUEST_FRESH=0
-        ensure_fresh_guest "$1" "$SONIC_CFG" || { STEP_DETAIL="no fresh guest: $GUEST_NOTE"; return 1; }
+        ensure_fresh_guest "$1" "$cfg" || { STEP_DETAIL="no fresh guest: $GUEST_NOTE"; return 1; }
     fi
     domid=$(guest_domid)
     if ! wait_hint_area "$domid" 120; then
