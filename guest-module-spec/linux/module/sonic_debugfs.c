@@ -38,7 +38,11 @@ static int sonic_area_mmap(struct file *f, struct vm_area_struct *vma)
 {
 	if (vma->vm_flags & VM_WRITE)
 		return -EPERM;
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+	vm_flags_clear(vma, VM_MAYWRITE);	/* vm_flags became read-only outside the helpers */
+#else
 	vma->vm_flags &= ~VM_MAYWRITE;
+#endif
 	return vm_map_pages(vma, sonic.pages, sonic.area_pages);
 }
 

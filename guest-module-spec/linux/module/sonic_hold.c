@@ -133,7 +133,7 @@ bool sonic_hold_more(u64 deadline_ns)
 	unsigned int n = 0;
 	int order, nid, zid;
 
-	for (order = MAX_ORDER - 1; order >= 0; order--) {
+	for (order = SONIC_NR_ORDERS - 1; order >= 0; order--) {
 		for_each_online_node(nid) {
 			for (zid = ZONE_MOVABLE; zid >= 0; zid--) {
 				struct zone *zone = &NODE_DATA(nid)->node_zones[zid];
@@ -250,12 +250,48 @@ static unsigned long sonic_shrink_scan(struct shrinker *s, struct shrink_control
 	return n;
 }
 
-/* seeks 0: held pages cost nothing to give back, so reclaim may take half of them per pass. */
+/*
+ * seeks 0: held pages cost nothing to give back, so reclaim may take half of them per pass.
+ * 6.7 made shrinkers dynamically allocated (shrinker_alloc/shrinker_register/shrinker_free, freed
+ * after an RCU grace period) and dropped register_shrinker().
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
+static struct shrinker *sonic_shrinker;
+
+static int sonic_shrinker_register(void)
+{
+	sonic_shrinker = shrinker_alloc(0, "sonic_hint-held");
+	if (!sonic_shrinker)
+		return -ENOMEM;
+	sonic_shrinker->count_objects = sonic_shrink_count;
+	sonic_shrinker->scan_objects = sonic_shrink_scan;
+	sonic_shrinker->seeks = 0;
+	shrinker_register(sonic_shrinker);
+	return 0;
+}
+
+static void sonic_shrinker_unregister(void)
+{
+	shrinker_free(sonic_shrinker);
+	sonic_shrinker = NULL;
+}
+#else
 static struct shrinker sonic_shrinker = {
 	.count_objects = sonic_shrink_count,
 	.scan_objects = sonic_shrink_scan,
 	.seeks = 0,
 };
+
+static int sonic_shrinker_register(void)
+{
+	return register_shrinker(&sonic_shrinker, "sonic_hint-held");
+}
+
+static void sonic_shrinker_unregister(void)
+{
+	unregister_shrinker(&sonic_shrinker);
+}
+#endif
 
 static int sonic_oom_notify(struct notifier_block *nb, unsigned long action, void *parm)
 {
@@ -280,13 +316,13 @@ static struct notifier_block sonic_oom_nb = {
 
 int sonic_hold_init(void)
 {
-	int err = register_shrinker(&sonic_shrinker, "sonic_hint-held");
+	int err = sonic_shrinker_register();
 
 	if (err)
 		return err;
 	err = register_oom_notifier(&sonic_oom_nb);
 	if (err)
-		unregister_shrinker(&sonic_shrinker);
+		sonic_shrinker_unregister();
 	return err;
 }
 
@@ -294,6 +330,6 @@ int sonic_hold_init(void)
 void sonic_hold_exit(void)
 {
 	unregister_oom_notifier(&sonic_oom_nb);
-	unregister_shrinker(&sonic_shrinker);
+	sonic_shrinker_unregister();
 	sonic_hold_release_all();
 }

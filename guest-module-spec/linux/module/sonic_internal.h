@@ -18,6 +18,8 @@
 #include <linux/atomic.h>
 #include <linux/completion.h>
 #include <linux/bitops.h>
+#include <linux/mmzone.h>
+#include <linux/version.h>
 
 #include "sonic_hint.h"
 
@@ -26,6 +28,20 @@
 #endif
 
 #define SONIC_NAME "sonic_hint"
+
+/*
+ * Number of buddy orders (a free block has order 0 .. SONIC_NR_ORDERS - 1). 6.4 redefined MAX_ORDER
+ * as the largest order instead of one past it, and 6.8 renamed it MAX_PAGE_ORDER with
+ * NR_PAGE_ORDERS beside it; the same name with another meaning would silently miss the largest
+ * blocks or accept a bogus order.
+ */
+#if defined(NR_PAGE_ORDERS)
+#define SONIC_NR_ORDERS NR_PAGE_ORDERS
+#elif LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
+#define SONIC_NR_ORDERS (MAX_ORDER + 1)
+#else
+#define SONIC_NR_ORDERS MAX_ORDER
+#endif
 
 /* How the handshake collects the final set (module parameter "hold"). */
 enum sonic_hold_mode {

@@ -5,7 +5,7 @@
  * Free pages: the buddy allocator marks the first page of every free block PageBuddy and keeps the
  * block's order in page->private (mm/internal.h's buddy_order(), not available to modules; the
  * exported is_free_buddy_page() does the same test from any page of a block, probing up to
- * MAX_ORDER heads per PFN). Walking PFNs upwards meets a free block's head before its tails, so the
+ * one head per order per PFN). Walking PFNs upwards meets a free block's head before its tails, so the
  * walk marks the whole block at once and jumps over it: one probe per free block, one per other
  * page. Free blocks are naturally aligned and never cross a zone, which bounds the jump.
  *
@@ -128,14 +128,20 @@ static void sonic_zone_span(struct zone *zone, unsigned long *start, unsigned lo
 	} while (zone_span_seqretry(zone, seq));
 }
 
+/*
+ * The flags live on the folio (6.12 no longer has Page* tests for most of them; 6.1 has both and
+ * reads a tail page's flags from its head either way). HWPoison and the map count stay per page.
+ */
 static bool sonic_page_is_clean_cache(struct page *page)
 {
-	/* Flag tests first (one word each); page_mapped() is a call and walks large folios. */
-	if (!PageLRU(page) || PageAnon(page) || PageSwapBacked(page))
+	struct folio *folio = page_folio(page);
+
+	/* Flag tests first (one word each); page_mapped() walks large folios. */
+	if (!folio_test_lru(folio) || folio_test_anon(folio) || folio_test_swapbacked(folio))
 		return false;
-	if (PageDirty(page) || PageWriteback(page) || PageLocked(page))
+	if (folio_test_dirty(folio) || folio_test_writeback(folio) || folio_test_locked(folio))
 		return false;
-	if (PageUnevictable(page) || PageMlocked(page) || PageHWPoison(page))
+	if (folio_test_unevictable(folio) || folio_test_mlocked(folio) || PageHWPoison(page))
 		return false;
 	return !page_mapped(page);
 }
@@ -158,7 +164,7 @@ static int sonic_free_block_order(struct page *page, unsigned long pfn, unsigned
 	if (!PageBuddy(page))
 		return -1;
 	order = READ_ONCE(page->private);
-	if (order >= MAX_ORDER || !IS_ALIGNED(pfn, 1ul << order) || pfn + (1ul << order) > end)
+	if (order >= SONIC_NR_ORDERS || !IS_ALIGNED(pfn, 1ul << order) || pfn + (1ul << order) > end)
 		return -1;
 	return order;
 }

@@ -42,20 +42,34 @@ resolve_kernel() {
         die "kernel image linux-image-$KVER is '${image_ver:-not a package}' but linux-headers-$KVER is '${headers_ver:-not installed}': they must match"
 }
 
-# Kbuild against KDIR in a copy of the sources laid out as DKMS lays them out (the ABI header beside
-# them, found by Kbuild itself); -Werror, and any warning printed fails the build too.
-build_module() {
-    local dir=$BUILD_DIR/module vermagic
-    rm -rf "$dir"
-    mkdir -p "$dir"
-    cp "$LINUX_SRC"/module/{Kbuild,Makefile,dkms.conf,*.c,*.h} "$SPEC_INCLUDE/sonic_hint.h" "$dir/"
-    make -s -C "$KDIR" M="$dir" KCFLAGS=-Werror modules > "$BUILD_DIR/module-build.log" 2>&1 ||
-        { cat "$BUILD_DIR/module-build.log"; die "module build failed"; }
-    if grep -E 'warning:|error:' "$BUILD_DIR/module-build.log"; then
-        die "the module build printed warnings (see $BUILD_DIR/module-build.log)"
+# Kbuild against a kernel's headers in a copy of the sources laid out as DKMS lays them out (the ABI
+# header beside them, found by Kbuild itself); -Werror, and any warning printed fails the build too.
+compile_module() { # HEADERS_DIR OUT_DIR LOG
+    rm -rf "$2"
+    mkdir -p "$2"
+    cp "$LINUX_SRC"/module/{Kbuild,Makefile,dkms.conf,*.c,*.h} "$SPEC_INCLUDE/sonic_hint.h" "$2/"
+    make -s -j"$(nproc)" -C "$1" M="$2" KCFLAGS=-Werror modules > "$3" 2>&1 || { cat "$3"; die "module build against $1 failed"; }
+    if grep -E 'warning:|error:' "$3"; then
+        die "the module build against $1 printed warnings (see $3)"
     fi
-    vermagic=$(modinfo -F vermagic "$dir/sonic_hint.ko")
+}
+
+build_module() {
+    local vermagic
+    compile_module "$KDIR" "$BUILD_DIR/module" "$BUILD_DIR/module-build.log"
+    vermagic=$(modinfo -F vermagic "$BUILD_DIR/module/sonic_hint.ko")
     [[ $vermagic == "$KVER "* ]] || die "sonic_hint.ko has vermagic '$vermagic', not $KVER"
+}
+
+# KTEST_EXTRA_KDIRS="DIR ...": the same -Werror build against other kernels' headers (compile only,
+# nothing boots them), e.g. a newer LTS kernel's, to catch API changes the test kernel does not have.
+build_extra_kernels() {
+    local kdir n=0
+    for kdir in ${KTEST_EXTRA_KDIRS:-}; do
+        n=$((n + 1))
+        compile_module "$kdir" "$BUILD_DIR/module-extra-$n" "$BUILD_DIR/module-extra-$n.log"
+        note "built against $kdir: $(modinfo -F vermagic "$BUILD_DIR/module-extra-$n/sonic_hint.ko")"
+    done
 }
 
 # KTEST_DKMS=1: the real DKMS build from module/dkms.conf, in a private DKMS tree (nothing installed).
@@ -142,6 +156,7 @@ CONFIG
 build_all() {
     mkdir -p "$BUILD_DIR"
     build_module
+    build_extra_kernels
     build_dkms
     build_checker
     build_disk

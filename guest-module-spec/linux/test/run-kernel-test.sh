@@ -6,18 +6,22 @@
 #   default       Debian's kernel command line (init_on_alloc on) with a ZONE_MOVABLE: live set, scan
 #                 handshake, hold=1 refused, a 20 ms budget, churn, extent encoding, declared period,
 #                 memory offlining
-#   init_on_free  init_on_free=1: only held pages may be published; zone floors, pressure, timeout,
-#                 rmmod during a handshake
-#   page_poison   page_poison=1: zone floors, pressure, rmmod during a handshake, with poisoned pages
+#   init_on_free  init_on_free=1: only held pages may be published; zone floors, held handshakes while
+#                 memory churns, pressure, timeout, rmmod during a handshake
+#   page_poison   page_poison=1: zone floors, rmmod during a handshake, with poisoned pages
+#   big           init_on_alloc=0, run at 8 GiB by default: both handshake modes alone and while memory
+#                 churns, zone floors with a 7.5 GiB ZONE_NORMAL, rmmod during a handshake
 # Every guest has 512 MiB below 4 GiB and the rest above, so it has a ZONE_NORMAL beside DMA32 (the
 # zone that holding must not starve). Exit status 0 only if every case's guest printed
 # "KERNELTEST PASS" and ended QEMU through isa-debug-exit with the pass code.
 #
 # Run as root from anywhere:   guest-module-spec/linux/test/run-kernel-test.sh
 # Environment (all optional):
-#   KTEST_TIMEOUT      seconds one case's QEMU may run before it is killed (default 280)
-#   KTEST_CASES        which cases to boot                   (default "default init_on_free page_poison")
-#   KTEST_MEM_MIB      guest memory                                        (default 1024)
+#   KTEST_TIMEOUT      seconds a 1 GiB case's QEMU may run before it is killed (default 280; a
+#                      bigger guest gets KTEST_TIMEOUT_PER_GIB more per GiB, default 60)
+#   KTEST_CASES        which cases to boot, each CASE or CASE@MiB (guest memory of that boot)
+#                                      (default "default init_on_free page_poison big@8192")
+#   KTEST_MEM_MIB      guest memory of a case without @MiB                 (default 1024)
 #   KTEST_SKIP_INSTALL 1: do not check or install Debian packages
 #   KTEST_BUILD_DIR    where builds and logs go                 (default guest-module-spec/linux/build)
 #   KTEST_DATA_MIB, KTEST_ANON_MIB, KTEST_MAP_MIB, KTEST_DIRTY_MIB, KTEST_ROUNDS: the workload (build.sh)
@@ -28,8 +32,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/build.sh"
 PACKAGES=(linux-image-amd64 linux-headers-amd64 qemu-system-x86 busybox-static cpio gcc libc6-dev make
           kmod e2fsprogs)
 KTEST_TIMEOUT=${KTEST_TIMEOUT:-280}
+KTEST_TIMEOUT_PER_GIB=${KTEST_TIMEOUT_PER_GIB:-60}
 KTEST_MEM_MIB=${KTEST_MEM_MIB:-1024}
-KTEST_CASES=${KTEST_CASES:-default init_on_free page_poison}
+KTEST_CASES=${KTEST_CASES:-default init_on_free page_poison big@8192}
 
 clock() { date +%s.%N; }
 seconds_since() { awk -v a="$1" -v b="$(clock)" 'BEGIN { printf "%.1f", b - a }'; }
@@ -48,47 +53,54 @@ ensure_packages() {
 
 # QEMU's status: 1 = the guest passed (isa-debug-exit 0), 3 = it failed (isa-debug-exit 1),
 # 124/137 = timeout, 0 = the guest rebooted or panicked (panic=-1, -no-reboot).
-boot_guest() { # CASE
-    local extra
+boot_guest() { # CASE MEM_MIB
+    local extra limit=$((KTEST_TIMEOUT + ($2 > 1024 ? ($2 - 1024) * KTEST_TIMEOUT_PER_GIB / 1024 : 0)))
     case $1 in
         # nokaslr: a randomly placed kernel image (reserved pages) could land in ZONE_MOVABLE,
-        # whose blocks the hotplug check offlines
-        default) extra="movablecore=256M nokaslr" ;;
+        # whose blocks the hotplug check offlines. A quarter of memory: early boot allocations (the
+        # memmap, 16 MiB per GiB) come from the top, i.e. from ZONE_MOVABLE, and a block holding
+        # them cannot go offline; 256 MiB leaves free blocks at 1 GiB but none at 8 GiB.
+        default) extra="movablecore=$(($2 / 4))M nokaslr" ;;
         init_on_free) extra="init_on_free=1" ;;
         page_poison) extra="page_poison=1" ;;
-        *) die "unknown case '$1' (default, init_on_free, page_poison)" ;;
+        big) extra="init_on_alloc=0" ;;
+        *) die "unknown case '$1' (default, init_on_free, page_poison, big)" ;;
     esac
-    SERIAL_LOG=$BUILD_DIR/serial-$1.log
+    SERIAL_LOG=$BUILD_DIR/serial-$1-$2M.log
+    QEMU_LIMIT=$limit
     set +e
-    timeout -k 10 "$KTEST_TIMEOUT" qemu-system-x86_64 \
-        -accel tcg -cpu max -smp 2 -m "$KTEST_MEM_MIB" -machine pc,max-ram-below-4g=512M \
+    timeout -k 10 "$limit" qemu-system-x86_64 \
+        -accel tcg -cpu max -smp 2 -m "$2" -machine pc,max-ram-below-4g=512M \
         -nodefaults -display none -no-reboot -serial stdio \
         -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
         -kernel "$KERNEL_IMAGE" -initrd "$BUILD_DIR/initramfs.cpio.gz" \
         -append "console=ttyS0 loglevel=4 rdinit=/init panic=-1 sonic_case=$1 $extra" \
         -drive "file=$BUILD_DIR/disk.img,if=virtio,format=raw,snapshot=on" \
-        < /dev/null 2>&1 | tr -d '\r' | tee "$SERIAL_LOG"
+        < /dev/null 2>&1 | stdbuf -o0 tr -d '\r' | tee "$SERIAL_LOG"
     QEMU_STATUS=${PIPESTATUS[0]}
     set -e
 }
 
 # Boots one case; appends its KERNELTEST line to LINES and returns 1 if it did not pass.
-run_case() { # CASE
-    local t0 t_qemu line
-    note "case $1: booting $KERNEL_IMAGE ($KVER) under QEMU/TCG with ${KTEST_MEM_MIB} MiB"
+run_case() { # CASE[@MEM_MIB]
+    local t0 t_qemu line mem=$KTEST_MEM_MIB name=${1%@*}
+    [[ $1 == *@* ]] && mem=${1#*@}
+    [[ $mem =~ ^[0-9]+$ && $mem -ge 1024 ]] || die "case '$1': guest memory must be at least 1024 MiB"
+    set -- "$name" "$mem"
+    note "case $1: booting $KERNEL_IMAGE ($KVER) under QEMU/TCG with $2 MiB"
     t0=$(clock)
-    boot_guest "$1"
+    boot_guest "$1" "$2"
     t_qemu=$(seconds_since "$t0")
     line=$(grep -a '^KERNELTEST ' "$SERIAL_LOG" | tail -n 1 || true)
     echo
     grep -a '^RESULT ' "$SERIAL_LOG" || true
     note "case $1: QEMU ${t_qemu}s (status $QEMU_STATUS), serial log $SERIAL_LOG"
     if [[ $QEMU_STATUS -eq 1 && $line == "KERNELTEST PASS "* ]]; then
-        LINES+=("$line qemu_s=$t_qemu")
+        LINES+=("$line mem_mib=$2 qemu_s=$t_qemu")
         return 0
     fi
     case $QEMU_STATUS in
-        124|137) line=${line:-"KERNELTEST FAIL case=$1 reason=timeout after ${KTEST_TIMEOUT}s"} ;;
+        124|137) line=${line:-"KERNELTEST FAIL case=$1 reason=timeout after ${QEMU_LIMIT}s"} ;;
         0) line=${line:-"KERNELTEST FAIL case=$1 reason=guest rebooted or panicked"} ;;
     esac
     LINES+=("${line:-KERNELTEST FAIL case=$1 reason=no result (QEMU status $QEMU_STATUS)}")

@@ -18,8 +18,9 @@
  *   sonic-check extents                     the extent encoding: validity, truncation, longest runs
  *   sonic-check budget MIN_CACHE_MIB        a handshake answers within a 20 ms budget although
  *                                           dropping the cache takes longer
- *   sonic-check churn PID FILE ROUNDS       handshakes while memory churns: none lists the workload's
- *                                           anonymous memory
+ *   sonic-check churn held|scan PID FILE ROUNDS
+ *                                           handshakes while memory churns: none lists the workload's
+ *                                           anonymous memory; held ones list every page still held
  *   sonic-check period                      the declared period follows scan_cpu_pct and holds
  *   sonic-check refuse                      hold=1 is refused on a kernel with init_on_alloc
  *   sonic-check pressure                    held pages go back when a process needs the memory
@@ -159,16 +160,28 @@ static uint64_t stat_u64(const char *key)
 	die("stats has no %s", key);
 }
 
-static uint64_t memfree_kb(void)
+static uint64_t meminfo_kb(const char *key)
 {
 	char text[8192], *p;
 	size_t n = read_file("/proc/meminfo", text, sizeof(text) - 1);
 
 	text[n] = 0;
-	p = strstr(text, "MemFree:");
+	p = strstr(text, key);
 	if (!p)
-		die("no MemFree in /proc/meminfo");
-	return strtoull(p + 8, NULL, 10);
+		die("no %s in /proc/meminfo", key);
+	return strtoull(p + strlen(key), NULL, 10);
+}
+
+static uint64_t memfree_kb(void)
+{
+	return meminfo_kb("MemFree:");
+}
+
+/* GiB of RAM the kernel manages: what a cost "per GiB" of guest is measured against (the PFN span
+ * also counts the hole below 4 GiB, which the walks skip a section at a time). */
+static double ram_gib(void)
+{
+	return meminfo_kb("MemTotal:") / 1048576.0;
 }
 
 static void set_param(const char *name, const char *value)
@@ -804,9 +817,10 @@ static int cmd_live(int rounds, uint64_t min_cache_mib)
 	scan_ms = stat_u64("scan_ns_avg") / 1e6;
 	gib = pfn_count / 262144.0;
 	return result("live", " rounds=%d periodic=%" PRIu64 "/%.1fs reads=%" PRIu64 "/%" PRIu64 " free_dev=%+.2f%% cache_dev=%+.2f%% violations=%" PRIu64
-		      " races=%" PRIu64 " kraces=%" PRIu64 " scan_ms=%.1f scan_ms_per_gib=%.1f max_scan_ms=%.1f publish_us=%.1f pfns=%" PRIu64,
+		      " races=%" PRIu64 " kraces=%" PRIu64 " scan_ms=%.1f scan_ms_per_gib=%.1f scan_ms_per_ram_gib=%.1f max_scan_ms=%.1f"
+		      " publish_us=%.1f pfns=%" PRIu64,
 		      rounds, pubs, secs, reads, retries, worst_free, worst_cache, total.violations, total.races, total.kraces, scan_ms,
-		      scan_ms / gib, stat_u64("scan_ns_max") / 1e6, stat_u64("publish_ns") / 1e3, pfn_count);
+		      scan_ms / gib, scan_ms / ram_gib(), stat_u64("scan_ns_max") / 1e6, stat_u64("publish_ns") / 1e3, pfn_count);
 }
 
 /* Every published bit is in the module's full set, every published extent is a whole run of it,
@@ -1252,8 +1266,10 @@ static int cmd_period(void)
 	       declared);
 	expect(max_gap <= declared / 1000.0 + 2.0 * stat_u64("scan_ns_max") / 1e9 + 1.0,
 	       "gen stood still for %.2f s; declared period %" PRIu64 " ms", max_gap, declared);
+	/* the idle cost: CPU time the periodic scans took per second of wall time, per GiB of RAM */
 	return result("period", " declared_ms=%" PRIu64 " est_full_scan_ms=%.1f scan_cpu_pct=%" PRIu64 " publications=%" PRIu64
-		      " max_gap_s=%.2f cpu_share_pct=%.2f pfns=%" PRIu64, declared, est_ns / 1e6, pct, changes, max_gap, share,
+		      " max_gap_s=%.2f cpu_share_pct=%.2f cpu_ms_per_s_per_gib=%.3f scan_ms_per_ram_gib=%.1f pfns=%" PRIu64,
+		      declared, est_ns / 1e6, pct, changes, max_gap, share, share * 10.0 / ram_gib(), avg_ns / 1e6 / ram_gib(),
 		      pfn_count);
 }
 
@@ -1335,8 +1351,13 @@ static uint64_t *anon_pfns_of(int pid, uint64_t *n)
  * answer must be a well-formed final set of the right sequence, in time, and contain no page of the
  * workload process's anonymous memory (present, at the same PFN, before and after) and none of the
  * area's pages. (Pages the churn itself frees and re-takes cannot be judged from outside.)
+ * In held mode each answer must also be flagged HELD and every page still held when the answer is
+ * read must be in it: the churn's allocations may take held pages back through the shrinker, never
+ * add pages the module does not hold. Zones may dip below their high watermark here (the churn
+ * allocates too; kswapd and the shrinker restore them): the lowest margin is reported, and an OOM
+ * kill would fail the kernel-log check.
  */
-static int cmd_churn(int hog_pid, const char *file, int rounds)
+static int cmd_churn(const char *mode, int hog_pid, const char *file, int rounds)
 {
 	uint64_t *fin, *hit_bm, *b_bm, *a_pfns, *b_pfns, na, nb, i, hits = 0, stable = 0, pages_min = UINT64_MAX;
 	uint64_t loops0, loops1;
@@ -1346,13 +1367,21 @@ static int cmd_churn(int hog_pid, const char *file, int rounds)
 	double worst_s = 0;
 	pid_t child;
 	int r, status;
+	bool held = !strcmp(mode, "held");
+	uint64_t *held_bm = NULL, held_min = UINT64_MAX, not_held = 0;
+	unsigned int below = 0;
+	char names[512];
 
+	if (!held && strcmp(mode, "scan"))
+		die("churn mode must be held or scan, not %s", mode);
 	open_area();
 	check_header();
 	fin = bm_new();
 	hit_bm = bm_new();
 	b_bm = bm_new();
-	set_param("hold", "0");
+	if (held)
+		held_bm = bm_new();
+	set_param("hold", held ? "1" : "0");
 	loops = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (loops == MAP_FAILED)
 		die("mmap: %s", strerror(errno));
@@ -1403,6 +1432,18 @@ static int cmd_churn(int hog_pid, const char *file, int rounds)
 		       SONIC_HS_SEQ(fr.word), SONIC_HS_SEQ(word0));
 		if (!ok)
 			continue;
+		if (held) {
+			uint64_t h, k;
+
+			below += zones_below_high(names, sizeof(names)) ? 1 : 0;
+			read_file(DBG "held", held_bm, bm_words * 8);
+			h = bm_weight(held_bm);
+			if (h < held_min)
+				held_min = h;
+			for (k = 0; k < bm_words; k++)
+				not_held += __builtin_popcountll(held_bm[k] & ~fin[k]);
+			expect(fr.flags & SONIC_FLAG_HELD, "round %d: final_flags %#" PRIx64 " lack HELD", r, fr.flags);
+		}
 		check_area_not_soft(fin, "final");
 		w = bm_weight(fin);
 		if (w < pages_min)
@@ -1429,8 +1470,12 @@ static int cmd_churn(int hog_pid, const char *file, int rounds)
 	       stable, na);
 	expect(hits == 0, "%" PRIu64 " pages of the workload's anonymous memory were in final sets", hits);
 	expect(loops1 - loops0 >= 2, "the churn went round only %" PRIu64 " times during %d handshakes", loops1 - loops0, r);
-	return result("churn", " rounds=%d churn_loops=%" PRIu64 " workload_pages=%" PRIu64 " violations=%" PRIu64
-		      " smallest_final=%" PRIu64 " worst_request_s=%.2f", r, loops1 - loops0, na, hits, pages_min, worst_s);
+	expect(not_held == 0, "%" PRIu64 " held pages were not in the final set", not_held);
+	expect(!held || held_min > 0, "a held handshake held nothing");
+	return result(held ? "churn-held" : "churn", " rounds=%d churn_loops=%" PRIu64 " workload_pages=%" PRIu64
+		      " violations=%" PRIu64 " smallest_final=%" PRIu64 " worst_request_s=%.2f smallest_held=%" PRIu64
+		      " rounds_below_high=%u", r, loops1 - loops0, na, hits + not_held, pages_min, worst_s,
+		      held ? held_min : 0, below);
 }
 
 /*
@@ -1479,7 +1524,7 @@ static void usage(void)
 {
 	fputs("usage: sonic-check hog ANON_MIB FILE MAP_MIB DIRTY_MIB | live ROUNDS MIN_CACHE_MIB |\n"
 	      "       handshake held|scan MIN_CACHE_MIB | timeout | extents MIN_CACHE_MIB | refuse | pressure | period |\n"
-	      "       churn HOG_PID FILE ROUNDS\n"
+	      "       churn held|scan HOG_PID FILE ROUNDS\n"
 	      "       budget MIN_CACHE_MIB\n", stderr);
 	exit(2);
 }
@@ -1495,8 +1540,8 @@ int main(int argc, char **argv)
 		return cmd_handshake(argv[2], strtoull(argv[3], NULL, 10));
 	if (argc == 3 && !strcmp(argv[1], "budget"))
 		return cmd_budget(strtoull(argv[2], NULL, 10));
-	if (argc == 5 && !strcmp(argv[1], "churn"))
-		return cmd_churn(atoi(argv[2]), argv[3], atoi(argv[4]));
+	if (argc == 6 && !strcmp(argv[1], "churn"))
+		return cmd_churn(argv[2], atoi(argv[3]), argv[4], atoi(argv[5]));
 	if (argc == 2 && !strcmp(argv[1], "period"))
 		return cmd_period();
 	if (argc == 2 && !strcmp(argv[1], "refuse"))
