@@ -14,7 +14,6 @@ import org.sonicmigration.stream.EmulatorRecord;
 import org.sonicmigration.stream.ImageHeader;
 import org.sonicmigration.stream.PageType;
 import org.sonicmigration.stream.RecordTypes;
-import org.sonicmigration.stream.StreamFormatException;
 import org.sonicmigration.stream.StreamSink;
 import org.sonicmigration.stream.XlHeader;
 
@@ -157,15 +156,11 @@ final class DomainBuilder implements StreamSink {
     }
 
     @Override
-    public void onLibxlRecord(int type, byte[] body) {
+    public void onEmulatorRecord(EmulatorRecord record) {
         if (!stateSeen) {
             throw new ReceiveException("a device model's record before the guest's vCPU state");
         }
-        try {
-            emulator.add(EmulatorRecord.decode(type, body));
-        } catch (StreamFormatException e) {
-            throw new ReceiveException(e.getMessage());
-        }
+        emulator.add(record);
     }
 
     /** The device model's state the records carry: one emulator, at most one key set, exactly one context. */

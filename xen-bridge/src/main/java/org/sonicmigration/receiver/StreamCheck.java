@@ -95,9 +95,9 @@ public final class StreamCheck {
         }
 
         @Override
-        public void onLibxlRecord(int type, byte[] body) {
-            builder.onLibxlRecord(type, body);
-            observer.onLibxlRecord(type, body);
+        public void onEmulatorRecord(org.sonicmigration.stream.EmulatorRecord record) {
+            builder.onEmulatorRecord(record);
+            observer.onEmulatorRecord(record);
         }
 
         @Override

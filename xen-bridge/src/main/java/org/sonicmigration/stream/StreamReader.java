@@ -227,13 +227,13 @@ public final class StreamReader {
             if (h.length() < 8) {
                 throw h.error("body length " + h.length() + " is shorter than its 8-byte emulator header");
             }
-            byte[] body = readBody(h);
+            EmulatorRecord record;
             try {
-                EmulatorRecord.decode(h.type(), body);
+                record = EmulatorRecord.decode(h.type(), readBody(h));
             } catch (StreamFormatException e) {
                 throw h.error(e.getMessage());
             }
-            sink.onLibxlRecord(h.type(), body);
+            sink.onEmulatorRecord(record);
         }
 
         void checkpoint(RecordHeader h) throws StreamFormatException {

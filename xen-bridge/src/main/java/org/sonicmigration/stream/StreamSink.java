@@ -36,8 +36,8 @@ public interface StreamSink {
     /** A libxc record with bit 31 set (ours, or any other optional record). */
     default void onOptionalRecord(int type, byte[] body) {}
 
-    /** A libxl EMULATOR_XENSTORE_DATA or EMULATOR_CONTEXT record (device-model state of an HVM guest). */
-    default void onLibxlRecord(int type, byte[] body) {}
+    /** A libxl EMULATOR_XENSTORE_DATA or EMULATOR_CONTEXT record (device-model state of an HVM guest), decoded. */
+    default void onEmulatorRecord(EmulatorRecord record) {}
 
     /**
      * The domain's non-memory state, assembled from X86_CPUID_POLICY, X86_MSR_POLICY (empty when the

@@ -147,13 +147,9 @@ class ToolstackHandOverTest {
                     }
 
                     @Override
-                    public void onLibxlRecord(int type, byte[] body) {
-                        try {
-                            records.add(EmulatorRecord.decode(type, body));
-                        } catch (org.sonicmigration.stream.StreamFormatException e) {
-                            throw new AssertionError(e);
-                        }
-                        libxl.add(RecordTypes.libxlName(type));
+                    public void onEmulatorRecord(EmulatorRecord record) {
+                        records.add(record);
+                        libxl.add(RecordTypes.libxlName(record.type()));
                     }
                 });
         assertThat(libxl).containsExactly("vcpu state", "EMULATOR_XENSTORE_DATA", "EMULATOR_CONTEXT");

@@ -37,12 +37,8 @@ class EmulatorRecordTest {
         List<EmulatorRecord> seen = new ArrayList<>();
         new StreamReader(new ByteArrayInputStream(stream), StreamLimits.defaults()).read(Framing.XL, new RecordingSink() {
             @Override
-            public void onLibxlRecord(int type, byte[] body) {
-                try {
-                    seen.add(EmulatorRecord.decode(type, body));
-                } catch (StreamFormatException e) {
-                    throw new AssertionError(e);
-                }
+            public void onEmulatorRecord(EmulatorRecord record) {
+                seen.add(record);
             }
         });
         return seen;

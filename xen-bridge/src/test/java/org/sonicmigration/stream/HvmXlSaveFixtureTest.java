@@ -38,12 +38,8 @@ class HvmXlSaveFixtureTest {
                 public void onPages(long[] pfns, PageType[] types, int count, MemorySegment data) {}
 
                 @Override
-                public void onLibxlRecord(int type, byte[] body) {
-                    try {
-                        emulator.add(EmulatorRecord.decode(type, body));
-                    } catch (StreamFormatException e) {
-                        throw new AssertionError(e);
-                    }
+                public void onEmulatorRecord(EmulatorRecord record) {
+                    emulator.add(record);
                 }
 
                 @Override

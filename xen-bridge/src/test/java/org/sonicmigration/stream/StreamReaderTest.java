@@ -145,9 +145,9 @@ class StreamReaderTest {
         byte[] stream = s.toByteArray();
         new StreamReader(new ByteArrayInputStream(stream), StreamLimits.defaults()).read(Framing.LIBXL, new RecordingSink() {
             @Override
-            public void onLibxlRecord(int type, byte[] body) {
-                assertThat(type).isEqualTo(RecordTypes.LIBXL_EMULATOR_CONTEXT);
-                seen.add(body);
+            public void onEmulatorRecord(EmulatorRecord record) {
+                assertThat(record.type()).isEqualTo(RecordTypes.LIBXL_EMULATOR_CONTEXT);
+                seen.add(record.body());
             }
         });
         assertThat(seen).containsExactly(qemu);
