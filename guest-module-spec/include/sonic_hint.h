@@ -35,7 +35,7 @@
 /* The bytes "SONICHNT" read as a little-endian 64-bit word. */
 #define SONIC_HINT_MAGIC        0x544E4843494E4F53ULL
 #define SONIC_ABI_MAJOR         1
-#define SONIC_ABI_MINOR         0
+#define SONIC_ABI_MINOR         1        /* 1.1: on-demand live publication (SPEC 4.4) */
 
 #define SONIC_HEADER_SIZE       256u     /* struct sonic_hint_header; header_size may be larger in later minors */
 #define SONIC_PAGE_SIZE         4096u    /* Xen grant granularity; the only page size of ABI 1.x */
