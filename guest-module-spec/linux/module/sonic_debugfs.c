@@ -13,6 +13,7 @@
  *   request_async w  queue a handshake and return at once, as dom0's event does (holds no module
  *                    reference while the handshake runs, so the module can be unloaded meanwhile)
  *   release  w  free held pages, back to IDLE
+ *   lease    w  grant a lease of N ms as dom0's data/sonic/live-request does (0 ends it; SPEC 4.4)
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -112,6 +113,11 @@ static int sonic_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "pfn_count %llu\n", sonic.pfn_count);
 	seq_printf(m, "area_pages %u\n", sonic.area_pages);
 	seq_printf(m, "encoding %s\n", sonic_encoding_name(sonic.live.encoding));
+	seq_printf(m, "publish %s\n", sonic_publish_name());
+	seq_printf(m, "lease_left_ms %u\n", sonic_lease_left_ms());
+	seq_printf(m, "leases %llu\n", READ_ONCE(sonic.leases));
+	seq_printf(m, "lease_ends %llu\n", READ_ONCE(sonic.lease_ends));
+	seq_printf(m, "periodic_scans %llu\n", READ_ONCE(sonic.periodic_scans));
 	seq_printf(m, "period_ms %u\n", READ_ONCE(sonic_period_ms));
 	seq_printf(m, "period_declared_ms %u\n", sonic.period_declared_ms);
 	seq_printf(m, "period_now_ms %u\n", READ_ONCE(sonic.period_now_ms));
@@ -191,6 +197,20 @@ static ssize_t sonic_release_write(struct file *f, const char __user *buf, size_
 	return err ? err : len;
 }
 
+/* The same lease dom0 grants through xenstore, so the kernel test can drive it without Xen. */
+static ssize_t sonic_lease_write(struct file *f, const char __user *buf, size_t len, loff_t *ppos)
+{
+	unsigned int ms;
+	int err = kstrtouint_from_user(buf, len, 10, &ms);
+
+	if (err)
+		return err;
+	if (READ_ONCE(sonic.stopping))
+		return -ESHUTDOWN;
+	sonic_lease_grant(ms);
+	return len;
+}
+
 #define SONIC_TRIGGER_FOPS(name, writefn)               \
 	static const struct file_operations name = {    \
 		.owner = THIS_MODULE,                   \
@@ -203,6 +223,7 @@ SONIC_TRIGGER_FOPS(sonic_scan_fops, sonic_scan_write);
 SONIC_TRIGGER_FOPS(sonic_request_fops, sonic_request_write);
 SONIC_TRIGGER_FOPS(sonic_request_async_fops, sonic_request_async_write);
 SONIC_TRIGGER_FOPS(sonic_release_fops, sonic_release_write);
+SONIC_TRIGGER_FOPS(sonic_lease_fops, sonic_lease_write);
 
 int sonic_debugfs_init(void)
 {
@@ -225,6 +246,7 @@ int sonic_debugfs_init(void)
 	debugfs_create_file("request", 0200, sonic_dir, NULL, &sonic_request_fops);
 	debugfs_create_file("request_async", 0200, sonic_dir, NULL, &sonic_request_async_fops);
 	debugfs_create_file("release", 0200, sonic_dir, NULL, &sonic_release_fops);
+	debugfs_create_file("lease", 0200, sonic_dir, NULL, &sonic_lease_fops);
 	return 0;
 }
 

@@ -13,6 +13,7 @@
 
 #include <linux/types.h>
 #include <linux/mutex.h>
+#include <linux/spinlock.h>
 #include <linux/workqueue.h>
 #include <linux/list.h>
 #include <linux/atomic.h>
@@ -98,6 +99,13 @@ struct sonic_state {
 	unsigned int period_declared_ms; /* publish_period_ms in the header */
 	unsigned int period_now_ms;    /* the delay before the next periodic publication */
 	struct delayed_work scan_work;
+	/* on-demand publication (SPEC 4.4): scans run only while a lease from dom0 is live */
+	spinlock_t lease_lock;
+	bool lease_live;               /* lease_end is in the future as far as the scan work knows */
+	unsigned long lease_end;       /* jiffies */
+	u64 leases;                    /* grants and renewals seen */
+	u64 lease_ends;                /* leases ended by dom0 (0) */
+	u64 periodic_scans;            /* scans the periodic work ran (not debugfs, not the load scan) */
 
 	/* handshake */
 	struct mutex hs_lock;
@@ -125,7 +133,14 @@ struct sonic_state {
 
 extern struct sonic_state sonic;
 
+/* How the live set is refreshed (module parameter "publish"). */
+enum sonic_publish_mode {
+	SONIC_PUBLISH_ON_DEMAND = 0,   /* only while dom0's lease is live (ABI 1.1) */
+	SONIC_PUBLISH_PERIODIC = 1,    /* always, as ABI 1.0 guests do (for 1.0 dom0s) */
+};
+
 /* module parameters read by other files */
+extern int sonic_publish;
 extern unsigned int sonic_period_ms;
 extern unsigned int sonic_scan_cpu_pct;
 extern unsigned int sonic_hold_timeout_ms;
@@ -160,6 +175,10 @@ bool sonic_collect_free_locked(u64 *bm, u64 deadline_ns, u64 *found);
 
 /* sonic_main.c */
 void sonic_publish_live(void);
+/* SPEC 4.4: dom0 (xenstore live-request) or debugfs grants a lease of ms milliseconds; 0 ends it. */
+void sonic_lease_grant(unsigned int ms);
+unsigned int sonic_lease_left_ms(void);
+const char *sonic_publish_name(void);
 
 /* sonic_handshake.c */
 int sonic_handshake_init(void);

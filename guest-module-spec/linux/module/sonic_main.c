@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * sonic_main.c - module entry: parameters, the periodic live publication, load and unload.
+ * sonic_main.c - module entry: parameters, the live publication (on dom0's demand or periodic),
+ * load and unload.
  *
  * sonic_hint publishes the guest's soft pages (free pages and clean, unmapped page cache) in a hint
- * area laid out as SonicMigration guest ABI 1.0 (guest-module-spec/SPEC.md), answers suspend
+ * area laid out as SonicMigration guest ABI 1.1 (guest-module-spec/SPEC.md), answers suspend
  * handshakes with a final soft set, and shares the area with dom0 when running as a Xen HVM/PVH
  * guest. Without Xen it runs the same way, driven through debugfs.
  */
@@ -22,9 +23,12 @@
 /* Locks and counters that debugfs or the Xen interrupt can reach are valid before sonic_init runs. */
 /* dom0 clamps a declared period to 10 s (SPEC 8.3); longer would only make the hint look stale. */
 #define SONIC_PERIOD_MAX_MS 10000u
+/* A longer lease is cut to this: dom0 renews every lease/3 anyway, and a dead dom0's lease must end. */
+#define SONIC_LEASE_MAX_MS 600000u
 
 struct sonic_state sonic = {
 	.pub_lock = __MUTEX_INITIALIZER(sonic.pub_lock),
+	.lease_lock = __SPIN_LOCK_UNLOCKED(sonic.lease_lock),
 	.hs_lock = __MUTEX_INITIALIZER(sonic.hs_lock),
 	.request_pending = ATOMIC_INIT(0),
 };
@@ -36,7 +40,106 @@ unsigned int sonic_budget_ms = 1500;
 unsigned int sonic_hold_keep_kb = 16384;
 int sonic_hold = SONIC_HOLD_AUTO;
 bool sonic_drop_cache = true;
+int sonic_publish = SONIC_PUBLISH_ON_DEMAND;
 static unsigned int area_budget_kb = 16384;
+
+static const char *const sonic_publish_names[] = {
+	[SONIC_PUBLISH_ON_DEMAND] = "on-demand",
+	[SONIC_PUBLISH_PERIODIC] = "periodic",
+};
+
+const char *sonic_publish_name(void)
+{
+	return sonic_publish_names[sonic_publish];
+}
+
+/* Whether a lease is live now; forgets an expired one. */
+static bool sonic_lease_live_locked(void)
+{
+	if (sonic.lease_live && !time_before(jiffies, sonic.lease_end))
+		sonic.lease_live = false;
+	return sonic.lease_live;
+}
+
+/* Whether the periodic work may scan now: always when periodic, only under a live lease on demand. */
+static bool sonic_may_scan(void)
+{
+	unsigned long flags;
+	bool live;
+
+	if (sonic_publish == SONIC_PUBLISH_PERIODIC)
+		return true;
+	spin_lock_irqsave(&sonic.lease_lock, flags);
+	live = sonic_lease_live_locked();
+	spin_unlock_irqrestore(&sonic.lease_lock, flags);
+	return live;
+}
+
+unsigned int sonic_lease_left_ms(void)
+{
+	unsigned long flags;
+	unsigned int left = 0;
+
+	spin_lock_irqsave(&sonic.lease_lock, flags);
+	if (sonic_lease_live_locked())
+		left = jiffies_to_msecs(sonic.lease_end - jiffies);
+	spin_unlock_irqrestore(&sonic.lease_lock, flags);
+	return left;
+}
+
+/*
+ * SPEC 4.4: a lease of ms milliseconds from now (a renewal replaces the end), or 0 to end it. A new
+ * lease publishes at once, so dom0 sees a fresh set within one declared period of its request; the
+ * scan work then re-arms itself while the lease lives and stops when it has ended. Called from the
+ * xenstore watch (process context) and debugfs; never waits for a scan.
+ */
+void sonic_lease_grant(unsigned int ms)
+{
+	unsigned long flags;
+	bool start = false;
+
+	ms = min(ms, SONIC_LEASE_MAX_MS);
+	spin_lock_irqsave(&sonic.lease_lock, flags);
+	if (ms) {
+		start = !sonic_lease_live_locked();
+		sonic.lease_end = jiffies + msecs_to_jiffies(ms);
+		sonic.lease_live = true;
+		sonic.leases++;
+	} else if (sonic_lease_live_locked()) {
+		sonic.lease_live = false;
+		sonic.lease_ends++;
+	}
+	spin_unlock_irqrestore(&sonic.lease_lock, flags);
+	if (sonic_publish != SONIC_PUBLISH_ON_DEMAND || !sonic.wq || READ_ONCE(sonic.stopping))
+		return;
+	if (start && READ_ONCE(sonic_period_ms))
+		mod_delayed_work(sonic.wq, &sonic.scan_work, 0);
+	else if (!ms)
+		cancel_delayed_work(&sonic.scan_work); /* a scan under way finishes and does not re-arm */
+}
+
+static int sonic_set_publish(const char *val, const struct kernel_param *kp)
+{
+	int mode;
+
+	for (mode = 0; mode < ARRAY_SIZE(sonic_publish_names); mode++)
+		if (sysfs_streq(val, sonic_publish_names[mode])) {
+			sonic_publish = mode;
+			return 0;
+		}
+	pr_err("publish=%s: use on-demand or periodic\n", val);
+	return -EINVAL;
+}
+
+static int sonic_get_publish(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%s\n", sonic_publish_name());
+}
+
+static const struct kernel_param_ops sonic_publish_ops = {
+	.set = sonic_set_publish,
+	.get = sonic_get_publish,
+};
 
 /*
  * A new period takes effect at once: 0 stops the periodic publication (when the write returns, no
@@ -48,9 +151,10 @@ static int sonic_set_period(const char *val, const struct kernel_param *kp)
 
 	if (err || !sonic.wq || READ_ONCE(sonic.stopping))
 		return err;
-	if (READ_ONCE(sonic_period_ms))
-		mod_delayed_work(sonic.wq, &sonic.scan_work, 0);
-	else
+	if (READ_ONCE(sonic_period_ms)) {
+		if (sonic_may_scan())
+			mod_delayed_work(sonic.wq, &sonic.scan_work, 0);
+	} else
 		cancel_delayed_work_sync(&sonic.scan_work);
 	return 0;
 }
@@ -86,6 +190,8 @@ static const struct kernel_param_ops sonic_hold_ops = {
 
 module_param_cb(period_ms, &sonic_period_ops, &sonic_period_ms, 0644);
 MODULE_PARM_DESC(period_ms, "shortest live soft set refresh period in ms, 0 = paused (default 100; see scan_cpu_pct)");
+module_param_cb(publish, &sonic_publish_ops, &sonic_publish, 0444);
+MODULE_PARM_DESC(publish, "live soft set: on-demand = only while dom0's lease is live (ABI 1.1, default), periodic = always (for ABI 1.0 dom0s)");
 module_param_cb(hold, &sonic_hold_ops, &sonic_hold, 0644);
 MODULE_PARM_DESC(hold, "final set: 0 = free pages found under the zone locks, 1 = hold (allocate) free pages, 2 = auto (default)");
 module_param_named(scan_cpu_pct, sonic_scan_cpu_pct, uint, 0444);
@@ -170,10 +276,17 @@ static void sonic_scan_workfn(struct work_struct *work)
 	unsigned int period;
 	u64 delay;
 
-	sonic_publish_live();
-	period = READ_ONCE(sonic_period_ms);
-	if (!period || READ_ONCE(sonic.stopping))
+	if (READ_ONCE(sonic.stopping) || !sonic_may_scan()) {
+		WRITE_ONCE(sonic.period_now_ms, 0);
 		return;
+	}
+	sonic_publish_live();
+	WRITE_ONCE(sonic.periodic_scans, sonic.periodic_scans + 1);
+	period = READ_ONCE(sonic_period_ms);
+	if (!period || READ_ONCE(sonic.stopping) || !sonic_may_scan()) {
+		WRITE_ONCE(sonic.period_now_ms, 0);
+		return;
+	}
 	delay = max_t(u64, period, sonic_period_for_ms(sonic.last.scan_ns));
 	if (sonic.period_declared_ms)
 		delay = min_t(u64, delay, max(period, sonic.period_declared_ms));
@@ -242,10 +355,13 @@ static int __init sonic_init(void)
 	err = sonic_xen_init();
 	if (err)
 		pr_warn("Xen sharing not set up (%d); the area is local only\n", err);
-	if (sonic_period_ms)
+	/* On demand, nothing is queued until dom0 grants a lease: no periodic work while idle. */
+	if (sonic_period_ms && sonic_may_scan())
 		queue_delayed_work(sonic.wq, &sonic.scan_work, msecs_to_jiffies(sonic.period_now_ms));
-	pr_info("%llu PFNs, area %u pages (%s), first scan %llu us: free %llu, clean cache %llu, hard %llu; full scan estimated %llu us, period %u ms\n",
-		sonic.pfn_count, sonic.area_pages, sonic_encoding_name(sonic.live.encoding),
+	else
+		sonic.period_now_ms = 0;
+	pr_info("publishing %s; %llu PFNs, area %u pages (%s), first scan %llu us: free %llu, clean cache %llu, hard %llu; full scan estimated %llu us, period %u ms\n",
+		sonic_publish_name(), sonic.pfn_count, sonic.area_pages, sonic_encoding_name(sonic.live.encoding),
 		sonic.last.scan_ns / 1000, sonic.last.free, sonic.last.cache, sonic.last.hard,
 		sonic.scan_est_full_ns / 1000, sonic.period_declared_ms);
 	return 0;
@@ -271,5 +387,5 @@ module_init(sonic_init);
 module_exit(sonic_exit);
 
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("SonicMigration guest hint area: publishes free pages and clean page cache (ABI 1.0)");
+MODULE_DESCRIPTION("SonicMigration guest hint area: publishes free pages and clean page cache (ABI 1.1)");
 MODULE_AUTHOR("SonicMigration project");

@@ -53,6 +53,7 @@ struct sonic_xen {
 	u32 n_dir;
 	u32 n_dir_refs;                 /* directory pages granted so far */
 	bool advertised;
+	bool lease_watched;             /* lease_watch registered */
 	long domid;                     /* our domain id when we advertised; -1: unknown */
 	struct work_struct advertise_work;
 	struct work_struct resume_work;
@@ -61,6 +62,52 @@ struct sonic_xen {
 };
 
 static struct sonic_xen sx = { .irq = -1, .domid = -1 };
+
+/*
+ * SPEC 4.4 (ABI 1.1): dom0 writes data/sonic/live-request = a lease in ms before its live passes,
+ * rewrites it to renew, and 0 when the migration ends. A watch fires on every write (and once when
+ * registered); a missing or unparsable value grants nothing, so only a lease dom0 wrote makes scans.
+ */
+static void sonic_xen_lease_changed(struct xenbus_watch *watch, const char *path, const char *token)
+{
+	char *s = xenbus_read(XBT_NIL, SONIC_XS_DIR, "live-request", NULL);
+	unsigned int ms;
+
+	if (IS_ERR(s))
+		return;
+	if (kstrtouint(s, 10, &ms))
+		pr_warn_ratelimited("ignoring %s/live-request = \"%.16s\": not a lease in ms\n", SONIC_XS_DIR, s);
+	else
+		sonic_lease_grant(ms);
+	kfree(s);
+}
+
+static struct xenbus_watch sonic_lease_watch = {
+	.node = SONIC_XS_DIR "/live-request",	/* relative: under our own domain's home */
+	.callback = sonic_xen_lease_changed,
+};
+
+/* Once, after the first advertisement; xenbus re-registers it by itself after a resume. */
+static void sonic_xen_watch_lease(void)
+{
+	int err;
+
+	if (sx.lease_watched || sonic_publish != SONIC_PUBLISH_ON_DEMAND)
+		return;
+	err = register_xenbus_watch(&sonic_lease_watch);
+	if (err)
+		pr_warn("cannot watch %s/live-request (%d): the live set is published only at load and by handshakes\n",
+			SONIC_XS_DIR, err);
+	else
+		sx.lease_watched = true;
+}
+
+static void sonic_xen_unwatch_lease(void)
+{
+	if (sx.lease_watched)
+		unregister_xenbus_watch(&sonic_lease_watch);
+	sx.lease_watched = false;
+}
 
 /* Our domain id as the toolstack wrote it in our xenstore home ("domid"); -1 if unreadable. */
 static long sonic_xen_read_domid(void)
@@ -221,6 +268,8 @@ again:
 	if (!err)
 		err = xenbus_printf(xbt, SONIC_XS_DIR, "event-channel", "%u", sx.port);
 	if (!err)
+		err = xenbus_write(xbt, SONIC_XS_DIR, "publish", sonic_publish_name());
+	if (!err)
 		err = xenbus_write(xbt, SONIC_XS_DIR, "state", "ready");
 	if (err) {
 		xenbus_transaction_end(xbt, 1);
@@ -258,8 +307,8 @@ static int sonic_xen_advertise_locked(void)
 static void sonic_xen_advertise_workfn(struct work_struct *work)
 {
 	mutex_lock(&sx.lock);
-	if (!sx.advertised && !READ_ONCE(sonic.stopping))
-		sonic_xen_advertise_locked();
+	if (!sx.advertised && !READ_ONCE(sonic.stopping) && !sonic_xen_advertise_locked())
+		sonic_xen_watch_lease();
 	mutex_unlock(&sx.lock);
 }
 
@@ -297,6 +346,8 @@ static bool sonic_xen_same_domain(void)
 
 static void sonic_xen_resume_workfn(struct work_struct *work)
 {
+	/* SPEC 4.4: a resume ends the lease; the dom0 that runs this domain now asks again if it wants. */
+	sonic_lease_grant(0);
 	sonic_after_resume();
 	mutex_lock(&sx.lock);
 	if (READ_ONCE(sonic.stopping)) {
@@ -312,7 +363,8 @@ static void sonic_xen_resume_workfn(struct work_struct *work)
 	sonic_xen_unbind_channel();
 	sonic_xen_forget_grants();
 	sx.advertised = false;
-	sonic_xen_advertise_locked();
+	if (!sonic_xen_advertise_locked())
+		sonic_xen_watch_lease();
 	mutex_unlock(&sx.lock);
 }
 
@@ -375,6 +427,7 @@ void sonic_xen_stop(void)
 	cancel_work_sync(&sx.advertise_work);
 	cancel_work_sync(&sx.resume_work);
 	mutex_lock(&sx.lock);
+	sonic_xen_unwatch_lease();
 	if (sx.advertised)
 		xenbus_write(XBT_NIL, SONIC_XS_DIR, "state", "closing");
 	sonic_xen_unbind_channel();

@@ -84,13 +84,15 @@ summarize() { # EXPECTED_CHECKS
         "pressure_back=$(field pressure given_back_shrinker)+$(field pressure given_back_oom)" \
         "hs_ms=scan:$(field handshake-scan hs_ms),held:$(field handshake-held hs_ms)" \
         "churn_worst_s=scan:$(field churn worst_request_s),held:$(field churn-held worst_request_s)" \
-        "idle_cpu_ms_per_s_per_gib=$(field period cpu_ms_per_s_per_gib)"
+        "idle_cpu_ms_per_s_per_gib=$(field period cpu_ms_per_s_per_gib)" \
+        "$(ondemand_fields)"
     [ "$status" = PASS ]
 }
 
-# scan_cpu_pct=100: the checks want a 100 ms period, which the module would stretch under TCG.
+# scan_cpu_pct=100: the checks want a 100 ms period, which the module would stretch under TCG;
+# publish=periodic: they watch the live set being republished without a dom0 to ask for it.
 load() { # ARGS...
-    insmod /test/sonic_hint.ko period_ms=100 scan_cpu_pct=100 budget_ms=$BUDGET_MS "$@" ||
+    insmod /test/sonic_hint.ko publish=periodic period_ms=100 scan_cpu_pct=100 budget_ms=$BUDGET_MS "$@" ||
         abort "insmod sonic_hint.ko $* failed"
     dmesg | grep 'sonic_hint:' | tail -n 2
 }
@@ -119,15 +121,35 @@ case_default() {
     load area_budget_kb=12
     check extents "$MIN_CACHE_MIB"
     unload
-    say "reloading with the default period and CPU share"
-    insmod /test/sonic_hint.ko budget_ms=$BUDGET_MS || abort "insmod sonic_hint.ko with defaults failed"
+    say "reloading with the default period and CPU share, publishing periodically (ABI 1.0 behaviour)"
+    insmod /test/sonic_hint.ko publish=periodic budget_ms=$BUDGET_MS || abort "insmod sonic_hint.ko publish=periodic failed"
     dmesg | grep 'sonic_hint:' | tail -n 1
     check period
     unload
+    check_on_demand
     load
     check_hotplug
     unload
-    EXPECTED=9
+    EXPECTED=10
+}
+
+# The module's defaults (publish=on-demand): no scan while no lease is live, a lease publishes within
+# one declared period and expires, 0 ends it; the idle cost against the cost under a lease.
+check_on_demand() {
+    say "reloading with every default (publish=on-demand)"
+    insmod /test/sonic_hint.ko budget_ms=$BUDGET_MS || abort "insmod sonic_hint.ko with defaults failed"
+    dmesg | grep 'sonic_hint:' | tail -n 1
+    check ondemand
+    unload
+}
+
+# The on-demand figures for the KERNELTEST line (empty in cases that do not run the check).
+ondemand_fields() {
+    echo "ondemand_idle_scans_per_s=$(field ondemand idle_scans_per_s)" \
+        "ondemand_idle_cpu_ms_per_s_per_gib=$(field ondemand idle_cpu_ms_per_s_per_gib)" \
+        "ondemand_lease_scans_per_s=$(field ondemand lease_scans_per_s)" \
+        "ondemand_lease_cpu_ms_per_s_per_gib=$(field ondemand lease_cpu_ms_per_s_per_gib)" \
+        "ondemand_first_pub_s=$(field ondemand first_pub_s) scan_ms_per_ram_gib=$(field ondemand scan_ms_per_ram_gib)"
 }
 
 # A kernel that relies on the content of free pages (init_on_free=1 or page_poison=1): only held pages

@@ -22,6 +22,8 @@
  *                                           handshakes while memory churns: none lists the workload's
  *                                           anonymous memory; held ones list every page still held
  *   sonic-check period                      the declared period follows scan_cpu_pct and holds
+ *   sonic-check ondemand                    publish=on-demand: no scan without a lease, a lease
+ *                                           publishes within one declared period, expires, and 0 ends it
  *   sonic-check refuse                      hold=1 is refused on a kernel with init_on_alloc
  *   sonic-check pressure                    held pages go back when a process needs the memory
  *
@@ -496,7 +498,7 @@ static void check_header(void)
 	int i;
 
 	expect(h->magic == SONIC_HINT_MAGIC, "magic");
-	expect(h->abi_major == 1 && h->abi_minor == 0, "abi %u.%u", h->abi_major, h->abi_minor);
+	expect(h->abi_major == 1 && h->abi_minor == SONIC_ABI_MINOR, "abi %u.%u", h->abi_major, h->abi_minor);
 	expect(h->header_size == SONIC_HEADER_SIZE, "header_size %u", h->header_size);
 	expect(h->page_size == SONIC_PAGE_SIZE, "page_size %u", h->page_size);
 	expect(h->pfn_count >= 1 && h->pfn_count <= SONIC_MAX_PFN_COUNT, "pfn_count %" PRIu64, h->pfn_count);
@@ -1273,6 +1275,114 @@ static int cmd_period(void)
 		      pfn_count);
 }
 
+/* Waits until gen moves to a new even value or `secs` pass; returns the seconds waited, or -1. */
+static double await_gen_change(uint64_t from, double secs)
+{
+	double t0 = now_s(), t;
+	uint64_t g;
+
+	while ((t = now_s()) - t0 < secs) {
+		g = sonic_load64(&area->gen);
+		if (g != from && !(g & 1))
+			return t - t0;
+		usleep(2000);
+	}
+	return -1;
+}
+
+/* Scans (every kind) and CPU time of the module's scans over `secs` of wall time from now. */
+struct scan_window {
+	uint64_t scans, periodic, gen_moves;
+	double secs, cpu_ms;
+};
+
+static void watch_scans(double secs, struct scan_window *w)
+{
+	uint64_t s0 = stat_u64("scans"), p0 = stat_u64("periodic_scans"), g, last_g = sonic_load64(&area->gen);
+	uint64_t ns0 = stat_u64("scan_ns_avg") * s0;
+	double t0 = now_s();
+
+	w->gen_moves = 0;
+	while (now_s() - t0 < secs) {
+		g = sonic_load64(&area->gen);
+		if (g != last_g && !(g & 1)) {
+			w->gen_moves++;
+			last_g = g;
+		}
+		usleep(5000);
+	}
+	w->secs = now_s() - t0;
+	w->scans = stat_u64("scans") - s0;
+	w->periodic = stat_u64("periodic_scans") - p0;
+	w->cpu_ms = ((double)stat_u64("scan_ns_avg") * stat_u64("scans") - (double)ns0) / 1e6;
+}
+
+/*
+ * On-demand publication (SPEC 4.4), with the module's defaults: after the load scan, no scan at all
+ * for IDLE_S seconds without a lease; a lease publishes within one declared period and keeps
+ * publishing until it expires, then nothing; a lease ended with 0 stops at once. Reports the idle
+ * cost next to the cost under a lease (scans per second, CPU ms per second per GiB of RAM).
+ */
+#define ONDEMAND_IDLE_S 5.0
+static int cmd_ondemand(void)
+{
+	struct scan_window idle, leased, after, ended;
+	uint64_t declared, lease_ms, scan_max_ns;
+	double slack, first_s, end_s, gib = ram_gib();
+	char buf[64];
+
+	open_area();
+	check_header();
+	declared = area->publish_period_ms;
+	read_param("publish", buf, sizeof(buf));
+	expect(!strcmp(buf, "on-demand"), "publish=%s by default", buf);
+	expect(declared >= 100 && declared <= 10000, "declared period %" PRIu64 " ms", declared);
+	expect(stat_u64("lease_left_ms") == 0, "a lease without anyone asking");
+
+	watch_scans(ONDEMAND_IDLE_S, &idle);
+	printf("  idle %.1f s: %" PRIu64 " scans, gen moved %" PRIu64 " times\n", idle.secs, idle.scans, idle.gen_moves);
+	expect(idle.scans == 0 && idle.gen_moves == 0, "%" PRIu64 " scans and %" PRIu64 " publications without a lease",
+	       idle.scans, idle.gen_moves);
+
+	/* three declared periods, 2..12 s: long enough to see the cadence, short enough for the test */
+	lease_ms = 3 * declared;
+	lease_ms = lease_ms < 2000 ? 2000 : lease_ms > 12000 ? 12000 : lease_ms;
+	scan_max_ns = stat_u64("scan_ns_max");
+	slack = 2.0 * scan_max_ns / 1e9 + 0.5;
+	snprintf(buf, sizeof(buf), "%" PRIu64, lease_ms);
+	write_file(DBG "lease", buf);
+	first_s = await_gen_change(sonic_load64(&area->gen), declared / 1000.0 + slack);
+	printf("  lease of %" PRIu64 " ms: first publication after %.3f s (declared period %" PRIu64 " ms)\n", lease_ms,
+	       first_s, declared);
+	expect(first_s >= 0, "no publication within the declared period %" PRIu64 " ms of a lease", declared);
+	watch_scans(lease_ms / 1000.0 - (first_s > 0 ? first_s : 0), &leased);
+	/* the lease has ended; a scan started just before its end may still finish */
+	usleep((useconds_t)(slack * 1e6));
+	watch_scans(declared / 1000.0 + 1.0, &after);
+	printf("  under the lease %.1f s: %" PRIu64 " scans; after it %.1f s: %" PRIu64 " scans\n", leased.secs,
+	       leased.scans, after.secs, after.scans);
+	expect(leased.periodic >= 1, "no periodic scan under a %" PRIu64 " ms lease", lease_ms);
+	expect(after.scans == 0 && after.gen_moves == 0, "%" PRIu64 " scans after the lease expired", after.scans);
+	expect(stat_u64("lease_left_ms") == 0, "lease still live after its end");
+
+	/* dom0's 0 ends a long lease at once (only a scan already running may finish) */
+	write_file(DBG "lease", "600000");
+	end_s = await_gen_change(sonic_load64(&area->gen), declared / 1000.0 + slack);
+	write_file(DBG "lease", "0");
+	usleep((useconds_t)(slack * 1e6));
+	watch_scans(2.0, &ended);
+	expect(end_s >= 0, "no publication after a second lease");
+	expect(ended.scans == 0, "%" PRIu64 " scans after the lease was ended with 0", ended.scans);
+	expect(stat_u64("lease_ends") >= 1 && stat_u64("leases") >= 2, "leases %" PRIu64 ", ended %" PRIu64,
+	       stat_u64("leases"), stat_u64("lease_ends"));
+	return result("ondemand", " declared_ms=%" PRIu64 " lease_ms=%" PRIu64 " first_pub_s=%.3f"
+		      " idle_scans_per_s=%.3f idle_cpu_ms_per_s_per_gib=%.3f lease_scans_per_s=%.3f"
+		      " lease_cpu_ms_per_s_per_gib=%.3f scan_ms_per_ram_gib=%.1f after_scans=%" PRIu64 " ended_scans=%" PRIu64,
+		      declared, lease_ms, first_s, idle.scans / idle.secs, idle.cpu_ms / idle.secs / gib,
+		      leased.scans / leased.secs, leased.cpu_ms / leased.secs / gib,
+		      stat_u64("scan_ns_avg") / 1e6 / gib, after.scans, ended.scans);
+}
+
 static int cmd_extents(uint64_t min_cache_mib)
 {
 	uint64_t *live, *dbg_live;
@@ -1524,6 +1634,7 @@ static void usage(void)
 {
 	fputs("usage: sonic-check hog ANON_MIB FILE MAP_MIB DIRTY_MIB | live ROUNDS MIN_CACHE_MIB |\n"
 	      "       handshake held|scan MIN_CACHE_MIB | timeout | extents MIN_CACHE_MIB | refuse | pressure | period |\n"
+	      "       ondemand |\n"
 	      "       churn held|scan HOG_PID FILE ROUNDS\n"
 	      "       budget MIN_CACHE_MIB\n", stderr);
 	exit(2);
@@ -1544,6 +1655,8 @@ int main(int argc, char **argv)
 		return cmd_churn(argv[2], atoi(argv[3]), argv[4], atoi(argv[5]));
 	if (argc == 2 && !strcmp(argv[1], "period"))
 		return cmd_period();
+	if (argc == 2 && !strcmp(argv[1], "ondemand"))
+		return cmd_ondemand();
 	if (argc == 2 && !strcmp(argv[1], "refuse"))
 		return cmd_refuse();
 	if (argc == 2 && !strcmp(argv[1], "pressure"))
