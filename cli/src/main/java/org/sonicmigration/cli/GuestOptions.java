@@ -46,7 +46,8 @@ final class GuestOptions {
                     + " pages and leaves them in the allocator, as the Linux module does on a kernel with init_on_alloc"
                     + " like Debian's; pages the guest takes before the pause are dirtied and sent), cooperative:hold"
                     + " (takes them out of the allocator until resume; with init_on_alloc that zeroes, so dirties and"
-                    + " sends, every held page), none, slow, or hostile:KIND with KIND one of all_soft, torn_generation,"
+                    + " sends, every held page), cooperative:periodic (an ABI 1.0 module that republishes its live"
+                    + " set every period instead of only while dom0's lease lives), none, slow, or hostile:KIND with KIND one of all_soft, torn_generation,"
                     + " bad_magic, bad_version, bad_lengths, lying_final.")
     HintModuleSpec module;
 
@@ -58,6 +59,8 @@ final class GuestOptions {
             return switch (v) {
                 case "cooperative", "cooperative:list" -> HintModuleSpec.cooperative();
                 case "cooperative:hold" -> HintModuleSpec.holding();
+                case "cooperative:periodic" -> HintModuleSpec.cooperative()
+                        .withPublication(HintModuleSpec.Publication.PERIODIC);
                 case "none" -> HintModuleSpec.none();
                 case "slow" -> HintModuleSpec.slow();
                 default -> {
@@ -70,7 +73,7 @@ final class GuestOptions {
                         }
                     }
                     throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not a guest module (use"
-                            + " cooperative, cooperative:hold, none, slow or hostile:all_soft|torn_generation|bad_magic|"
+                            + " cooperative, cooperative:hold, cooperative:periodic, none, slow or hostile:all_soft|torn_generation|bad_magic|"
                             + "bad_version|bad_lengths|lying_final)");
                 }
             };

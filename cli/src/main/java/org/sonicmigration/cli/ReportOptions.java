@@ -70,6 +70,7 @@ final class ReportOptions {
                 live == 1 ? "" : "s");
         var soft = r.soft();
         if (soft != null && soft.hintArea()) {
+            out.printf(Locale.ROOT, "  live hint: %s%n", soft.livePublication());
             out.printf(Locale.ROOT, "  soft pages (%s): %d skips in live passes (%d of %d hint reads usable); handshake: %s;"
                             + " %d caught up live; %d pages never sent (%.1f%% of guest memory);"
                             + " %d final-soft pages written before the pause, sent with data%n",

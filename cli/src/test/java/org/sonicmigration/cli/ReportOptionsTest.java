@@ -21,14 +21,15 @@ class ReportOptionsTest {
                     new IterationStats(1, PassKind.FINAL, 60, 47, 13, 0, 47 * 4096, 100_000, 0)),
             947, 13, 947 * 4096, 2_000_000, 100_000, 1000, List.of(),
             new SoftPageSummary(SoftPolicy.FREE_AND_CACHE, true, 2, 2, 100, 20, 1_000_000, "final soft set of 20 pages",
-                    0, 13, 7, List.of()));
+                    0, 13, 7, List.of(), "on demand (lease 30 s): first hint 12.0 ms after the request"));
 
     @Test
     void theTextReportCountsFinalSoftPagesWrittenBeforeThePause() {
         StringWriter out = new StringWriter();
         ReportOptions.printText(new PrintWriter(out), REPORT, null);
         assertThat(out.toString()).contains("13 pages never sent (1.3% of guest memory)")
-                .contains("7 final-soft pages written before the pause, sent with data");
+                .contains("7 final-soft pages written before the pause, sent with data")
+                .contains("live hint: on demand (lease 30 s): first hint 12.0 ms after the request");
     }
 
     @Test
@@ -42,5 +43,6 @@ class ReportOptionsTest {
         assertThat(json.get("event").asText()).isEqualTo("report");
         assertThat(json.at("/migration/soft/finalSoftDirtied").asLong(-1)).isEqualTo(7);
         assertThat(json.at("/migration/soft/unsentPages").asLong(-1)).isEqualTo(13);
+        assertThat(json.at("/migration/soft/livePublication").asText()).startsWith("on demand");
     }
 }

@@ -31,6 +31,8 @@ class SimulatedGuestOptionsTest {
         assertThat(c.convert("cooperative").holdsFinalSet()).isFalse();
         assertThat(c.convert("cooperative:hold")).isEqualTo(HintModuleSpec.holding());
         assertThat(c.convert("cooperative:hold").holdsFinalSet()).isTrue();
+        assertThat(c.convert("cooperative").publishesOnDemand()).as("the Linux module's default").isTrue();
+        assertThat(c.convert("cooperative:periodic").publishesOnDemand()).isFalse();
     }
 
     @Test

@@ -245,7 +245,7 @@ public final class PreCopyEngine {
             writer.writeStaticState(domain.cpuPolicy());
             advisor = SoftPageAdvisor.open(domain, options, clock, listener, notices).orElse(null);
             if (advisor != null) {
-                advisor.awaitFirstPublication();
+                advisor.startLiveHints();
             }
         }
 
@@ -380,6 +380,9 @@ public final class PreCopyEngine {
                 if ((++done & 1023) == 0) {
                     listener.progress(k, done, count, writer.bytesWritten());
                     destination.checkPeer();
+                    if (advisor != null && kind == PassKind.LIVE) {
+                        advisor.keepLeaseAlive(); // a pass can outlast the lease on a slow link
+                    }
                 }
             }
             sender.flush();
@@ -496,7 +499,7 @@ public final class PreCopyEngine {
             SoftPageSummary soft = advisor == null ? SoftPageSummary.off(options.soft())
                     : new SoftPageSummary(options.soft(), true, advisor.reads, advisor.usable, skippedLive,
                     advisor.finalPages, advisor.handshakeNanos, advisor.handshake, catchUp, unsent, softDirtied,
-                    advisor.fallbacks());
+                    advisor.fallbacks(), advisor.livePublication);
             return new MigrationReport(name, backend, outcome, error, iterations, sent, noData,
                     writer == null ? 0 : writer.bytesWritten(), end - startNanos, downtime, info.totalPages(), notices,
                     soft);

@@ -31,6 +31,8 @@ final class SoftPageAdvisor implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SoftPageAdvisor.class);
     private static final long VIRTUAL_POLL_NANOS = 1_000_000L;
     private static final long FIRST_HINT_POLL_NANOS = 2_000_000L;
+    /** What an on-demand guest gets beyond its declared period to publish after the request: its scan, a wake-up. */
+    private static final long ON_DEMAND_MARGIN_NANOS = 500_000_000L;
 
     private final HintChannel channel;
     private final HintAreaReader reader;
@@ -41,6 +43,7 @@ final class SoftPageAdvisor implements AutoCloseable {
     private final Clock clock;
     private final PageBitmap live;
     private final PageBitmap referenced; // null unless retainHot
+    private final LiveHintLease lease;
     private final Set<String> fallbacks = new LinkedHashSet<>();
     private final MigrationListener listener;
     /** Null unless --verify-hints. */
@@ -54,6 +57,8 @@ final class SoftPageAdvisor implements AutoCloseable {
     long handshakeNanos;
     long firstHintWaitNanos;
     String handshake = "not run";
+    /** How the guest published its live hint in this migration, in words (the report's). */
+    String livePublication = "not asked (no live pass)";
 
     private SoftPageAdvisor(HintChannel channel, long pfnLimit, long guestPages, MigrationOptions options, Clock clock,
                             MigrationListener listener) {
@@ -68,6 +73,7 @@ final class SoftPageAdvisor implements AutoCloseable {
         // Only hot-page retention reads the referenced set; a 1 TiB guest's bitmap is 32 MiB.
         this.referenced = retainHot ? new PageBitmap(pfnLimit) : null;
         this.verifier = options.verifyHints() ? new HintVerifier(pfnLimit, guestPages) : null;
+        this.lease = new LiveHintLease(channel, clock, LiveHintLease.DEFAULT);
     }
 
     /** After each live fetch-and-clean: what the guest wrote, for checking its claims (--verify-hints). */
@@ -121,35 +127,92 @@ final class SoftPageAdvisor implements AutoCloseable {
     }
 
     /**
-     * Step 1's read of the hint, for a guest whose area is there but was never published (generation 0: its
-     * module was loaded a moment ago): such a module publishes within its declared period, so this waits for
-     * that first publication, at most one period (clamped as staleness is), and only this once. Pass 0 can
-     * then skip what the guest calls soft instead of sending every page, which leaves nothing stale for the
-     * final soft set to spare. A module that does not publish in time costs one period and a notice.
+     * Step 1, before pass 0: asks for the live hint (SPEC §4.4) and waits for the first publication pass 0 can
+     * use. A guest that publishes on demand gets a lease and one declared period (plus a margin for its scan)
+     * to publish after it; a guest that publishes periodically (ABI 1.0) is waited for only if it never
+     * published yet. Pass 0 can then skip what the guest calls soft instead of sending every page, which
+     * leaves nothing stale for the final soft set to spare. A guest that does not publish in time costs that
+     * wait and a notice, never correctness.
      */
-    void awaitFirstPublication() throws InterruptedException {
-        if (gaveUp || !(reader.read(channel.area()) instanceof HintSnapshot.Valid first) || first.generation() != 0) {
+    void startLiveHints() throws InterruptedException {
+        if (gaveUp) {
             return;
         }
-        long period = HintFreshness.periodNanos(first);
-        long start = clock.nanoTime();
-        long deadline = start + period;
-        for (long now = start; now < deadline; now = clock.nanoTime()) {
-            clock.sleepNanos(Math.min(deadline - now, FIRST_HINT_POLL_NANOS));
-            if (!unpublished(reader.read(channel.area())) || channel.withdrawn().isPresent()) {
-                firstHintWaitNanos = clock.nanoTime() - start;
-                log.debug("the guest's first hint came {} after the migration started", millis(firstHintWaitNanos));
-                return;
-            }
+        HintSnapshot before = reader.read(channel.area());
+        if (!channel.publishesOnDemand()) {
+            // An ABI 1.0 guest publishes by itself; a lease would be a store write it ignores.
+            livePublication = "periodic (the guest does not publish on demand)";
+            awaitFirstPublication(before);
+            return;
         }
-        firstHintWaitNanos = clock.nanoTime() - start;
+        if (!lease.start()) {
+            livePublication = "on demand, but not asked: this channel cannot carry the request";
+            fallback("the guest publishes its live hint only on request and this channel cannot ask for it: the live"
+                    + " passes go without a fresh hint");
+            return;
+        }
+        if (!(before instanceof HintSnapshot.Valid v)) {
+            livePublication = "on demand (lease " + lease.lease().toSeconds() + " s)";
+            return;
+        }
+        long period = HintFreshness.periodNanos(v);
+        long waited = awaitGenerationOtherThan(v.generation(), period + ON_DEMAND_MARGIN_NANOS);
+        if (waited >= 0) {
+            firstHintWaitNanos = waited;
+            livePublication = "on demand (lease " + lease.lease().toSeconds() + " s): first hint " + millis(waited)
+                    + " after the request";
+            log.debug("the guest published on demand {} after the request", millis(waited));
+        } else {
+            firstHintWaitNanos = -waited;
+            livePublication = "on demand (lease " + lease.lease().toSeconds() + " s): no hint within "
+                    + millis(period + ON_DEMAND_MARGIN_NANOS) + " of the request";
+            fallback("the guest did not publish its live hint within its declared period (" + millis(period)
+                    + ") of the request: the first pass sends without a fresh one");
+        }
+    }
+
+    /** For a guest that publishes periodically: waits out a just-loaded module's first publication. */
+    private void awaitFirstPublication(HintSnapshot first) throws InterruptedException {
+        if (!(first instanceof HintSnapshot.Valid v) || v.generation() != 0) {
+            return;
+        }
+        long period = HintFreshness.periodNanos(v);
+        long waited = awaitGenerationOtherThan(0, period);
+        if (waited >= 0) {
+            firstHintWaitNanos = waited;
+            log.debug("the guest's first hint came {} after the migration started", millis(waited));
+            return;
+        }
+        firstHintWaitNanos = -waited;
         fallback("the guest's module had not published a hint within its declared period (" + millis(period)
                 + "): the first pass sends without one");
     }
 
-    /** Valid and never published (generation 0), or being published right now (torn). */
-    private static boolean unpublished(HintSnapshot s) {
-        return s instanceof HintSnapshot.Valid v ? v.generation() == 0 : s instanceof HintSnapshot.Torn;
+    /**
+     * Polls the area until a settled publication other than {@code generation} (or a withdrawn channel), at
+     * most {@code limitNanos}. @return the time waited, or minus it when the limit passed first
+     */
+    private long awaitGenerationOtherThan(long generation, long limitNanos) throws InterruptedException {
+        long start = clock.nanoTime();
+        long deadline = start + limitNanos;
+        for (long now = start; now < deadline; now = clock.nanoTime()) {
+            clock.sleepNanos(Math.min(deadline - now, FIRST_HINT_POLL_NANOS));
+            HintSnapshot s = reader.read(channel.area());
+            if ((s instanceof HintSnapshot.Valid v && v.generation() != generation) || channel.withdrawn().isPresent()) {
+                return clock.nanoTime() - start;
+            }
+        }
+        return -(clock.nanoTime() - start);
+    }
+
+    /** During a long pass: keeps the lease alive (a clock read unless a renewal is due). */
+    void keepLeaseAlive() {
+        lease.renewIfDue();
+    }
+
+    /** The live passes are over (or the migration ends): the guest may stop scanning. */
+    void endLease() {
+        lease.end();
     }
 
     /**
@@ -160,6 +223,7 @@ final class SoftPageAdvisor implements AutoCloseable {
         if (gaveUp) {
             return null;
         }
+        lease.renewIfDue();
         reads++;
         HintSnapshot snapshot = reader.read(channel.area());
         switch (freshness.observe(snapshot, clock.nanoTime())) {
@@ -222,6 +286,9 @@ final class SoftPageAdvisor implements AutoCloseable {
         } else {
             set = awaitFinalSet();
         }
+        // No live pass follows the handshake: the guest may stop scanning (never before the answer, so the
+        // store write is not on the handshake's critical path).
+        lease.end();
         listener.handshake(new HandshakeOutcome(set != null, set == null ? 0 : finalPages, handshakeNanos, handshake));
         return set;
     }
@@ -308,8 +375,16 @@ final class SoftPageAdvisor implements AutoCloseable {
         return String.format(java.util.Locale.ROOT, "%.1f ms", nanos / 1e6);
     }
 
+    int leaseRenewals() {
+        return lease.renewals();
+    }
+
     @Override
     public void close() {
-        channel.close();
+        try {
+            lease.end();
+        } finally {
+            channel.close();
+        }
     }
 }

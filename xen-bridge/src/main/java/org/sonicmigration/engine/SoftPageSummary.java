@@ -19,15 +19,18 @@ import java.util.List;
  *                        last live fetch-and-clean (a guest that lists its final set instead of holding it
  *                        may allocate and write them before the pause) — and therefore sent with data
  * @param fallbacks       every safe fallback taken, in order
+ * @param livePublication how the guest published its live hint: on demand under dom0's lease (SPEC §4.4, with
+ *                        how soon the first hint came), periodically (an ABI 1.0 guest), or not asked
  */
 public record SoftPageSummary(SoftPolicy policy, boolean hintArea, long hintReads, long usableHints, long skippedLive,
                               long finalSoftPages, long handshakeNanos, String handshake, long catchUpPages,
-                              long unsentPages, long finalSoftDirtied, List<String> fallbacks) {
+                              long unsentPages, long finalSoftDirtied, List<String> fallbacks,
+                              String livePublication) {
     public SoftPageSummary {
         fallbacks = List.copyOf(fallbacks);
     }
 
     static SoftPageSummary off(SoftPolicy policy) {
-        return new SoftPageSummary(policy, false, 0, 0, 0, 0, 0, "not run", 0, 0, 0, List.of());
+        return new SoftPageSummary(policy, false, 0, 0, 0, 0, 0, "not run", 0, 0, 0, List.of(), "not asked");
     }
 }

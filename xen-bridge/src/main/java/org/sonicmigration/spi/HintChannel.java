@@ -35,6 +35,25 @@ public interface HintChannel extends AutoCloseable {
     }
 
     /**
+     * Whether the guest publishes its live hint only while dom0 holds a lease on it (SPEC §4.4, ABI 1.1:
+     * {@code data/sonic/publish = on-demand}); false for a guest that republishes periodically (ABI 1.0).
+     */
+    default boolean publishesOnDemand() {
+        return false;
+    }
+
+    /**
+     * Asks the guest to keep publishing its live hint for {@code lease} from now (SPEC §4.4,
+     * {@code data/sonic/live-request}); a later call renews the lease, {@link Duration#ZERO} ends it. A guest
+     * that publishes periodically ignores it. Never on the handshake's critical path: a store write.
+     *
+     * @return false if this channel cannot carry the request (an on-demand guest then publishes nothing new)
+     */
+    default boolean requestLiveHints(Duration lease) {
+        return false;
+    }
+
+    /**
      * Whether the guest has taken this channel back (its module unloaded: SPEC §7.3, {@code state =
      * closing}, or its advertisement gone), so that waiting for an answer on it is pointless. Cheap
      * enough to ask every few tens of milliseconds while waiting.

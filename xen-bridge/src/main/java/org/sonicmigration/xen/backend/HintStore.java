@@ -7,7 +7,7 @@ import org.sonicmigration.xen.lib.XenStore;
 
 /**
  * The part of xenstore the backend uses on keys a guest also writes: transactional reads of the guest's
- * {@code data/sonic/} keys, the one write dom0 makes there ({@code keep-cache}), and the guest's
+ * {@code data/sonic/} keys, the writes dom0 makes there ({@code keep-cache}, {@code live-request}), and the guest's
  * {@code control/shutdown} node, read and written in and out of transactions. Failures are
  * {@link XenCallException}s, as {@link XenStore} throws them ({@code EAGAIN} for a transaction that must
  * be redone).

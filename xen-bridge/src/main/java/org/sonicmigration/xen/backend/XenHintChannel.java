@@ -33,6 +33,11 @@ final class XenHintChannel implements HintSlot.Owned {
     static final int OLD_GNTDEV_LIMIT = 1024;
     /** Longest wait on the event handle in one go: how long a close from another thread may have to wait. */
     static final Duration EVENT_SLICE = Duration.ofMillis(100);
+    /** SPEC §4.4: the guest's key saying how it publishes, and the value of an on-demand guest. */
+    static final String PUBLISH = "publish";
+    static final String ON_DEMAND = "on-demand";
+    /** SPEC §4.4: dom0's lease on the live hint, in ms. */
+    static final String LIVE_REQUEST = "live-request";
 
     /** Maps pages another domain granted, read-only (libxengnttab). */
     interface Grants extends AutoCloseable {
@@ -232,6 +237,31 @@ final class XenHintChannel implements HintSlot.Owned {
             return true;
         } catch (BackendException e) {
             LOG.warn("could not write {}/keep-cache for domain {}: {}", directory, domid, e.getMessage());
+            return false;
+        }
+    }
+
+    /** SPEC §4.4: the guest's {@code publish} node, written in its advertising transaction; missing = periodic (1.0). */
+    @Override
+    public boolean publishesOnDemand() {
+        check();
+        try {
+            return store.read(directory + "/" + PUBLISH).map(ON_DEMAND::equals).orElse(false);
+        } catch (BackendException e) {
+            LOG.warn("could not read {}/{} of domain {}: {}", directory, PUBLISH, domid, e.getMessage());
+            return false;
+        }
+    }
+
+    /** Writes {@code data/sonic/live-request} = the lease in ms (SPEC §4.4); 0 ends it. */
+    @Override
+    public boolean requestLiveHints(Duration lease) {
+        check();
+        try {
+            store.write(directory + "/" + LIVE_REQUEST, Long.toString(lease.toMillis()));
+            return true;
+        } catch (BackendException e) {
+            LOG.warn("could not write {}/{} for domain {}: {}", directory, LIVE_REQUEST, domid, e.getMessage());
             return false;
         }
     }

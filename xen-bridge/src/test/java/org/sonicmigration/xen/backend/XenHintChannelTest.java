@@ -294,6 +294,27 @@ class XenHintChannelTest {
     }
 
     @Test
+    void theLiveHintLeaseIsWrittenInMillisecondsAndEndedWithZero() {
+        try (XenHintChannel c = open(guest(17))) {
+            assertThat(c.requestLiveHints(Duration.ofSeconds(30))).isTrue();
+            assertThat(store.nodes).containsEntry(DIR + "/live-request", "30000");
+            assertThat(c.requestLiveHints(Duration.ZERO)).isTrue();
+            assertThat(store.nodes).containsEntry(DIR + "/live-request", "0");
+        }
+    }
+
+    @Test
+    void onlyAGuestThatAdvertisesOnDemandPublicationIsTreatedSo() {
+        try (XenHintChannel c = open(guest(17))) {
+            assertThat(c.publishesOnDemand()).as("an ABI 1.0 guest writes no publish key").isFalse();
+            store.nodes.put(DIR + "/publish", "periodic");
+            assertThat(c.publishesOnDemand()).isFalse();
+            store.nodes.put(DIR + "/publish", "on-demand");
+            assertThat(c.publishesOnDemand()).isTrue();
+        }
+    }
+
+    @Test
     void theChannelIsWithdrawnOnceTheGuestsStateIsNoLongerReady() {
         try (XenHintChannel c = open(guest(17))) {
             store.nodes.put(DIR + "/state", "ready");
@@ -324,6 +345,7 @@ class XenHintChannelTest {
         };
         try (XenHintChannel c = XenHintChannel.open(DOMID, guest(17), grants, events, failing, DIR, clock::get)) {
             assertThat(c.keepCache(true)).isFalse();
+            assertThat(c.requestLiveHints(Duration.ofSeconds(30))).isFalse();
         }
     }
 
