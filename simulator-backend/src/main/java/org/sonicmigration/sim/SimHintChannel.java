@@ -54,6 +54,21 @@ public final class SimHintChannel implements HintChannel {
         return true;
     }
 
+    /** SPEC.md §4.4: whether the module advertises on-demand publication (an ABI 1.1 module's default). */
+    @Override
+    public boolean publishesOnDemand() {
+        check();
+        return module.spec().publishesOnDemand();
+    }
+
+    /** Carries dom0's lease to the module, as the Xen backend writes {@code data/sonic/live-request}. */
+    @Override
+    public boolean requestLiveHints(Duration lease) {
+        check();
+        module.requestLive(lease);
+        return true;
+    }
+
     @Override
     public void close() {
         closed = true;

@@ -150,8 +150,9 @@ public final class SimulatedMigration {
         return run(setup, listener, beforeMigration, new MigrationControl());
     }
 
-    private static Result run(Setup setup, MigrationListener listener,
-                              java.util.function.Consumer<SimGuest> beforeMigration, MigrationControl control)
+    /** {@link #run(Setup, MigrationListener, java.util.function.Consumer)}, stoppable through {@code control}. */
+    public static Result run(Setup setup, MigrationListener listener,
+                             java.util.function.Consumer<SimGuest> beforeMigration, MigrationControl control)
             throws InterruptedException, IOException {
         return run(setup, listener, (GuestUse<Void>) (host, guest, clock) -> {
             beforeMigration.accept(guest);

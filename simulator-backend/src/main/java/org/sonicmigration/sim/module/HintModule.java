@@ -9,6 +9,7 @@ import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
@@ -38,6 +39,11 @@ import org.sonicmigration.sim.kernel.PageState;
  * Per-cpu-list free pages are not included: a scan finds free pages by {@code PageBuddy}, which per-cpu pages
  * lack (SPEC.md §6.2 step 3 names {@code is_free_buddy_page}). With {@code publishReferenced} the hot end of
  * the page-cache LRU (its newest quarter) goes into the referenced section.
+ *
+ * <p><b>On demand</b> (SPEC.md §4.4, {@link HintModuleSpec.Publication#ON_DEMAND}). The module scans once at
+ * load and then only while dom0's lease is live: a lease (dom0's {@code data/sonic/live-request}, seen at the
+ * module's next step as a xenstore watch would deliver it) publishes at once and then every period until it
+ * expires or dom0 ends it with 0; a resume ends it. A periodic module ({@code PERIODIC}, ABI 1.0) ignores leases.
  *
  * <p><b>Handshake.</b> An event from dom0 starts handshake <i>s</i>+1 (REQUESTED, made visible before the
  * module looks at memory; an event to dom0), then DROPPING: clean cache is dropped (keeping the published
@@ -108,9 +114,13 @@ public final class HintModule {
      * @param lastDropped        cache pages dropped by the last handshake
      * @param lastHeld           pages newly held by the last handshake
      * @param releases           times held pages were given back (resume, hold timeout)
+     * @param leases             live-hint leases dom0 granted or renewed (SPEC.md §4.4)
+     * @param leaseEnds          leases dom0 ended with 0
+     * @param leaseLapses        leases that ran out while live (dom0 did not renew in time)
      */
     public record Stats(long publications, long publishGuestNanos, long handshakes, long finalSets,
-                        long lastHandshakeNanos, long lastDropped, long lastHeld, long releases) {
+                        long lastHandshakeNanos, long lastDropped, long lastHeld, long releases, long leases,
+                        long leaseEnds, long leaseLapses) {
     }
 
     private enum Step { NONE, DROP, SCAN, PUBLISH }
@@ -130,6 +140,15 @@ public final class HintModule {
     private final HintAreaWriter writer;
 
     private final AtomicBoolean dom0Request = new AtomicBoolean();
+    private final boolean onDemand;
+    /** Dom0's last lease write not yet seen by the module, in ms; -1: none. */
+    private final AtomicLong leaseRequest = new AtomicLong(-1);
+    /** Guest time the lease ends; -1: no lease. */
+    private long leaseEnd = -1;
+    private volatile long lastLeaseWrite = -1;
+    private long leases;
+    private long leaseEnds;
+    private long leaseLapses;
     private final ReentrantLock eventLock = new ReentrantLock();
     private final Condition eventRaised = eventLock.newCondition();
     private boolean eventPending;
@@ -178,6 +197,7 @@ public final class HintModule {
                 : HintModuleSpec.DEFAULT_ACK_LATENCY.toNanos();
         this.withReferenced = spec instanceof HintModuleSpec.Cooperative c && c.publishReferenced();
         this.hold = spec.holdsFinalSet();
+        this.onDemand = spec.publishesOnDemand();
         this.pfnCount = pfnCount;
         this.geometry = HintAreaGeometry.plan(pfnCount, withReferenced);
         this.areaPfns = kernel.allocateKernelPages(geometry.areaPages());
@@ -262,7 +282,12 @@ public final class HintModule {
 
     public Stats stats() {
         return locked(() -> new Stats(publications, publishGuestNanos, handshakes, finalSets, lastHandshakeNanos,
-                lastDropped, lastHeld, releases));
+                lastDropped, lastHeld, releases, leases, leaseEnds, leaseLapses));
+    }
+
+    /** Whether a lease on the live set is live now (guest time); always false for a periodic module. */
+    public boolean leaseLive() {
+        return locked(() -> leaseEnd >= 0 && kernel.now() < leaseEnd);
     }
 
     /** Tests: called on the vCPU context after each live publication. */
@@ -275,6 +300,21 @@ public final class HintModule {
     /** Dom0's event: a request the module handles at its next step (events coalesce). */
     public void notifyFromDom0() {
         dom0Request.set(true);
+    }
+
+    /**
+     * Dom0's {@code data/sonic/live-request} write (SPEC.md §4.4): a lease of {@code lease} from when the module
+     * sees it, zero ends it. Like a xenstore watch, the module sees the last write at its next step.
+     */
+    public void requestLive(Duration lease) {
+        long ms = Math.max(0, lease.toMillis());
+        lastLeaseWrite = ms;
+        leaseRequest.set(ms);
+    }
+
+    /** What dom0 last wrote as {@code live-request} in ms (what xenstore would hold), -1 if it never wrote. */
+    public long lastLeaseWrite() {
+        return lastLeaseWrite;
     }
 
     /** Dom0's {@code data/sonic/keep-cache} wish (SPEC §7.1), read when a request arrives. */
@@ -315,6 +355,10 @@ public final class HintModule {
     /** One quantum of the module, after the workloads of that quantum; the guest calls it under its vCPU lock. */
     public void step() {
         long now = kernel.now();
+        long lease = leaseRequest.getAndSet(-1);
+        if (onDemand) {
+            lease(now, lease);
+        }
         if (dom0Request.getAndSet(false)) {
             startHandshake(now);
         }
@@ -326,8 +370,30 @@ public final class HintModule {
         publishLive(now);
     }
 
+    /** A lease write seen at this step ({@code ms} ≥ 0), and the end of a lease that ran out. */
+    private void lease(long now, long ms) {
+        boolean live = leaseEnd >= 0 && now < leaseEnd;
+        if (leaseEnd >= 0 && !live) {
+            leaseLapses++;
+            leaseEnd = -1;
+        }
+        if (ms > 0) {
+            leases++;
+            leaseEnd = now + Duration.ofMillis(ms).toNanos();
+            if (!live && publishDoneAt < 0) {
+                nextPublishAt = now; // a new lease publishes at once
+            }
+        } else if (ms == 0 && live) {
+            leaseEnds++;
+            leaseEnd = -1;
+        }
+    }
+
     /** The guest continues after a suspend (a cancelled migration): held pages go back, the word goes IDLE. */
     public void resumed() {
+        if (leaseEnd >= 0) {
+            leaseEnd = -1; // SPEC.md §4.4: a resume ends the lease
+        }
         if (next != Step.NONE) {
             writer.fail(HandshakeFailure.INTERNAL);
             next = Step.NONE;
@@ -452,7 +518,9 @@ public final class HintModule {
     }
 
     private void publishLive(long now) {
-        if (publishDoneAt < 0 && now >= nextPublishAt) {
+        // On demand: the load scan (no publication yet), then only under a live lease.
+        boolean may = !onDemand || publications == 0 || (leaseEnd >= 0 && now < leaseEnd);
+        if (publishDoneAt < 0 && now >= nextPublishAt && may) {
             long cost = pfnCount * SCAN_NANOS_PER_PFN;
             publishDoneAt = now + cost;
             publishGuestNanos += cost;

@@ -37,35 +37,56 @@ public sealed interface HintModuleSpec {
     }
 
     /**
-     * A module that follows SPEC.md: publishes the live soft set every {@code period}, answers a request by
-     * dropping clean cache and publishing its free pages as the final set, listed or held, within its 1.5 s
-     * budget.
+     * When a module refreshes its live set (SPEC.md §4.4). {@link #ON_DEMAND}: an ABI 1.1 module, which scans
+     * once at load and then only while dom0's lease is live (the Linux module's default). {@link #PERIODIC}: an
+     * ABI 1.0 module, which republishes every period whether anyone reads it or not.
+     */
+    enum Publication {
+        ON_DEMAND, PERIODIC
+    }
+
+    /**
+     * A module that follows SPEC.md: publishes the live soft set every {@code period} (always, or only while
+     * dom0 holds a lease), answers a request by dropping clean cache and publishing its free pages as the final
+     * set, listed or held, within its 1.5 s budget.
      *
      * @param period            live-set publication period (guest time), 1 ms … 1 h
      * @param ackLatency        guest time from dom0's event to the handshake worker's first step, 0 … 1 s
      * @param publishReferenced also publish the hot end of the page-cache LRU as the referenced set (and then
      *                          keep those pages through the handshake's cache drop, as SPEC.md §4.3 demands)
      * @param finalSet          list the free pages (the default) or hold them
+     * @param publication       periodic (ABI 1.0) or on dom0's demand (ABI 1.1)
      */
-    record Cooperative(Duration period, Duration ackLatency, boolean publishReferenced, FinalSet finalSet)
-            implements HintModuleSpec {
+    record Cooperative(Duration period, Duration ackLatency, boolean publishReferenced, FinalSet finalSet,
+                       Publication publication) implements HintModuleSpec {
         public Cooperative {
             checkPeriod(period);
             Objects.requireNonNull(ackLatency, "ackLatency");
             Objects.requireNonNull(finalSet, "finalSet");
+            Objects.requireNonNull(publication, "publication");
             if (ackLatency.isNegative() || ackLatency.compareTo(Duration.ofSeconds(1)) > 0) {
                 throw new SimulatorException("hint module ack latency must be 0 .. 1 s, got " + ackLatency);
             }
         }
 
-        /** A module that lists its final set. */
+        /** A module that publishes periodically, as ABI 1.0 modules do. */
+        public Cooperative(Duration period, Duration ackLatency, boolean publishReferenced, FinalSet finalSet) {
+            this(period, ackLatency, publishReferenced, finalSet, Publication.PERIODIC);
+        }
+
+        /** A module that lists its final set and publishes periodically. */
         public Cooperative(Duration period, Duration ackLatency, boolean publishReferenced) {
             this(period, ackLatency, publishReferenced, FinalSet.LIST);
         }
 
         /** The same module with final sets given as {@code f}. */
         public Cooperative withFinalSet(FinalSet f) {
-            return new Cooperative(period, ackLatency, publishReferenced, f);
+            return new Cooperative(period, ackLatency, publishReferenced, f, publication);
+        }
+
+        /** The same module publishing as {@code p}. */
+        public Cooperative withPublication(Publication p) {
+            return new Cooperative(period, ackLatency, publishReferenced, finalSet, p);
         }
     }
 
@@ -122,9 +143,14 @@ public sealed interface HintModuleSpec {
         return new None();
     }
 
-    /** The default module: 100 ms period, 3 ms ack latency, no referenced set, final sets listed. */
+    /** The default module: on demand, 100 ms period, 3 ms ack latency, no referenced set, final sets listed. */
     static Cooperative cooperative() {
-        return new Cooperative(DEFAULT_PERIOD, DEFAULT_ACK_LATENCY, false, FinalSet.LIST);
+        return new Cooperative(DEFAULT_PERIOD, DEFAULT_ACK_LATENCY, false, FinalSet.LIST, Publication.ON_DEMAND);
+    }
+
+    /** Whether the module publishes only while dom0's lease is live (SPEC.md §4.4); slow and hostile ones do not. */
+    default boolean publishesOnDemand() {
+        return this instanceof Cooperative c && c.publication() == Publication.ON_DEMAND;
     }
 
     /** The default module, holding its final sets. */
