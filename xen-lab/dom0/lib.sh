@@ -242,8 +242,9 @@ wait_hint_area() {
 }
 
 # What a sonic report in FILE says about soft pages, as one line: "soft: skipped=N live_skips=L
-# handshake=(...)" (N pages never sent, L skips in live passes), or "soft: unused", and every note of the
-# report (a fallback says why).
+# handshake=(...) live_hint=(...)" (N pages never sent, L skips in live passes; how the guest published its
+# live hint: on demand under dom0's lease, or periodic), or "soft: unused", and every note of the report
+# (a fallback says why).
 soft_summary() {
     awk '/soft pages \(.*\): not used/ { unused = 1 }
          /soft pages \(.*\):.* pages never sent/ {
@@ -253,8 +254,10 @@ soft_summary() {
              }
              hs = $0; sub(/.*handshake: */, "", hs); sub(/;.*/, "", hs) }
          /^ *note: / { sub(/^ *note: */, ""); notes = notes " [note: " $0 "]" }
+         /^ *live hint: / { lh = $0; sub(/^ *live hint: */, "", lh) }
          END { if (unused || skipped == "") printf "soft: unused"
                else printf "soft: skipped=%s live_skips=%s handshake=(%s)", skipped, live, hs
+               if (lh != "") printf " live_hint=(%s)", lh
                printf "%s", notes }' "$1"
 }
 
