@@ -62,7 +62,8 @@ public final class HintAreaLayout {
     /** The bytes "SONICHNT" as a little-endian word. */
     public static final long MAGIC = 0x544E4843494E4F53L;
     public static final int ABI_MAJOR = 1;
-    public static final int ABI_MINOR = 0;
+    /** 1.1: the live hint on demand (SPEC §4.4); the area itself is 1.0's. */
+    public static final int ABI_MINOR = 1;
     public static final int HEADER_SIZE = (int) HEADER.byteSize();
     public static final int PAGE_SIZE = 4096;
     /** Dom0 refuses areas larger than this (64 MiB). */

@@ -207,7 +207,11 @@ final class SoftPageAdvisor implements AutoCloseable {
 
     /** During a long pass: keeps the lease alive (a clock read unless a renewal is due). */
     void keepLeaseAlive() {
-        lease.renewIfDue();
+        if (gaveUp) {
+            lease.end(); // hints no longer read: the guest may stop scanning
+        } else {
+            lease.renewIfDue();
+        }
     }
 
     /** The live passes are over (or the migration ends): the guest may stop scanning. */
@@ -220,10 +224,10 @@ final class SoftPageAdvisor implements AutoCloseable {
      * are retained), or null when there is no usable hint this time.
      */
     PageBitmap liveSoft() {
+        keepLeaseAlive();
         if (gaveUp) {
             return null;
         }
-        lease.renewIfDue();
         reads++;
         HintSnapshot snapshot = reader.read(channel.area());
         switch (freshness.observe(snapshot, clock.nanoTime())) {
