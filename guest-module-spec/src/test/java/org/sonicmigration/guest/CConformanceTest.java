@@ -132,7 +132,7 @@ class CConformanceTest {
 
         long liveFlags = HintFlag.FREE.mask() | HintFlag.CLEAN_CACHE.mask() | (withReferenced ? HintFlag.REFERENCED.mask() : 0);
         StringBuilder expected = new StringBuilder()
-                .append("abi 1.0\nheader_size 256\npage_size 4096\n")
+                .append("abi 1." + HintAreaLayout.ABI_MINOR + "\nheader_size 256\npage_size 4096\n")
                 .append("area_pages ").append(g.areaPages()).append('\n')
                 .append("pfn_count ").append(pfnCount).append('\n')
                 .append("publish_period_ms 250\nhold_timeout_ms 45000\n")

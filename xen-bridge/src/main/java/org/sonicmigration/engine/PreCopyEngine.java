@@ -499,7 +499,7 @@ public final class PreCopyEngine {
             SoftPageSummary soft = advisor == null ? SoftPageSummary.off(options.soft())
                     : new SoftPageSummary(options.soft(), true, advisor.reads, advisor.usable, skippedLive,
                     advisor.finalPages, advisor.handshakeNanos, advisor.handshake, catchUp, unsent, softDirtied,
-                    advisor.fallbacks(), advisor.livePublication);
+                    advisor.fallbacks(), advisor.livePublication());
             return new MigrationReport(name, backend, outcome, error, iterations, sent, noData,
                     writer == null ? 0 : writer.bytesWritten(), end - startNanos, downtime, info.totalPages(), notices,
                     soft);

@@ -57,8 +57,8 @@ final class SoftPageAdvisor implements AutoCloseable {
     long handshakeNanos;
     long firstHintWaitNanos;
     String handshake = "not run";
-    /** How the guest published its live hint in this migration, in words (the report's). */
-    String livePublication = "not asked (no live pass)";
+    /** How the guest published its live hint in this migration, in words, as it started. */
+    private String livePublication = "not asked (no live pass)";
 
     private SoftPageAdvisor(HintChannel channel, long pfnLimit, long guestPages, MigrationOptions options, Clock clock,
                             MigrationListener listener) {
@@ -212,11 +212,6 @@ final class SoftPageAdvisor implements AutoCloseable {
         } else {
             lease.renewIfDue();
         }
-    }
-
-    /** The live passes are over (or the migration ends): the guest may stop scanning. */
-    void endLease() {
-        lease.end();
     }
 
     /**
@@ -379,8 +374,10 @@ final class SoftPageAdvisor implements AutoCloseable {
         return String.format(java.util.Locale.ROOT, "%.1f ms", nanos / 1e6);
     }
 
-    int leaseRenewals() {
-        return lease.renewals();
+    /** How the guest published its live hint, for the report: as started, and how often the lease was renewed. */
+    String livePublication() {
+        int n = lease.renewals();
+        return n == 0 ? livePublication : livePublication + "; lease renewed " + n + (n == 1 ? " time" : " times");
     }
 
     @Override

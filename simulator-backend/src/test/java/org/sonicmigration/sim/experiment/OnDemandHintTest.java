@@ -89,6 +89,7 @@ class OnDemandHintTest {
         assertThat(liveNanos).as("live passes outlast one lease").isGreaterThan(Duration.ofSeconds(45).toNanos());
         assertThat(m.stats().leaseLapses()).as("leases that ran out while the live passes ran").isZero();
         assertThat(m.stats().leases()).as("renewed").isGreaterThanOrEqualTo(2);
+        assertThat(r.report().soft().livePublication()).contains("lease renewed");
         assertThat(r.report().soft().usableHints()).as("every live read found a fresh hint")
                 .isEqualTo(r.report().soft().hintReads());
         assertThat(m.lastLeaseWrite()).isZero();
