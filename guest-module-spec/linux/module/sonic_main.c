@@ -244,6 +244,7 @@ static int __init sonic_init(void)
 		pr_warn("Xen sharing not set up (%d); the area is local only\n", err);
 	if (sonic_period_ms)
 		queue_delayed_work(sonic.wq, &sonic.scan_work, msecs_to_jiffies(sonic.period_now_ms));
+	sonic_grow_enable();
 	pr_info("%llu PFNs, area %u pages (%s), first scan %llu us: free %llu, clean cache %llu, hard %llu; full scan estimated %llu us, period %u ms\n",
 		sonic.pfn_count, sonic.area_pages, sonic_encoding_name(sonic.live.encoding),
 		sonic.last.scan_ns / 1000, sonic.last.free, sonic.last.cache, sonic.last.hard,
@@ -257,6 +258,7 @@ static void __exit sonic_exit(void)
 	kernel_param_lock(THIS_MODULE);
 	WRITE_ONCE(sonic.stopping, true);
 	kernel_param_unlock(THIS_MODULE);
+	sonic_grow_exit();
 	cancel_delayed_work_sync(&sonic.scan_work);
 	sonic_debugfs_exit();
 	sonic_handshake_exit();
