@@ -244,6 +244,29 @@ int sonic_debugfs_init(void)
 	return 0;
 }
 
+/* After memory hot-add rebuilt the area (sonic_grow.c): the files' sizes follow the new area. */
+void sonic_debugfs_resized(void)
+{
+	static const char *const bitmaps[] = { "live", "final", "held" };
+	struct dentry *d;
+	unsigned int i;
+
+	if (IS_ERR_OR_NULL(sonic_dir))
+		return;
+	d = debugfs_lookup("area", sonic_dir);
+	if (!IS_ERR_OR_NULL(d)) {
+		i_size_write(d_inode(d), (loff_t)sonic.area_pages * PAGE_SIZE);
+		dput(d);
+	}
+	for (i = 0; i < ARRAY_SIZE(bitmaps); i++) {
+		d = debugfs_lookup(bitmaps[i], sonic_dir);
+		if (!IS_ERR_OR_NULL(d)) {
+			i_size_write(d_inode(d), sonic.bitmap_bytes);
+			dput(d);
+		}
+	}
+}
+
 void sonic_debugfs_exit(void)
 {
 	debugfs_remove(sonic_dir);

@@ -151,6 +151,7 @@ static void sonic_grow_workfn(struct work_struct *work)
 		return;
 	}
 	sonic_area_free(&old); /* pages given to the grant code are NULL there */
+	sonic_debugfs_resized();
 	sonic_publish_live();
 	sonic_grows++;
 	sonic_grow_err = 0;

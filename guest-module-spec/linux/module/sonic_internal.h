@@ -214,6 +214,7 @@ void sonic_grow_stats(struct seq_file *m);
 /* sonic_debugfs.c */
 int sonic_debugfs_init(void);
 void sonic_debugfs_exit(void);
+void sonic_debugfs_resized(void);
 
 /* sonic_xen.c (inactive stubs without CONFIG_XEN) */
 #if IS_ENABLED(CONFIG_XEN)

@@ -264,6 +264,8 @@ check_hotadd() {
     for _ in $(seq 1 40); do [ "$(stat_value grows)" -ge 1 ] && break; usleep 250000; done
     echo "RESULT hotadd-deferred $deferred pfn_count_while_held=$old grows=$(stat_value grows) grow_deferrals=$(stat_value grow_deferrals)" >> "$RESULTS"
     dmesg | grep 'sonic_hint: memory added' | tail -n 1
+    [ "$(stat -c %s $dbg/area)" = $(($(stat_value area_pages) * 4096)) ] ||
+        echo "RESULT hotadd-size FAIL debugfs area is $(stat -c %s $dbg/area) bytes, the area $(stat_value area_pages) pages" >> "$RESULTS"
     check hotadd "$old" "$end"
 }
 
