@@ -265,6 +265,7 @@ add_lab_scripts() { # ROOT
     cp "$LAB_DIR/guest.cpio.gz" "$root/guest/initrd.cpio.gz"
     hvm_config "$root" domu.cfg domu-hvm.cfg
     hvm_config "$root" domu-sonic.cfg domu-sonic-hvm.cfg
+    nopv_config "$root" domu-hvm.cfg domu-nopv-hvm.cfg
     write_dom0_config "$root"
 }
 
@@ -281,6 +282,19 @@ hvm_config() {
     sed -e 's/^type = .*/type = "hvm"/' -e "s|^kernel = .*|kernel = \"$KERNEL_IMAGE\"|" \
         -e "s|^ramdisk = .*|ramdisk = \"$LAB_DIR/guest.cpio.gz\"|" "$root/lab/$2" > "$root/lab/$3"
     printf '%s\n' 'vga = "none"' 'nographic = 1' 'serial = "none"' 'device_model_version = "qemu-xen"' >> "$root/lab/$3"
+}
+
+# The HVM guest as an HVM guest without PV drivers is (an OS without Xen's drivers, e.g. Windows without
+# them): Linux with nopv ignores Xen, so it never sets up Xen's event callback and toolstacks must
+# suspend it through the hypervisor. Its console is the emulated serial port, which QEMU writes to a
+# file where the lab reads consoles (/var/log/xen is the same directory in dom0 and in the chroot
+# where the receiving xl runs). Usage: nopv_config ROOT FROM TO
+nopv_config() {
+    local root=$1
+    sed -e 's/^extra = .*/extra = "console=ttyS0 nopv smlab.console=ttyS0 quiet"/' \
+        -e 's|^serial = .*|serial = "file:/var/log/xen/console/guest-domu-serial.log"|' "$root/lab/$2" > "$root/lab/$3"
+    grep -q '^serial = "file:' "$root/lab/$3" || die "nopv_config: $2 has no serial line to replace"
+    grep -q '^extra = .*nopv' "$root/lab/$3" || die "nopv_config: $2 has no extra line to replace"
 }
 
 # Fails early (seconds, not a boot) if a script does not parse or a tool misses a library.

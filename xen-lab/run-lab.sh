@@ -42,6 +42,7 @@ hvm_expected() {
             hvm_sonic_save) echo verify-hvm-sonic-save ;;
             hvm_sonic_migrate) echo verify-hvm-sonic-migrate ;;
             hvm_sonic_soft_migrate) echo verify-hvm-sonic-soft-migrate ;;
+            hvm_nopv_sonic_migrate) echo verify-hvm-nopv-sonic-migrate ;;
         esac
     done
 }
@@ -266,6 +267,8 @@ main() {
         verify_stream verify-hvm-sonic-migrate hvm128.sonic-migrate.bin hvm-sonic-migrate
     [[ " $LAB_HVM " != *" hvm_sonic_soft_migrate "* ]] ||
         verify_stream verify-hvm-sonic-soft-migrate hvm256.sonic-soft-migrate.bin hvm-sonic-soft-migrate
+    [[ " $LAB_HVM " != *" hvm_nopv_sonic_migrate "* ]] ||
+        verify_stream verify-hvm-nopv-sonic-migrate hvm128.nopv.sonic-migrate.bin hvm-nopv-sonic-migrate
     t_verify=$(seconds_since "$t0")
     print_step_table
     print_timings "$t_install" "$t_build" "$t_qemu" "$t_verify" "$(seconds_since "$t_start")"

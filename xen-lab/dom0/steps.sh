@@ -371,6 +371,27 @@ attempt_hvm_sonic_soft_migrate() {
 }
 step_hvm_sonic_soft_migrate() { run_guest_step hvm-sonic-soft-migrate attempt_hvm_sonic_soft_migrate FAIL; }
 
+# An HVM guest without PV drivers (domu-nopv-hvm.cfg: Linux booted with nopv ignores Xen, as an OS
+# without Xen's drivers does; its console is the emulated serial port): it cannot answer a xenstore
+# suspend request and never set Xen's event callback, so our sender must suspend it through the
+# hypervisor, as libxl does; sonic migrate into stock xl migrate-receive, with the memory check passing
+# after it. The log must show that path was taken and that the guest's callback really was unset.
+attempt_hvm_nopv_sonic_migrate() {
+    local stream=/tmp/sonic.hvm-nopv.bin log="$RESULTS/hvm-nopv-sonic-migrate.log"
+    ensure_fresh_guest hvm-nopv-sonic-migrate /lab/domu-nopv-hvm.cfg || { STEP_DETAIL="no fresh guest: $GUEST_NOTE"; return 1; }
+    GUEST_FRESH=0
+    sonic_migrate_guest "$(guest_domid)" "$stream" "$log" || { keep_dm_logs hvm-nopv-sonic-migrate; return 1; }
+    if ! grep -q 'without PV drivers: Xen suspends it' "$log"; then
+        STEP_DETAIL="the guest was not suspended through the hypervisor: $STEP_DETAIL"; return 1
+    fi
+    if ! copy_out "$HOSTROOT$stream" "$RESULTS/hvm128.nopv.sonic-migrate.bin"; then
+        STEP_DETAIL="captured stream could not be copied"; return 1
+    fi
+    STEP_DETAIL="suspended by Xen (no PV drivers) $STEP_DETAIL ($GUEST_NOTE)"
+    rm -f "$HOSTROOT$stream"
+}
+step_hvm_nopv_sonic_migrate() { run_guest_step hvm-nopv-sonic-migrate attempt_hvm_nopv_sonic_migrate FAIL; }
+
 # Our sender, live: sonic migrate of DOMID to stock xl migrate-receive, run by sonic in the chroot as
 # the receiver command (xl migrate -s style); tee keeps a copy of the stream in STREAM (a path in
 # the chroot). Passes with exactly one guest named domu left (the source renamed away, then

@@ -35,7 +35,7 @@ LAB_COMPARE_RUNS=${LAB_COMPARE_RUNS:-3}
 # hvm_sonic_migrate hvm_sonic_soft_migrate), "all" for every one, empty for none; dom0 then also gets
 # what an HVM guest needs (libxl's QEMU device model, hvmloader, SeaBIOS). LAB_HVM_ONLY=1: only those.
 LAB_HVM=${LAB_HVM:-}
-[[ $LAB_HVM == all ]] && LAB_HVM="hvm_xl_save hvm_sonic_save hvm_sonic_migrate hvm_sonic_soft_migrate"
+[[ $LAB_HVM == all ]] && LAB_HVM="hvm_xl_save hvm_sonic_save hvm_sonic_migrate hvm_sonic_soft_migrate hvm_nopv_sonic_migrate"
 LAB_HVM_ONLY=${LAB_HVM_ONLY:-0}
 LAB_STRESS_PLAN=${LAB_STRESS_PLAN:-save save save save}
 LAB_STRESS_SECONDS=${LAB_STRESS_SECONDS:-480}
@@ -97,8 +97,8 @@ check_settings() {
     (( LAB_QEMU_MIB >= 1024 + 2 * LAB_SONIC_MIB + 256 )) ||
         die "LAB_QEMU_MIB=$LAB_QEMU_MIB cannot hold dom0's 1024 MiB and two ${LAB_SONIC_MIB} MiB guests (and Xen): give it $((1024 + 2 * LAB_SONIC_MIB + 256)) or more"
     [[ $LAB_MODE == steps || $LAB_MODE == stress ]] || die "LAB_MODE must be steps or stress"
-    [[ $LAB_HVM =~ ^(hvm_(xl_save|sonic_save|sonic_migrate|sonic_soft_migrate)( |$))*$ ]] ||
-        die "LAB_HVM names HVM steps (hvm_xl_save hvm_sonic_save hvm_sonic_migrate hvm_sonic_soft_migrate) or is all"
+    [[ $LAB_HVM =~ ^(hvm_(xl_save|sonic_save|sonic_migrate|sonic_soft_migrate|nopv_sonic_migrate)( |$))*$ ]] ||
+        die "LAB_HVM names HVM steps (hvm_xl_save hvm_sonic_save hvm_sonic_migrate hvm_sonic_soft_migrate hvm_nopv_sonic_migrate) or is all"
     [[ $LAB_HVM_ONLY == 0 || ( $LAB_HVM_ONLY == 1 && -n $LAB_HVM ) ]] || die "LAB_HVM_ONLY=1 needs LAB_HVM"
     [[ $LAB_STEPS =~ ^[a-z_\ ]*$ ]] || die "LAB_STEPS names step functions: lower-case letters, _ and spaces"
     require_seconds LAB_STRESS_SECONDS "$LAB_STRESS_SECONDS"

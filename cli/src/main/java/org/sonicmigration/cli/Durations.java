@@ -46,4 +46,12 @@ final class Durations implements CommandLine.ITypeConverter<Duration> {
         }
         return d;
     }
+
+    /** Requires a positive duration where no command line is at hand (options checked when they are used). */
+    static Duration positive(Duration d, String option) {
+        if (d.isZero() || d.isNegative()) {
+            throw new CommandLine.TypeConversionException(option + " must be positive, got 0");
+        }
+        return d;
+    }
 }

@@ -63,18 +63,14 @@ final class EngineOptions {
     }
 
     MigrationOptions toOptions() {
-        if (handshakeTimeout.isZero()) {
-            throw new picocli.CommandLine.TypeConversionException("--handshake-timeout must be positive, got 0");
-        }
+        Durations.positive(handshakeTimeout, "--handshake-timeout");
         if (maxIterations < 1) {
             throw new picocli.CommandLine.TypeConversionException("--max-iterations must be 1 or more, got " + maxIterations);
         }
         if (dirtyThreshold < 0) {
             throw new picocli.CommandLine.TypeConversionException("--dirty-threshold must be 0 or more, got " + dirtyThreshold);
         }
-        if (suspendTimeout.isZero()) {
-            throw new picocli.CommandLine.TypeConversionException("--suspend-timeout must be positive, got 0");
-        }
+        Durations.positive(suspendTimeout, "--suspend-timeout");
         return MigrationOptions.defaults().withMaxIterations(maxIterations).withDirtyThreshold(dirtyThreshold)
                 .withBandwidth(Optional.ofNullable(bandwidth))
                 .withSuspendTimeout(suspendTimeout)

@@ -66,11 +66,8 @@ final class SaveCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (handshakeTimeout.isZero()) {
-            throw new CommandLine.TypeConversionException("--handshake-timeout must be positive, got 0");
-        }
         MigrationOptions options = MigrationOptions.defaults().withLive(false).withSoft(soft)
-                .withHandshakeTimeout(handshakeTimeout);
+                .withHandshakeTimeout(Durations.positive(handshakeTimeout, "--handshake-timeout"));
         if (domain != null) {
             Backend b = backend.select();
             try (Hypervisor hv = b.open(); SourceDomain source = hv.openSource(DomainRef.parse(domain))) {

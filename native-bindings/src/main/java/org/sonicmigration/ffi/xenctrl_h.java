@@ -1779,6 +1779,16 @@ public class xenctrl_h extends xen_shared {
         return SHUTDOWN_suspend;
     }
 
+    private static final int HVM_PARAM_CALLBACK_IRQ = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * #define HVM_PARAM_CALLBACK_IRQ 0
+     * }
+     */
+    public static int HVM_PARAM_CALLBACK_IRQ() {
+        return HVM_PARAM_CALLBACK_IRQ;
+    }
+
     private static final int HVM_PARAM_STORE_PFN = (int)1L;
     /**
      * {@snippet lang=c :
@@ -1937,6 +1947,15 @@ public class xenctrl_h extends xen_shared {
      */
     public static int HVM_PARAM_MCA_CAP() {
         return HVM_PARAM_MCA_CAP;
+    }
+    private static final int HVM_PARAM_ACPI_S_STATE = (int)14L;
+    /**
+     * {@snippet lang=c :
+     * #define HVM_PARAM_ACPI_S_STATE 14
+     * }
+     */
+    public static int HVM_PARAM_ACPI_S_STATE() {
+        return HVM_PARAM_ACPI_S_STATE;
     }
     private static final int XEN_X86_EMU_LAPIC = (int)1L;
     /**

@@ -227,10 +227,16 @@ public final class StreamWriter implements Flushable {
             throw new IllegalArgumentException("record type 0x" + Integer.toHexString(type)
                     + " is not optional: bit 31 must be set");
         }
+        record(type, withinXenLimit("record body", body));
+    }
+
+    /** Xen's restorer refuses a record over its limit, so ours must never write one. */
+    private static byte[] withinXenLimit(String what, byte[] body) {
         if (body.length > StreamLimits.XEN_MAX_RECORD_BYTES) {
-            throw new IllegalArgumentException("record body of " + body.length + " bytes exceeds 128 MiB");
+            throw new IllegalArgumentException(what + " of " + body.length + " bytes exceeds Xen's limit of "
+                    + (StreamLimits.XEN_MAX_RECORD_BYTES >> 20) + " MiB");
         }
-        record(type, body);
+        return body;
     }
 
     /** The libxc END record. */
@@ -249,11 +255,7 @@ public final class StreamWriter implements Flushable {
             throw new IllegalStateException("writeEmulatorRecord() without writeLibxlHeader()");
         }
         expect("writeEmulatorRecord", Phase.LIBXC_ENDED);
-        byte[] body = r.body();
-        if (body.length > StreamLimits.XEN_MAX_RECORD_BYTES) {
-            throw new IllegalArgumentException("emulator record of " + body.length + " bytes exceeds 128 MiB");
-        }
-        record(r.type(), body);
+        record(r.type(), withinXenLimit("emulator record", r.body()));
     }
 
     /** The libxl END record, closing the libxl framing. */

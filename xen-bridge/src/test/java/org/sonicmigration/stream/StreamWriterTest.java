@@ -165,6 +165,16 @@ class StreamWriterTest {
     }
 
     @Test
+    void aRecordXensRestorerWouldRefuseIsNeverWritten() {
+        startPages();
+        int before = out.size();
+        assertThatThrownBy(() -> w.writeOptionalRecord(0x8000_0001, new byte[StreamLimits.XEN_MAX_RECORD_BYTES + 1]))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("record body of 134217729 bytes exceeds Xen's limit of 128 MiB");
+        assertThat(out.size()).isEqualTo(before);
+    }
+
+    @Test
     void everyWayOfPassingPageContentWritesTheSameBytes(@TempDir Path dir) throws IOException {
         long[] pfns = new long[300];
         PageType[] types = new PageType[300];

@@ -25,7 +25,8 @@ import org.sonicmigration.ffi.xenctrl_h;
 
 /**
  * A PVH/HVM domain being migrated away, operated the way Xen's saver and xl do: pause/unpause and resume
- * through libxenctrl, suspend through xenstore's {@code control/shutdown}, log-dirty through shadow
+ * through libxenctrl, suspend as libxl chooses ({@link SuspendPath}: xenstore's {@code control/shutdown}, or
+ * Xen's own suspend for an HVM guest without PV drivers), log-dirty through shadow
  * control, frames through foreign mappings (gfn = pfn for these guests), the end-of-stream state
  * from the HVM context, HVM params, TSC info and CPU policy; and through libxl its stored configuration
  * (for the xl header), the rename to {@code NAME--migratedaway} at the hand-over and the final destroy;
@@ -150,17 +151,45 @@ final class XenSourceDomain implements SourceDomain {
         hypervisor.xc().unpause(domid);
     }
 
-    /** The libxl-style request, acknowledgement and suspend of {@link SuspendRequest}. */
+    /**
+     * Suspends the guest by the path libxl would take ({@link SuspendPath}): the request, acknowledgement
+     * and suspend of {@link SuspendRequest}, or for an HVM guest without PV drivers Xen's own suspend.
+     */
     @Override
     public void suspend(Duration timeout) {
         if (status().suspended()) {
             return;
         }
-        XenStore store = hypervisor.store();
-        SuspendRequest.run(domid, new XenStoreNode(HintStore.of(store), store.domainPath(domid) + "/control/shutdown"),
-                () -> hypervisor.xc().domain(domid), timeout, org.sonicmigration.spi.Clock.SYSTEM);
+        XenCtrl xc = hypervisor.xc();
+        if (suspendPath() == SuspendPath.HYPERVISOR) {
+            HypervisorSuspend.run(domid, new HypervisorSuspend.Hypervisor() {
+                @Override
+                public void shutdownForSuspend() {
+                    xc.shutdown(domid, xenctrl_h.SHUTDOWN_suspend());
+                }
+
+                @Override
+                public void resume() {
+                    xc.resume(domid, true);
+                }
+            }, () -> xc.domain(domid), timeout, org.sonicmigration.spi.Clock.SYSTEM);
+        } else {
+            XenStore store = hypervisor.store();
+            SuspendRequest.run(domid, new XenStoreNode(HintStore.of(store), store.domainPath(domid) + "/control/shutdown"),
+                    () -> xc.domain(domid), timeout, org.sonicmigration.spi.Clock.SYSTEM);
+        }
         // libxl's order: the guest first, then its device model, before the final dirty log is read
         deviceModel.ifPresent(HvmDeviceModel::stopAndSave);
+    }
+
+    /** Read at the suspend, as libxl does: a guest's PV drivers may have loaded since it was opened. */
+    private SuspendPath suspendPath() {
+        if (deviceModel.isEmpty()) {
+            return SuspendPath.CONTROL_NODE;
+        }
+        XenCtrl xc = hypervisor.xc();
+        return SuspendPath.choose(true, xc.hvmParam(domid, xenctrl_h.HVM_PARAM_CALLBACK_IRQ()),
+                xc.hvmParam(domid, xenctrl_h.HVM_PARAM_ACPI_S_STATE()));
     }
 
     @Override
