@@ -148,11 +148,11 @@ static size_t read_file(const char *path, void *buf, size_t len)
 	return got;
 }
 
-/* A "key value" line of debugfs stats, as an integer. */
-static uint64_t stat_u64(const char *key)
+/* The integer of a "key value" line of a file (debugfs stats, /proc/vmstat). */
+static uint64_t key_value_u64(const char *path, const char *key)
 {
-	static char text[8192];
-	size_t n = read_file(DBG "stats", text, sizeof(text) - 1);
+	static char text[16384];
+	size_t n = read_file(path, text, sizeof(text) - 1);
 	size_t klen = strlen(key);
 	char *line;
 
@@ -160,7 +160,12 @@ static uint64_t stat_u64(const char *key)
 	for (line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
 		if (!strncmp(line, key, klen) && line[klen] == ' ')
 			return strtoull(line + klen + 1, NULL, 10);
-	die("stats has no %s", key);
+	die("%s has no %s", path, key);
+}
+
+static uint64_t stat_u64(const char *key)
+{
+	return key_value_u64(DBG "stats", key);
 }
 
 static uint64_t meminfo_kb(const char *key)
@@ -1148,15 +1153,7 @@ static int cmd_refuse(void)
 /* A counter of /proc/vmstat ("oom_kill": processes the OOM killer killed since boot). */
 static uint64_t vmstat(const char *key)
 {
-	static char text[16384];
-	size_t n = read_file("/proc/vmstat", text, sizeof(text) - 1), klen = strlen(key);
-	char *line;
-
-	text[n] = 0;
-	for (line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
-		if (!strncmp(line, key, klen) && line[klen] == ' ')
-			return strtoull(line + klen + 1, NULL, 10);
-	die("/proc/vmstat has no %s", key);
+	return key_value_u64("/proc/vmstat", key);
 }
 
 /*
