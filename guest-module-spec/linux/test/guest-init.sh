@@ -103,7 +103,8 @@ unload() {
 
 # Debian's own configuration (init_on_alloc on): the live set, the scan handshake, handshakes while
 # memory churns, hold=1 refused, a handshake answering in time when dropping the cache takes longer
-# than its budget, the extent encoding, the declared period, memory offlining. Auto mode does not hold here.
+# than its budget, the extent encoding, the declared period, memory offlining, memory hot-added through
+# QEMU. Auto mode does not hold here.
 case_default() {
     load
     check live "$ROUNDS" "$MIN_CACHE_MIB"
@@ -136,8 +137,8 @@ case_default() {
 # A kernel that relies on the content of free pages (init_on_free=1 or page_poison=1): only held pages
 # may be published (SPEC 5, F3), even with hold=0. Holding must not starve a zone and unloading in
 # the middle of a handshake is clean; "full" (one held case does them for both) also checks the live
-# set, held handshakes while memory churns, held pages going back under pressure and the hold
-# timeout.
+# set, held handshakes while memory churns, held pages going back under pressure (through the shrinker,
+# and through the OOM notifier with the shrinker off) and the hold timeout.
 case_held() { # full|short
     load
     [ "$1" = full ] && check live 1 "$MIN_CACHE_MIB"
