@@ -30,7 +30,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/build.sh"
 
 PACKAGES=(linux-image-amd64 linux-headers-amd64 qemu-system-x86 busybox-static cpio gcc libc6-dev make
-          kmod e2fsprogs)
+          kmod e2fsprogs python3-minimal)
 KTEST_TIMEOUT=${KTEST_TIMEOUT:-280}
 KTEST_TIMEOUT_PER_GIB=${KTEST_TIMEOUT_PER_GIB:-60}
 KTEST_MEM_MIB=${KTEST_MEM_MIB:-1024}
