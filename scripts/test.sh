@@ -30,12 +30,13 @@ if [ "${SONIC_SKIP_LAB:-}" = 1 ]; then
   echo "test: Xen lab skipped (SONIC_SKIP_LAB=1)"
   exit 0
 fi
-# CI's lab: every PVH step, two rounds of the comparison (three would take CI past 40 minutes), and of
+# CI's lab: every PVH step, one round of the comparison (each round costs about three minutes, and CI
+# must stay under 40; README's figures come from runs of two and three rounds), and of
 # the HVM steps (an HVM guest's firmware takes a minute to boot under TCG) the two that prove the most:
 # our live migration of an HVM guest with the module (QEMU stopped, saved and carried, soft pages
 # skipped) and of one without PV drivers (suspended through the hypervisor).
 # The whole HVM lab: LAB_HVM=all LAB_HVM_ONLY=1 bash xen-lab/run-lab.sh
-LAB_COMPARE_RUNS=2 LAB_HVM="hvm_sonic_soft_migrate hvm_nopv_sonic_migrate" \
+LAB_COMPARE_RUNS=1 LAB_HVM="hvm_sonic_soft_migrate hvm_nopv_sonic_migrate" \
   LAB_JAVA_CHECKS=xen-lab/checks/project.checks \
   bash xen-lab/run-lab.sh
 # What real Xen 4.17 wrote (xl save, xl migrate), and what our sender wrote there for stock xl, must

@@ -95,6 +95,15 @@ destroy_guests() {
     done
 }
 
+# QEMU's own logs (libxl's qemu-dm-NAME.log), for a step whose device model failed. Usage: keep_dm_logs STEP
+keep_dm_logs() {
+    local f
+    for f in /var/log/xen/qemu-dm-*.log; do
+        [ -f "$f" ] && cp "$f" "$RESULTS/$1-$(basename "$f")"
+    done
+    return 0
+}
+
 # Every step that needs a guest starts from one it knows is running: this destroys what is left and
 # creates a fresh guest (never saved, restored or migrated) from CONFIG (default /lab/domu.cfg),
 # then waits for its first heartbeat. Sets GUEST_NOTE ("fresh domid=N in Ts", or why not).
@@ -110,7 +119,7 @@ fresh_guest() {
         GUEST_NOTE="xl create failed (see xl-create-$1.log)"; return 1
     fi
     if ! beat=$(wait_heartbeat_above 0 150) || ! guest_alive; then
-        GUEST_NOTE="the fresh guest printed no heartbeat within 150 s"; return 1
+        GUEST_NOTE="the fresh guest printed no heartbeat within 150 s"; keep_dm_logs "$1"; return 1
     fi
     GUEST_NOTE="fresh domid=$(guest_domid) $(basename "$cfg") in $(since "$t0")s"
 }

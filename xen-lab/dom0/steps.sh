@@ -332,15 +332,6 @@ step_sonic_save() { run_guest_step sonic-save attempt_sonic_save FAIL; }
 attempt_hvm_sonic_save() { sonic_save_round hvm-sonic-save /lab/domu-hvm.cfg hvm128.sonic.xlsave; }
 step_hvm_sonic_save() { run_guest_step hvm-sonic-save attempt_hvm_sonic_save FAIL; }
 
-# QEMU's own logs (libxl's qemu-dm-NAME.log), for a step whose device model failed. Usage: keep_dm_logs STEP
-keep_dm_logs() {
-    local f
-    for f in /var/log/xen/qemu-dm-*.log; do
-        [ -f "$f" ] && cp "$f" "$RESULTS/$1-$(basename "$f")"
-    done
-    return 0
-}
-
 attempt_hvm_sonic_migrate() {
     local tc stream=/tmp/sonic.hvm-migrate.bin
     ensure_fresh_guest hvm-sonic-migrate /lab/domu-hvm.cfg || { STEP_DETAIL="no fresh guest: $GUEST_NOTE"; return 1; }

@@ -46,7 +46,7 @@ def main():
     print("| | " + " | ".join(label for _, label in FIELDS) + " |")
     print("|---|" + "---:|" * len(FIELDS))
     for m, label in METHODS:
-        print("| `%s` (%d runs) | " % (label, len(runs[m]))
+        print("| `%s` (%d run%s) | " % (label, len(runs[m]), "" if len(runs[m]) == 1 else "s")
               + " | ".join(cell([r[k] for r in runs[m]], fmt[k]) for k, _ in FIELDS) + " |")
     for m, label in METHODS[1:]:
         print("| `%s` against `xl migrate` (medians) | " % label + " | ".join(

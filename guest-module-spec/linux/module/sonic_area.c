@@ -62,11 +62,11 @@ u64 sonic_bitmap_weight(const u64 *bm, u64 pfn_count)
 	return bitmap_weight((const unsigned long *)bm, pfn_count);
 }
 
-static int sonic_set_init(struct sonic_set *set, struct sonic_set_desc *desc, u32 encoding, u64 offset,
-			  u64 capacity)
+static int sonic_set_init(struct sonic_set *set, struct sonic_hint_header *hdr, struct sonic_set_desc *desc,
+			  u32 encoding, u64 offset, u64 capacity)
 {
 	set->desc = desc;
-	set->section = (u8 *)sonic.hdr + offset;
+	set->section = (u8 *)hdr + offset;
 	set->encoding = encoding;
 	set->capacity = capacity;
 	desc->offset = offset;
@@ -92,8 +92,10 @@ static void sonic_set_free(struct sonic_set *set)
 /*
  * SPEC 2.5 with two sets (live, final; no referenced set, see README): header page, then both sets
  * page-aligned; bitmaps while header + 2 bitmaps fit the budget, else extent lists splitting it.
+ * Builds a complete, unpublished area in a (zeroed by the caller or not: every field is set here);
+ * nothing of the module's state changes, so a new area can be built while the old one is in use.
  */
-int sonic_area_create(u64 pfn_count, u64 budget_bytes)
+int sonic_area_build(struct sonic_area *a, u64 pfn_count, u64 budget_bytes)
 {
 	const u64 page = SONIC_PAGE_SIZE;
 	u64 bitmap, each, area_bytes;
@@ -101,6 +103,7 @@ int sonic_area_create(u64 pfn_count, u64 budget_bytes)
 	int err;
 
 	BUILD_BUG_ON(PAGE_SIZE != SONIC_PAGE_SIZE);
+	memset(a, 0, sizeof(*a));
 	if (pfn_count < 1 || pfn_count > SONIC_MAX_PFN_COUNT)
 		return -ERANGE;
 	if (pfn_count >= SONIC_LINUX_PFN_LIMIT)
@@ -120,74 +123,141 @@ int sonic_area_create(u64 pfn_count, u64 budget_bytes)
 	}
 	area_bytes = page + 2 * each;
 
-	sonic.pfn_count = pfn_count;
-	sonic.bitmap_bytes = sonic_bitmap_bytes(pfn_count);
-	sonic.area_pages = area_bytes / page;
-	sonic.pages = kvcalloc(sonic.area_pages, sizeof(*sonic.pages), GFP_KERNEL);
-	if (!sonic.pages)
+	a->pfn_count = pfn_count;
+	a->bitmap_bytes = sonic_bitmap_bytes(pfn_count);
+	a->area_pages = area_bytes / page;
+	a->pages = kvcalloc(a->area_pages, sizeof(*a->pages), GFP_KERNEL);
+	if (!a->pages)
 		return -ENOMEM;
-	for (i = 0; i < sonic.area_pages; i++) {
-		sonic.pages[i] = alloc_page(GFP_KERNEL | __GFP_ZERO);
-		if (!sonic.pages[i]) {
+	for (i = 0; i < a->area_pages; i++) {
+		a->pages[i] = alloc_page(GFP_KERNEL | __GFP_ZERO);
+		if (!a->pages[i]) {
 			err = -ENOMEM;
 			goto fail;
 		}
 	}
-	sonic.hdr = vmap(sonic.pages, sonic.area_pages, VM_MAP, PAGE_KERNEL);
-	sonic.scratch = vzalloc(sonic.bitmap_bytes);
-	sonic.final_bm = vzalloc(sonic.bitmap_bytes);
-	sonic.held_bm = vzalloc(sonic.bitmap_bytes);
-	if (!sonic.hdr || !sonic.scratch || !sonic.final_bm || !sonic.held_bm) {
+	a->hdr = vmap(a->pages, a->area_pages, VM_MAP, PAGE_KERNEL);
+	a->scratch = vzalloc(a->bitmap_bytes);
+	a->final_bm = vzalloc(a->bitmap_bytes);
+	a->held_bm = vzalloc(a->bitmap_bytes);
+	if (!a->hdr || !a->scratch || !a->final_bm || !a->held_bm) {
 		err = -ENOMEM;
 		goto fail;
 	}
 
 	/* Static fields: written once, before the area is advertised (SPEC 2.1). The pages are zeroed,
 	 * so gen = 0, the handshake word (0, IDLE), every reserved field and the referenced
-	 * descriptor (ABSENT) are already right; publish_period_ms is set after the first scan. */
-	sonic.hdr->magic = SONIC_HINT_MAGIC;
-	sonic.hdr->abi_major = SONIC_ABI_MAJOR;
-	sonic.hdr->abi_minor = SONIC_ABI_MINOR;
-	sonic.hdr->header_size = SONIC_HEADER_SIZE;
-	sonic.hdr->page_size = SONIC_PAGE_SIZE;
-	sonic.hdr->area_pages = sonic.area_pages;
-	sonic.hdr->pfn_count = pfn_count;
-	sonic.hdr->hold_timeout_ms = sonic_hold_timeout_ms;
-	sonic_store64(&sonic.hdr->handshake, SONIC_HS_WORD(0, SONIC_HS_IDLE, SONIC_FAIL_NONE));
-	err = sonic_set_init(&sonic.live, &sonic.hdr->live, encoding, page, each);
+	 * descriptor (ABSENT) are already right. publish_period_ms is the period declared so far: 0
+	 * at load, where it is set after the first scan, and the load's value for an area rebuilt
+	 * after memory was added (sonic_grow.c). */
+	a->hdr->magic = SONIC_HINT_MAGIC;
+	a->hdr->abi_major = SONIC_ABI_MAJOR;
+	a->hdr->abi_minor = SONIC_ABI_MINOR;
+	a->hdr->header_size = SONIC_HEADER_SIZE;
+	a->hdr->page_size = SONIC_PAGE_SIZE;
+	a->hdr->area_pages = a->area_pages;
+	a->hdr->pfn_count = pfn_count;
+	a->hdr->publish_period_ms = sonic.period_declared_ms;
+	a->hdr->hold_timeout_ms = sonic_hold_timeout_ms;
+	sonic_store64(&a->hdr->handshake, SONIC_HS_WORD(0, SONIC_HS_IDLE, SONIC_FAIL_NONE));
+	err = sonic_set_init(&a->live, a->hdr, &a->hdr->live, encoding, page, each);
 	if (!err)
-		err = sonic_set_init(&sonic.final, &sonic.hdr->final_set, encoding, page + each, each);
+		err = sonic_set_init(&a->final, a->hdr, &a->hdr->final_set, encoding, page + each, each);
 	if (err)
 		goto fail;
 	sonic_wmb();
 	return 0;
 fail:
-	sonic_area_destroy();
+	sonic_area_free(a);
 	return err;
 }
 
-/* Frees what sonic_area_create() made. */
-void sonic_area_destroy(void)
+/* Frees what sonic_area_build() made; pages already handed to the grant code are NULL in a->pages. */
+void sonic_area_free(struct sonic_area *a)
 {
 	u32 i;
 
-	sonic_set_free(&sonic.live);
-	sonic_set_free(&sonic.final);
+	sonic_set_free(&a->live);
+	sonic_set_free(&a->final);
+	if (a->hdr)
+		vunmap(a->hdr);
+	a->hdr = NULL;
+	if (a->pages) {
+		for (i = 0; i < a->area_pages; i++)
+			if (a->pages[i])
+				__free_page(a->pages[i]);
+		kvfree(a->pages);
+	}
+	a->pages = NULL;
+	vfree(a->scratch);
+	vfree(a->final_bm);
+	vfree(a->held_bm);
+	a->scratch = a->final_bm = a->held_bm = NULL;
+}
+
+/* The module's area, taken out of sonic (which then has none) or put into it. */
+void sonic_area_take(struct sonic_area *a)
+{
+	a->pfn_count = sonic.pfn_count;
+	a->bitmap_bytes = sonic.bitmap_bytes;
+	a->area_pages = sonic.area_pages;
+	a->pages = sonic.pages;
+	a->hdr = sonic.hdr;
+	a->live = sonic.live;
+	a->final = sonic.final;
+	a->scratch = sonic.scratch;
+	a->final_bm = sonic.final_bm;
+	a->held_bm = sonic.held_bm;
+}
+
+void sonic_area_install(const struct sonic_area *a)
+{
+	sonic.pfn_count = a->pfn_count;
+	sonic.bitmap_bytes = a->bitmap_bytes;
+	sonic.area_pages = a->area_pages;
+	sonic.pages = a->pages;
+	sonic.hdr = a->hdr;
+	sonic.live = a->live;
+	sonic.final = a->final;
+	sonic.scratch = a->scratch;
+	sonic.final_bm = a->final_bm;
+	sonic.held_bm = a->held_bm;
+}
+
+/* area_budget_kb at load, in bytes: a rebuilt area follows the same rule (SPEC 2.5) */
+static u64 sonic_budget_bytes;
+
+u64 sonic_area_budget(void)
+{
+	return sonic_budget_bytes;
+}
+
+int sonic_area_create(u64 pfn_count, u64 budget_bytes)
+{
+	struct sonic_area a;
+	int err = sonic_area_build(&a, pfn_count, budget_bytes);
+
+	if (!err) {
+		sonic_area_install(&a);
+		sonic_budget_bytes = budget_bytes;
+	}
+	return err;
+}
+
+/* Unload: granted pages go to the grant code, which frees them once dom0 has unmapped them. */
+void sonic_area_destroy(void)
+{
+	struct sonic_area a;
+
 	if (sonic.hdr)
 		vunmap(sonic.hdr);
 	sonic.hdr = NULL;
-	/* granted pages go to the grant code, which frees them once dom0 has unmapped them */
 	sonic_xen_release_pages();
-	if (sonic.pages) {
-		for (i = 0; i < sonic.area_pages; i++)
-			if (sonic.pages[i])
-				__free_page(sonic.pages[i]);
-		kvfree(sonic.pages);
-	}
+	sonic_area_take(&a);
+	sonic_area_free(&a);
+	memset(&sonic.live, 0, sizeof(sonic.live));
+	memset(&sonic.final, 0, sizeof(sonic.final));
 	sonic.pages = NULL;
-	vfree(sonic.scratch);
-	vfree(sonic.final_bm);
-	vfree(sonic.held_bm);
 	sonic.scratch = sonic.final_bm = sonic.held_bm = NULL;
 }
 

@@ -29,14 +29,22 @@
 
 static struct dentry *sonic_dir;
 
+/* Under pub_lock, which a rebuild of the area after memory hot-add holds while it swaps areas. */
 static ssize_t sonic_area_read(struct file *f, char __user *buf, size_t len, loff_t *ppos)
 {
-	return simple_read_from_buffer(buf, len, ppos, sonic.hdr, (size_t)sonic.area_pages * PAGE_SIZE);
+	ssize_t n;
+
+	mutex_lock(&sonic.pub_lock);
+	n = simple_read_from_buffer(buf, len, ppos, sonic.hdr, (size_t)sonic.area_pages * PAGE_SIZE);
+	mutex_unlock(&sonic.pub_lock);
+	return n;
 }
 
 /* Read-only like dom0's mapping: a writable mapping is refused, and mprotect cannot add write. */
 static int sonic_area_mmap(struct file *f, struct vm_area_struct *vma)
 {
+	int err;
+
 	if (vma->vm_flags & VM_WRITE)
 		return -EPERM;
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
@@ -44,7 +52,11 @@ static int sonic_area_mmap(struct file *f, struct vm_area_struct *vma)
 #else
 	vma->vm_flags &= ~VM_MAYWRITE;
 #endif
-	return vm_map_pages(vma, sonic.pages, sonic.area_pages);
+	/* the mapping takes a reference on each page: an area replaced later stays readable, frozen */
+	mutex_lock(&sonic.pub_lock);
+	err = vm_map_pages(vma, sonic.pages, sonic.area_pages);
+	mutex_unlock(&sonic.pub_lock);
+	return err;
 }
 
 static const struct file_operations sonic_area_fops = {
@@ -55,37 +67,40 @@ static const struct file_operations sonic_area_fops = {
 	.llseek = default_llseek,
 };
 
+/* bm is read under lock: a rebuild after memory hot-add replaces the bitmaps under that lock. */
 static ssize_t sonic_read_bitmap(char __user *buf, size_t len, loff_t *ppos, struct mutex *lock,
-				 const u64 *bm)
+				 u64 *const *bm)
 {
 	ssize_t n;
 
 	mutex_lock(lock);
-	n = simple_read_from_buffer(buf, len, ppos, bm, sonic.bitmap_bytes);
+	n = simple_read_from_buffer(buf, len, ppos, *bm, sonic.bitmap_bytes);
 	mutex_unlock(lock);
 	return n;
 }
 
 static ssize_t sonic_live_read(struct file *f, char __user *buf, size_t len, loff_t *ppos)
 {
-	return sonic_read_bitmap(buf, len, ppos, &sonic.pub_lock, sonic.scratch);
+	return sonic_read_bitmap(buf, len, ppos, &sonic.pub_lock, &sonic.scratch);
 }
 
 static ssize_t sonic_final_read(struct file *f, char __user *buf, size_t len, loff_t *ppos)
 {
-	return sonic_read_bitmap(buf, len, ppos, &sonic.hs_lock, sonic.final_bm);
+	return sonic_read_bitmap(buf, len, ppos, &sonic.hs_lock, &sonic.final_bm);
 }
 
 /* The held bitmap changes under a spinlock (reclaim may give pages back at any time): read a copy. */
 static ssize_t sonic_held_read(struct file *f, char __user *buf, size_t len, loff_t *ppos)
 {
-	u64 *copy = kvmalloc(sonic.bitmap_bytes, GFP_KERNEL);
+	/* the area may be rebuilt bigger meanwhile (memory hot-add): one size for the whole read */
+	size_t bytes = READ_ONCE(sonic.bitmap_bytes);
+	u64 *copy = kvzalloc(bytes, GFP_KERNEL);
 	ssize_t n;
 
 	if (!copy)
 		return -ENOMEM;
-	sonic_hold_copy_bitmap(copy);
-	n = simple_read_from_buffer(buf, len, ppos, copy, sonic.bitmap_bytes);
+	sonic_hold_copy_bitmap(copy, (u64)bytes * 8);
+	n = simple_read_from_buffer(buf, len, ppos, copy, bytes);
 	kvfree(copy);
 	return n;
 }
@@ -162,6 +177,7 @@ static int sonic_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "final_flags %llu\n", sonic.final_flags);
 	mutex_unlock(&sonic.hs_lock);
 
+	sonic_grow_stats(m);
 	seq_printf(m, "xen_active %d\n", sonic_xen_active());
 	return 0;
 }
@@ -248,6 +264,29 @@ int sonic_debugfs_init(void)
 	debugfs_create_file("release", 0200, sonic_dir, NULL, &sonic_release_fops);
 	debugfs_create_file("lease", 0200, sonic_dir, NULL, &sonic_lease_fops);
 	return 0;
+}
+
+/* After memory hot-add rebuilt the area (sonic_grow.c): the files' sizes follow the new area. */
+void sonic_debugfs_resized(void)
+{
+	static const char *const bitmaps[] = { "live", "final", "held" };
+	struct dentry *d;
+	unsigned int i;
+
+	if (IS_ERR_OR_NULL(sonic_dir))
+		return;
+	d = debugfs_lookup("area", sonic_dir);
+	if (!IS_ERR_OR_NULL(d)) {
+		i_size_write(d_inode(d), (loff_t)sonic.area_pages * PAGE_SIZE);
+		dput(d);
+	}
+	for (i = 0; i < ARRAY_SIZE(bitmaps); i++) {
+		d = debugfs_lookup(bitmaps[i], sonic_dir);
+		if (!IS_ERR_OR_NULL(d)) {
+			i_size_write(d_inode(d), sonic.bitmap_bytes);
+			dput(d);
+		}
+	}
 }
 
 void sonic_debugfs_exit(void)

@@ -212,7 +212,7 @@ static void sonic_handshake_run(void)
 	/* 3. Scan and hold: pages held from an earlier handshake stay in the set. */
 	hold = sonic_hold_now();
 	complete = hold ? sonic_hold_more(deadline) : true;
-	sonic_hold_copy_bitmap(sonic.final_bm);
+	sonic_hold_copy_bitmap(sonic.final_bm, sonic.pfn_count);
 	if (!hold)
 		complete = sonic_collect_free_locked(sonic.final_bm, deadline, &found);
 	sonic.last_held = hold;
@@ -272,6 +272,7 @@ static void sonic_timeout_workfn(struct work_struct *work)
 		sonic_release_held();
 		sonic_hs_set(sonic.hdr, sonic.seq, SONIC_HS_IDLE, SONIC_FAIL_NONE);
 		sonic_notify();
+		sonic_grow_kick();
 	}
 	mutex_unlock(&sonic.hs_lock);
 }
@@ -306,6 +307,7 @@ int sonic_release(void)
 		sonic_hs_set(sonic.hdr, sonic.seq, SONIC_HS_IDLE, SONIC_FAIL_NONE);
 		sonic_notify();
 	}
+	sonic_grow_kick(); /* a rebuild deferred for this handshake may run now */
 	mutex_unlock(&sonic.hs_lock);
 	return 0;
 }

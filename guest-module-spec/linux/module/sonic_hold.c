@@ -28,6 +28,7 @@
 #include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
+#include <linux/moduleparam.h>
 #include <linux/vmstat.h>
 #include <linux/bitmap.h>
 #include <linux/list.h>
@@ -171,11 +172,25 @@ bool sonic_hold_more(u64 deadline_ns)
 	return true;
 }
 
-/* Copies the held bitmap (consistent with the list at one instant) into bm. */
-void sonic_hold_copy_bitmap(u64 *bm)
+/*
+ * Swaps the module's area (sonic_grow.c, with nothing held): under the held-page lock, so that reclaim,
+ * the OOM path and debugfs see the held bitmap and pfn_count of one area, never a mix.
+ */
+void sonic_hold_install_area(const struct sonic_area *a)
 {
 	spin_lock(&sonic_held_lock);
-	bitmap_copy((unsigned long *)bm, (unsigned long *)sonic.held_bm, sonic.pfn_count);
+	sonic_area_install(a);
+	spin_unlock(&sonic_held_lock);
+}
+
+/*
+ * Copies the held bitmap (consistent with the list at one instant) into bm, at most nbits of it: a
+ * reader that sized bm before taking the lock may be looking at a smaller area than the one now in use.
+ */
+void sonic_hold_copy_bitmap(u64 *bm, u64 nbits)
+{
+	spin_lock(&sonic_held_lock);
+	bitmap_copy((unsigned long *)bm, (unsigned long *)sonic.held_bm, min(nbits, sonic.pfn_count));
 	spin_unlock(&sonic_held_lock);
 }
 
@@ -228,17 +243,32 @@ unsigned long sonic_hold_release_all(void)
 	return n;
 }
 
+/*
+ * TEST ONLY: the shrinker gives back nothing while this is set. The kernel test has to make the OOM
+ * notifier run, and nothing else gets there with pages held: reclaim calls the shrinker long before
+ * the allocator gives up and calls out_of_memory(), and the shrinker gives back every held page; a
+ * memory cgroup's limit ends in a memcg OOM, for which out_of_memory() skips the notifiers; sysrq-f
+ * calls the notifiers but kills a process even when they freed pages. Nothing else reads it.
+ */
+static bool sonic_test_shrinker_off;
+module_param_named(test_shrinker_off, sonic_test_shrinker_off, bool, 0644);
+MODULE_PARM_DESC(test_shrinker_off, "TEST ONLY: the shrinker gives back nothing, so only the OOM notifier can (default N)");
+
 static unsigned long sonic_shrink_count(struct shrinker *s, struct shrink_control *sc)
 {
 	unsigned long n = READ_ONCE(sonic_held_count);
 
-	return n ? n : SHRINK_EMPTY;
+	return n && !READ_ONCE(sonic_test_shrinker_off) ? n : SHRINK_EMPTY;
 }
 
 static unsigned long sonic_shrink_scan(struct shrinker *s, struct shrink_control *sc)
 {
 	LIST_HEAD(list);
-	unsigned long n = sonic_hold_detach(sc->nr_to_scan, &list);
+	unsigned long n;
+
+	if (READ_ONCE(sonic_test_shrinker_off))
+		return SHRINK_STOP;
+	n = sonic_hold_detach(sc->nr_to_scan, &list);
 
 	if (!n)
 		return SHRINK_STOP;

@@ -61,6 +61,23 @@ struct sonic_set {
 	u64 *hist;                       /* EXTENTS: run-length histogram for truncation */
 };
 
+/*
+ * One hint area and the private buffers sized for it: what sonic_state holds for the area in use,
+ * and what a rebuild after memory was hot-added (sonic_grow.c) builds beside it before swapping.
+ */
+struct sonic_area {
+	u64 pfn_count;
+	u64 bitmap_bytes;
+	u32 area_pages;
+	struct page **pages;
+	struct sonic_hint_header *hdr;
+	struct sonic_set live;
+	struct sonic_set final;
+	u64 *scratch;
+	u64 *final_bm;
+	u64 *held_bm;
+};
+
 /* Counts of one live scan. */
 struct sonic_scan_result {
 	u64 free;       /* PFNs in free buddy blocks */
@@ -153,6 +170,11 @@ extern bool sonic_drop_cache;
 u64 sonic_guest_pfn_count(void);
 int sonic_area_create(u64 pfn_count, u64 budget_bytes);
 void sonic_area_destroy(void);
+int sonic_area_build(struct sonic_area *a, u64 pfn_count, u64 budget_bytes);
+u64 sonic_area_budget(void);
+void sonic_area_free(struct sonic_area *a);
+void sonic_area_take(struct sonic_area *a);
+void sonic_area_install(const struct sonic_area *a);
 /*
  * The kernel's bitmap helpers (bitmap_set, bitmap_clear, bitmap_weight, bitmap_copy) take unsigned
  * int positions and lengths in 6.1: a PFN span of 2^32 pages or more would wrap and mark the wrong
@@ -194,14 +216,24 @@ int sonic_hold_init(void);
 void sonic_hold_exit(void);
 bool sonic_hold_allocation_writes(void);
 bool sonic_hold_more(u64 deadline_ns);
-void sonic_hold_copy_bitmap(u64 *bm);
+void sonic_hold_copy_bitmap(u64 *bm, u64 nbits);
 unsigned long sonic_hold_release_all(void);
 unsigned long sonic_held_pages(void);
 void sonic_hold_counters(u64 *shrinker, u64 *oom);
+void sonic_hold_install_area(const struct sonic_area *a);
+
+/* sonic_grow.c: memory hot-added above the area's pfn_count gets a new, bigger area */
+struct seq_file;
+void sonic_grow_memory_online(unsigned long start_pfn, unsigned long nr_pages);
+void sonic_grow_kick(void);
+void sonic_grow_enable(void);
+void sonic_grow_exit(void);
+void sonic_grow_stats(struct seq_file *m);
 
 /* sonic_debugfs.c */
 int sonic_debugfs_init(void);
 void sonic_debugfs_exit(void);
+void sonic_debugfs_resized(void);
 
 /* sonic_xen.c (inactive stubs without CONFIG_XEN) */
 #if IS_ENABLED(CONFIG_XEN)
@@ -211,6 +243,9 @@ void sonic_xen_stop(void);
 void sonic_xen_release_pages(void);
 bool sonic_xen_active(void);
 bool sonic_xen_keep_cache(void);
+void sonic_xen_lock(void);
+void sonic_xen_unlock(void);
+void sonic_xen_readvertise_locked(struct sonic_area *old);
 #else
 static inline int sonic_xen_init(void) { return 0; }
 static inline void sonic_xen_notify(void) { }
@@ -218,6 +253,9 @@ static inline void sonic_xen_stop(void) { }
 static inline void sonic_xen_release_pages(void) { }
 static inline bool sonic_xen_active(void) { return false; }
 static inline bool sonic_xen_keep_cache(void) { return false; }
+static inline void sonic_xen_lock(void) { }
+static inline void sonic_xen_unlock(void) { }
+static inline void sonic_xen_readvertise_locked(struct sonic_area *old) { }
 #endif
 
 #endif /* SONIC_INTERNAL_H */

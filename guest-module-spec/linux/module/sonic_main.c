@@ -360,6 +360,7 @@ static int __init sonic_init(void)
 		queue_delayed_work(sonic.wq, &sonic.scan_work, msecs_to_jiffies(sonic.period_now_ms));
 	else
 		sonic.period_now_ms = 0;
+	sonic_grow_enable();
 	pr_info("publishing %s; %llu PFNs, area %u pages (%s), first scan %llu us: free %llu, clean cache %llu, hard %llu; full scan estimated %llu us, period %u ms\n",
 		sonic_publish_name(), sonic.pfn_count, sonic.area_pages, sonic_encoding_name(sonic.live.encoding),
 		sonic.last.scan_ns / 1000, sonic.last.free, sonic.last.cache, sonic.last.hard,
@@ -373,6 +374,7 @@ static void __exit sonic_exit(void)
 	kernel_param_lock(THIS_MODULE);
 	WRITE_ONCE(sonic.stopping, true);
 	kernel_param_unlock(THIS_MODULE);
+	sonic_grow_exit();
 	cancel_delayed_work_sync(&sonic.scan_work);
 	sonic_debugfs_exit();
 	sonic_handshake_exit();

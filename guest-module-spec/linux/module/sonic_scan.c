@@ -21,7 +21,7 @@
  * MEM_CANCEL_OFFLINE (offline_pages() sends both from the same task, under mem_hotplug_lock, which
  * also serialises offlining). By MEM_OFFLINE the sections are marked offline, so a later walk skips
  * them before their memmap can go. The live scan waits for an offlining to end; a handshake waits
- * only until its deadline. Node spans are read under pgdat_resize_lock, zone spans under their
+ * only until its deadline. MEM_ONLINE of memory above the area's pfn_count goes to sonic_grow.c. Node spans are read under pgdat_resize_lock, zone spans under their
  * seqlock.
  *
  * Clean page cache: LRU, not anonymous, not swap-backed (shmem/tmpfs), not dirty, not under
@@ -61,6 +61,12 @@ static int sonic_memory_notify(struct notifier_block *nb, unsigned long action, 
 		down_write(&sonic_walk_sem);
 		sonic_offlining = true;
 		break;
+	case MEM_ONLINE: {
+		const struct memory_notify *mn = arg;
+
+		sonic_grow_memory_online(mn->start_pfn, mn->nr_pages);
+		break;
+	}
 	case MEM_OFFLINE:
 	case MEM_CANCEL_OFFLINE:
 		/* CANCEL also comes when an earlier notifier refused GOING_OFFLINE before us */

@@ -307,7 +307,8 @@ static int sonic_xen_advertise_locked(void)
 static void sonic_xen_advertise_workfn(struct work_struct *work)
 {
 	mutex_lock(&sx.lock);
-	if (!sx.advertised && !READ_ONCE(sonic.stopping) && !sonic_xen_advertise_locked())
+	/* no area_refs: a re-advertisement after memory hot-add found no memory for them */
+	if (!sx.advertised && sx.area_refs && !READ_ONCE(sonic.stopping) && !sonic_xen_advertise_locked())
 		sonic_xen_watch_lease();
 	mutex_unlock(&sx.lock);
 }
@@ -381,25 +382,43 @@ static int sonic_xen_resumed(struct notifier_block *nb, unsigned long event, voi
 	return NOTIFY_DONE;
 }
 
-int sonic_xen_init(void)
+/* Grant-reference slots and directory pages for the area in use (sonic.area_pages). */
+static int sonic_xen_alloc_shape(void)
 {
 	u32 d;
 
+	sx.n_dir = DIV_ROUND_UP(sonic.area_pages, SONIC_REFS_PER_DIR_PAGE);
+	sx.area_refs = kvcalloc(sonic.area_pages, sizeof(*sx.area_refs), GFP_KERNEL);
+	if (!sx.area_refs)
+		goto nomem;
+	for (d = 0; d < sx.n_dir; d++) {
+		sx.dir_pages[d] = alloc_page(GFP_KERNEL | __GFP_ZERO);
+		if (!sx.dir_pages[d])
+			goto nomem;
+	}
+	return 0;
+nomem:
+	for (d = 0; d < sx.n_dir; d++) {
+		if (sx.dir_pages[d])
+			__free_page(sx.dir_pages[d]);
+		sx.dir_pages[d] = NULL;
+	}
+	sx.n_dir = 0;
+	kvfree(sx.area_refs);
+	sx.area_refs = NULL;
+	return -ENOMEM;
+}
+
+int sonic_xen_init(void)
+{
 	mutex_init(&sx.lock);
 	spin_lock_init(&sx.irq_lock);
 	if (!xen_hvm_domain() || xen_initial_domain()) {
 		pr_info("not a Xen HVM/PVH guest; Xen sharing inactive\n");
 		return 0;
 	}
-	sx.n_dir = DIV_ROUND_UP(sonic.area_pages, SONIC_REFS_PER_DIR_PAGE);
-	sx.area_refs = kvcalloc(sonic.area_pages, sizeof(*sx.area_refs), GFP_KERNEL);
-	if (!sx.area_refs)
+	if (sonic_xen_alloc_shape())
 		return -ENOMEM;
-	for (d = 0; d < sx.n_dir; d++) {
-		sx.dir_pages[d] = alloc_page(GFP_KERNEL | __GFP_ZERO);
-		if (!sx.dir_pages[d])
-			goto nomem;
-	}
 	INIT_WORK(&sx.advertise_work, sonic_xen_advertise_workfn);
 	INIT_WORK(&sx.resume_work, sonic_xen_resume_workfn);
 	sx.xs_nb.notifier_call = sonic_xen_xenstore_ready;
@@ -408,13 +427,6 @@ int sonic_xen_init(void)
 	xen_resume_notifier_register(&sx.resume_nb);
 	register_xenstore_notifier(&sx.xs_nb);
 	return 0;
-nomem:
-	for (d = 0; d < sx.n_dir; d++)
-		if (sx.dir_pages[d])
-			__free_page(sx.dir_pages[d]);
-	kvfree(sx.area_refs);
-	sx.area_refs = NULL;
-	return -ENOMEM;
 }
 
 /* Unload, first half (SPEC 7.3): tell dom0 the area is going, and stop events. */
@@ -461,4 +473,78 @@ void sonic_xen_release_pages(void)
 	kvfree(sx.area_refs);
 	sx.area_refs = NULL;
 	sx.active = false;
+}
+
+/* Memory hot-add (sonic_grow.c) swaps the area under this lock: the advertisement sees one area. */
+void sonic_xen_lock(void)
+{
+	mutex_lock(&sx.lock);
+}
+
+void sonic_xen_unlock(void)
+{
+	mutex_unlock(&sx.lock);
+}
+
+/* The old area's grants go to the grant code, which frees each page once dom0 no longer maps it. */
+static void sonic_xen_end_old_grants(struct sonic_area *old, grant_ref_t *refs, u32 n_refs,
+				     struct page **dir_pages, const grant_ref_t *dir_refs, u32 n_dir, u32 n_dir_refs)
+{
+	u32 i;
+
+	for (i = 0; i < n_refs; i++) {
+		gnttab_end_foreign_access(refs[i], old->pages[i]);
+		old->pages[i] = NULL;
+	}
+	for (i = 0; i < n_dir; i++) {
+		if (i < n_dir_refs)
+			gnttab_end_foreign_access(dir_refs[i], dir_pages[i]);
+		else
+			__free_page(dir_pages[i]);
+	}
+	kvfree(refs);
+}
+
+/*
+ * Memory hot-add, with sx.lock held: sonic.* is already the new area, old the one dom0 may have
+ * mapped. SPEC 7.3: state = closing, then the new area's keys with state = ready (one transaction).
+ * The new grant references and event channel are taken while the old ones are still held, so they
+ * differ from the old advertisement's: dom0 tells the new area from the one it mapped by them. Then
+ * the old grants are ended (an engine that still maps the old area keeps reading it, frozen: its live
+ * set goes stale) and the old channel is closed (its handshake gets no answer: no final set). If the
+ * area was never advertised (xenstore not ready yet), the advertisement work will show the new one.
+ */
+void sonic_xen_readvertise_locked(struct sonic_area *old)
+{
+	struct page *old_dir_pages[SONIC_MAX_DIR_PAGES];
+	grant_ref_t old_dir_refs[SONIC_MAX_DIR_PAGES];
+	grant_ref_t *old_refs = sx.area_refs;
+	u32 old_n_refs = sx.n_area_refs, old_n_dir = sx.n_dir, old_n_dir_refs = sx.n_dir_refs;
+	bool was_advertised = sx.advertised;
+	unsigned long flags;
+	int old_irq;
+
+	if (!sx.active)
+		return;
+	memcpy(old_dir_pages, sx.dir_pages, sizeof(old_dir_pages));
+	memcpy(old_dir_refs, sx.dir_refs, sizeof(old_dir_refs));
+	memset(sx.dir_pages, 0, sizeof(sx.dir_pages));
+	spin_lock_irqsave(&sx.irq_lock, flags);
+	old_irq = sx.irq;
+	sx.irq = -1;
+	spin_unlock_irqrestore(&sx.irq_lock, flags);
+	sx.area_refs = NULL;
+	sx.n_area_refs = 0;
+	sx.n_dir_refs = 0;
+	sx.advertised = false;
+
+	if (was_advertised)
+		xenbus_write(XBT_NIL, SONIC_XS_DIR, "state", "closing");
+	if (sonic_xen_alloc_shape())
+		pr_err("no memory to advertise the rebuilt hint area; dom0 gets no hints\n");
+	else if (was_advertised)
+		sonic_xen_advertise_locked();
+	sonic_xen_end_old_grants(old, old_refs, old_n_refs, old_dir_pages, old_dir_refs, old_n_dir, old_n_dir_refs);
+	if (old_irq >= 0)
+		unbind_from_irqhandler(old_irq, &sx);
 }

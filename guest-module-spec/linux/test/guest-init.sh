@@ -85,6 +85,8 @@ summarize() { # EXPECTED_CHECKS
         "hs_ms=scan:$(field handshake-scan hs_ms),held:$(field handshake-held hs_ms)" \
         "churn_worst_s=scan:$(field churn worst_request_s),held:$(field churn-held worst_request_s)" \
         "idle_cpu_ms_per_s_per_gib=$(field period cpu_ms_per_s_per_gib)" \
+        "hotadd_pfns=$(field hotadd pfn_count) hotadd_grow_us=$(field hotadd grow_us)" \
+        "oom_back=$(field pressure-oom given_back_oom) oom_alloc_s=$(field pressure-oom alloc_s)" \
         "$(ondemand_fields)"
     [ "$status" = PASS ]
 }
@@ -103,7 +105,8 @@ unload() {
 
 # Debian's own configuration (init_on_alloc on): the live set, the scan handshake, handshakes while
 # memory churns, hold=1 refused, a handshake answering in time when dropping the cache takes longer
-# than its budget, the extent encoding, the declared period, memory offlining. Auto mode does not hold here.
+# than its budget, the extent encoding, the declared period, memory offlining, memory hot-added through
+# QEMU. Auto mode does not hold here.
 case_default() {
     load
     check live "$ROUNDS" "$MIN_CACHE_MIB"
@@ -129,8 +132,9 @@ case_default() {
     check_on_demand
     load
     check_hotplug
+    check_hotadd
     unload
-    EXPECTED=10
+    EXPECTED=12
 }
 
 # The module's defaults (publish=on-demand): no scan while no lease is live, a lease publishes within
@@ -155,8 +159,8 @@ ondemand_fields() {
 # A kernel that relies on the content of free pages (init_on_free=1 or page_poison=1): only held pages
 # may be published (SPEC 5, F3), even with hold=0. Holding must not starve a zone and unloading in
 # the middle of a handshake is clean; "full" (one held case does them for both) also checks the live
-# set, held handshakes while memory churns, held pages going back under pressure and the hold
-# timeout.
+# set, held handshakes while memory churns, held pages going back under pressure (through the shrinker,
+# and through the OOM notifier with the shrinker off) and the hold timeout.
 case_held() { # full|short
     load
     [ "$1" = full ] && check live 1 "$MIN_CACHE_MIB"
@@ -165,7 +169,8 @@ case_held() { # full|short
         check churn held "$HOG_PID" /mnt/data.bin 3
         say "reading the data file into the page cache again"
         cat /mnt/data.bin > /dev/null
-        check pressure
+        check pressure shrinker
+        check_oom_notifier
     fi
     unload
     if [ "$1" = full ]; then
@@ -176,7 +181,7 @@ case_held() { # full|short
     fi
     check_rmmod_during_handshake
     EXPECTED=2
-    [ "$1" = full ] && EXPECTED=6
+    [ "$1" = full ] && EXPECTED=7
 }
 
 # The big guest (8 GiB in CI: DMA32 512 MiB, ZONE_NORMAL 7.5 GiB) booted with init_on_alloc=0, the
@@ -238,6 +243,63 @@ check_hotplug() {
     else
         echo "RESULT hotplug FAIL offline=$offlined online=$onlined scans=$scans handshakes=$hs" >> "$RESULTS"
     fi
+}
+
+stat_value() { # KEY of debugfs stats
+    awk -v k="$1" '$1 == k { print $2 }' /sys/kernel/debug/sonic_hint/stats
+}
+
+# Memory hot-added through QEMU: the host (run-kernel-test.sh) plugs a 256 MiB DIMM when this prints
+# KTEST-HOTPLUG-READY, ACPI announces it, and this onlines its blocks (Debian's kernel leaves added
+# memory offline). A handshake is left in FINAL_READY first: the module must defer rebuilding its area
+# until the handshake is released (grow_pending, same pfn_count), and rebuild right after. Then
+# sonic-check hotadd: pfn_count covers the new memory, the live and final sets list its free pages.
+check_hotadd() {
+    local dbg=/sys/kernel/debug/sonic_hint old b n end=0 bs added="" deferred=FAIL
+    old=$(stat_value pfn_count)
+    bs=$((0x$(cat /sys/devices/system/memory/block_size_bytes) / 4096))
+    ls /sys/devices/system/memory | grep '^memory[0-9]' | sort > /tmp/blocks.before
+    echo 1 > $dbg/request
+    echo "KTEST-HOTPLUG-READY"
+    for _ in $(seq 1 60); do
+        ls /sys/devices/system/memory | grep '^memory[0-9]' | sort > /tmp/blocks.after
+        added=$(grep -vxF -f /tmp/blocks.before /tmp/blocks.after)
+        [ -n "$added" ] && break
+        usleep 500000
+    done
+    if [ -z "$added" ]; then
+        echo "RESULT hotadd FAIL no memory block appeared within 30 s of KTEST-HOTPLUG-READY" >> "$RESULTS"
+        return
+    fi
+    usleep 500000 # every block of the DIMM
+    ls /sys/devices/system/memory | grep '^memory[0-9]' | sort > /tmp/blocks.after
+    added=$(grep -vxF -f /tmp/blocks.before /tmp/blocks.after)
+    for b in $added; do
+        echo online > /sys/devices/system/memory/$b/state || say "could not online $b"
+        n=${b#memory}
+        [ $(((n + 1) * bs)) -gt "$end" ] && end=$(((n + 1) * bs))
+    done
+    say "added and onlined:" $added "(up to PFN $((end - 1))); MemTotal $(awk '$1 == "MemTotal:" { print $2 }' /proc/meminfo) kB"
+    sleep 2
+    say "while the handshake is in FINAL_READY: pfn_count $(stat_value pfn_count) (was $old), grow_pending $(stat_value grow_pending), grow_deferrals $(stat_value grow_deferrals)"
+    [ "$(stat_value pfn_count)" = "$old" ] && [ "$(stat_value grow_pending)" = 1 ] && [ "$(stat_value grow_deferrals)" -ge 1 ] && deferred=PASS
+    echo 1 > $dbg/release
+    for _ in $(seq 1 40); do [ "$(stat_value grows)" -ge 1 ] && break; usleep 250000; done
+    echo "RESULT hotadd-deferred $deferred pfn_count_while_held=$old grows=$(stat_value grows) grow_deferrals=$(stat_value grow_deferrals)" >> "$RESULTS"
+    dmesg | grep 'sonic_hint: memory added' | tail -n 1
+    [ "$(stat -c %s $dbg/area)" = $(($(stat_value area_pages) * 4096)) ] ||
+        echo "RESULT hotadd-size FAIL debugfs area is $(stat -c %s $dbg/area) bytes, the area $(stat_value area_pages) pages" >> "$RESULTS"
+    check hotadd "$old" "$end"
+}
+
+# The OOM notifier, the last resort: with the shrinker off (test-only knob) a process allocates more
+# than is free; reclaim cannot help, the kernel enters out_of_memory(), the notifier gives back every
+# held page, and out_of_memory() returns without killing. The kernel-log check (no "invoked
+# oom-killer") and sonic-check (oom_kill counter, the process's exit) both see that nothing was killed.
+check_oom_notifier() {
+    check pressure oom
+    dmesg | grep -q 'sonic_hint: out of memory: gave back all' ||
+        echo "RESULT oom-message FAIL no 'out of memory: gave back all' line from the OOM notifier in dmesg" >> "$RESULTS"
 }
 
 memfree_kb() {

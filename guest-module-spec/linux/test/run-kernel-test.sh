@@ -5,9 +5,9 @@
 # and dirty workload (see guest-init.sh and sonic-check.c). One boot per case:
 #   default       Debian's kernel command line (init_on_alloc on) with a ZONE_MOVABLE: live set, scan
 #                 handshake, hold=1 refused, a 20 ms budget, churn, extent encoding, declared period,
-#                 memory offlining
+#                 memory offlining, memory hot-added through QEMU's monitor (a 256 MiB DIMM)
 #   init_on_free  init_on_free=1: only held pages may be published; zone floors, held handshakes while
-#                 memory churns, pressure, timeout, rmmod during a handshake
+#                 memory churns, pressure (shrinker; OOM notifier), timeout, rmmod during a handshake
 #   page_poison   page_poison=1: zone floors, rmmod during a handshake, with poisoned pages
 #   big           init_on_alloc=0, run at 8 GiB by default: both handshake modes alone and while memory
 #                 churns, zone floors with a 7.5 GiB ZONE_NORMAL, rmmod during a handshake
@@ -30,7 +30,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/build.sh"
 
 PACKAGES=(linux-image-amd64 linux-headers-amd64 qemu-system-x86 busybox-static cpio gcc libc6-dev make
-          kmod e2fsprogs)
+          kmod e2fsprogs python3-minimal)
 KTEST_TIMEOUT=${KTEST_TIMEOUT:-280}
 KTEST_TIMEOUT_PER_GIB=${KTEST_TIMEOUT_PER_GIB:-60}
 KTEST_MEM_MIB=${KTEST_MEM_MIB:-1024}
@@ -51,6 +51,44 @@ ensure_packages() {
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 }
 
+# Memory hot-add (the default case): QEMU gets DIMM slots and an HMP monitor on a Unix socket; when the
+# guest prints KTEST-HOTPLUG-READY, hotplug_helper plugs a 256 MiB DIMM through the monitor.
+HOTPLUG_MIB=256
+hotplug_qemu_opts() { # CASE MEM_MIB: the -m value and monitor options of this case
+    if [[ $1 == default ]]; then
+        HOTPLUG_SOCK=$BUILD_DIR/hmp-$1.sock
+        rm -f "$HOTPLUG_SOCK"
+        QEMU_MEM_OPTS=(-m "$2,slots=2,maxmem=$(($2 + 2 * HOTPLUG_MIB))M" -monitor "unix:$HOTPLUG_SOCK,server=on,wait=off")
+    else
+        HOTPLUG_SOCK=
+        QEMU_MEM_OPTS=(-m "$2")
+    fi
+}
+
+hotplug_helper() { # SERIAL_LOG SOCKET LIMIT_S: waits for the guest's marker, then plugs the DIMM
+    local log=$BUILD_DIR/hmp-default.log
+    for _ in $(seq 1 $(($3 * 2))); do
+        grep -aq '^KTEST-HOTPLUG-READY' "$1" 2>/dev/null && break
+        sleep 0.5
+    done
+    grep -aq '^KTEST-HOTPLUG-READY' "$1" 2>/dev/null || return 0
+    /usr/bin/python3 - "$2" "$HOTPLUG_MIB" > "$log" 2>&1 <<'PY'
+import socket, sys, time
+sock = socket.socket(socket.AF_UNIX)
+sock.connect(sys.argv[1])
+sock.settimeout(5)
+def until_prompt():
+    out = b""
+    while not out.endswith(b"(qemu) "):
+        out += sock.recv(4096)
+    return out.decode(errors="replace")
+until_prompt()
+for cmd in ("object_add memory-backend-ram,id=hp0,size=%sM" % sys.argv[2], "device_add pc-dimm,id=dimm0,memdev=hp0"):
+    sock.sendall((cmd + "\n").encode())
+    print(until_prompt())
+PY
+}
+
 # QEMU's status: 1 = the guest passed (isa-debug-exit 0), 3 = it failed (isa-debug-exit 1),
 # 124/137 = timeout, 0 = the guest rebooted or panicked (panic=-1, -no-reboot).
 boot_guest() { # CASE MEM_MIB
@@ -68,9 +106,16 @@ boot_guest() { # CASE MEM_MIB
     esac
     SERIAL_LOG=$BUILD_DIR/serial-$1-$2M.log
     QEMU_LIMIT=$limit
+    hotplug_qemu_opts "$1" "$2"
+    : > "$SERIAL_LOG"
+    local helper=
+    if [[ -n $HOTPLUG_SOCK ]]; then
+        hotplug_helper "$SERIAL_LOG" "$HOTPLUG_SOCK" "$limit" &
+        helper=$!
+    fi
     set +e
     timeout -k 10 "$limit" qemu-system-x86_64 \
-        -accel tcg -cpu max -smp 2 -m "$2" -machine pc,max-ram-below-4g=512M \
+        -accel tcg -cpu max -smp 2 "${QEMU_MEM_OPTS[@]}" -machine pc,max-ram-below-4g=512M \
         -nodefaults -display none -no-reboot -serial stdio \
         -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
         -kernel "$KERNEL_IMAGE" -initrd "$BUILD_DIR/initramfs.cpio.gz" \
@@ -78,6 +123,7 @@ boot_guest() { # CASE MEM_MIB
         -drive "file=$BUILD_DIR/disk.img,if=virtio,format=raw,snapshot=on" \
         < /dev/null 2>&1 | stdbuf -o0 tr -d '\r' | tee "$SERIAL_LOG"
     QEMU_STATUS=${PIPESTATUS[0]}
+    [[ -n $helper ]] && { kill "$helper" 2>/dev/null; wait "$helper" 2>/dev/null; }
     set -e
 }
 

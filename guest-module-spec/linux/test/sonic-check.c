@@ -24,8 +24,11 @@
  *   sonic-check period                      the declared period follows scan_cpu_pct and holds
  *   sonic-check ondemand                    publish=on-demand: no scan without a lease, a lease
  *                                           publishes within one declared period, expires, and 0 ends it
+ *   sonic-check hotadd OLD_PFNS NEW_END     memory added above the load's span: the area was rebuilt to
+ *                                           cover it, the live and final sets list its free pages
  *   sonic-check refuse                      hold=1 is refused on a kernel with init_on_alloc
- *   sonic-check pressure                    held pages go back when a process needs the memory
+ *   sonic-check pressure shrinker|oom       held pages go back when a process needs the memory: through
+ *                                           the shrinker, or (shrinker off) the OOM notifier, no kill
  *
  * Every check prints "RESULT <name> PASS|FAIL key=value ..." and exits 0 only on PASS.
  *
@@ -147,11 +150,11 @@ static size_t read_file(const char *path, void *buf, size_t len)
 	return got;
 }
 
-/* A "key value" line of debugfs stats, as an integer. */
-static uint64_t stat_u64(const char *key)
+/* The integer of a "key value" line of a file (debugfs stats, /proc/vmstat). */
+static uint64_t key_value_u64(const char *path, const char *key)
 {
-	static char text[8192];
-	size_t n = read_file(DBG "stats", text, sizeof(text) - 1);
+	static char text[16384];
+	size_t n = read_file(path, text, sizeof(text) - 1);
 	size_t klen = strlen(key);
 	char *line;
 
@@ -159,7 +162,12 @@ static uint64_t stat_u64(const char *key)
 	for (line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
 		if (!strncmp(line, key, klen) && line[klen] == ' ')
 			return strtoull(line + klen + 1, NULL, 10);
-	die("stats has no %s", key);
+	die("%s has no %s", path, key);
+}
+
+static uint64_t stat_u64(const char *key)
+{
+	return key_value_u64(DBG "stats", key);
 }
 
 static uint64_t meminfo_kb(const char *key)
@@ -1010,6 +1018,74 @@ static int cmd_handshake(const char *mode, uint64_t min_cache_mib)
 	return result(held ? "handshake-held" : "handshake-scan", "%s", summary);
 }
 
+/* Pages of [from, pfn_count) free (BUDDY) in snapshot A and in B, and how many of those bm lacks. */
+static uint64_t free_in_range(uint64_t from, const uint64_t *bm, uint64_t *missing)
+{
+	uint64_t pfn, n = 0;
+
+	*missing = 0;
+	for (pfn = from; pfn < pfn_count; pfn++)
+		if (kind_of(kpf_a[pfn], kpc_a[pfn]) == K_FREE && kind_of(kpf_b[pfn], kpc_b[pfn]) == K_FREE) {
+			n++;
+			if (!bm_test(bm, pfn))
+				++*missing;
+		}
+	return n;
+}
+
+/*
+ * Memory hot-added above the span the module had at load (old_pfns) and onlined, up to PFN
+ * new_end - 1: the module rebuilt its area (pfn_count covers the new memory), the live set agrees
+ * with kpageflags as in the live check and lists the new memory's free pages, and a scan handshake's
+ * final set lists them too.
+ */
+static int cmd_hotadd(uint64_t old_pfns, uint64_t new_end)
+{
+	uint64_t *live, *dbg_live, *fin, present = 0, free_live, miss_live, free_fin, miss_fin, pfn;
+	struct verdict total = { 0 };
+	double worst_free = 0, worst_cache = 0;
+	char summary[512], period[32];
+
+	open_area();
+	check_header();
+	expect(pfn_count >= new_end && pfn_count > old_pfns, "the area covers %" PRIu64 " PFNs: not the added memory up"
+	       " to PFN %" PRIu64 " (%" PRIu64 " at load)", pfn_count, new_end - 1, old_pfns);
+	expect(stat_u64("pfn_count") == pfn_count, "stats pfn_count %" PRIu64 ", header %" PRIu64, stat_u64("pfn_count"),
+	       pfn_count);
+	expect(SONIC_HS_SEQ(sonic_load64(&area->handshake)) == 0, "a new area's handshake word starts at sequence 0");
+	alloc_snapshots();
+	live = bm_new();
+	dbg_live = bm_new();
+	fin = bm_new();
+	min_cache_pages = 0;
+	read_param("period_ms", period, sizeof(period));
+	set_param("period_ms", "0");
+	live_round(1, live, dbg_live, &total, &worst_free, &worst_cache);
+	set_param("period_ms", period);
+	for (pfn = old_pfns; pfn < pfn_count; pfn++)
+		present += !(kpf_b[pfn] & BIT(KPF_NOPAGE));
+	free_live = free_in_range(old_pfns, live, &miss_live);
+	printf("  added memory: %" PRIu64 " pages present above PFN %" PRIu64 ", %" PRIu64 " of them free before and"
+	       " after the scan, %" PRIu64 " of those missing from the live set\n", present, old_pfns, free_live, miss_live);
+	expect(present > 0, "no page present above the old pfn_count %" PRIu64, old_pfns);
+	expect(free_live >= present / 2, "only %" PRIu64 " of the %" PRIu64 " added pages are free", free_live, present);
+	expect(miss_live <= RACE_LIMIT(free_live), "%" PRIu64 " free pages of the added memory missing from the live set",
+	       miss_live);
+
+	handshake_check(false, 0, summary, sizeof(summary));
+	read_file(DBG "final", fin, bm_words * 8);
+	free_fin = free_in_range(old_pfns, fin, &miss_fin);
+	printf("  final set: %" PRIu64 " of the added memory's %" PRIu64 " free pages missing%s\n", miss_fin, free_fin,
+	       summary);
+	expect(free_fin > 0 && miss_fin <= RACE_LIMIT(free_fin), "%" PRIu64 " of %" PRIu64 " free pages of the added memory"
+	       " missing from the final set", miss_fin, free_fin);
+	return result("hotadd", " added_pages=%" PRIu64 " pfn_count=%" PRIu64 "->%" PRIu64 " area_pages=%u"
+		      " live_added_free=%" PRIu64 "-%" PRIu64 " final_added_free=%" PRIu64 "-%" PRIu64 " violations=%" PRIu64
+		      " races=%" PRIu64 " kraces=%" PRIu64 " grow_us=%.0f", present, old_pfns, pfn_count, area->area_pages,
+		      free_live, miss_live, free_fin, miss_fin, total.violations, total.races, total.kraces,
+		      stat_u64("grow_ns") / 1e3);
+}
+
 static int cmd_timeout(void)
 {
 	uint64_t *fin, word, free1, free2, held;
@@ -1076,19 +1152,32 @@ static int cmd_refuse(void)
 	return result("refuse", " init_on_alloc=1 errno=%d hold=%s", err, after);
 }
 
+/* A counter of /proc/vmstat ("oom_kill": processes the OOM killer killed since boot). */
+static uint64_t vmstat(const char *key)
+{
+	return key_value_u64("/proc/vmstat", key);
+}
+
 /*
  * Held pages go back when the guest needs them: after a held handshake, a process allocates all free
  * memory plus three quarters of what is held. It must not be killed (no OOM kill), and the module
- * must have given back at least the difference, through its shrinker or its OOM notifier.
+ * must have given back at least the difference. Mode "shrinker": the shrinker alone does it (reclaim
+ * asks it first), the OOM notifier never runs. Mode "oom": with the test-only knob test_shrinker_off
+ * the shrinker gives back nothing, reclaim fails, the kernel enters out_of_memory(), and the OOM
+ * notifier gives back every held page; out_of_memory() then returns without killing (a notifier
+ * freed pages), so the process gets its memory and the kernel's oom_kill counter does not move.
  */
-static int cmd_pressure(void)
+static int cmd_pressure(const char *mode)
 {
-	uint64_t *fin, held0, held1, free0, want_kb, need_kb, back_s0, back_o0, back_s, back_o, back;
+	uint64_t *fin, held0, held1, free0, want_kb, need_kb, back_s0, back_o0, back_s, back_o, back, kills0, kills;
+	bool oom = !strcmp(mode, "oom");
 	struct final_read fr;
 	int status = 0;
 	double t0, secs;
 	pid_t pid;
 
+	if (!oom && strcmp(mode, "shrinker"))
+		die("pressure mode must be shrinker or oom, not %s", mode);
 	open_area();
 	check_header();
 	fin = bm_new();
@@ -1099,11 +1188,14 @@ static int cmd_pressure(void)
 	free0 = memfree_kb();
 	back_s0 = stat_u64("given_back_shrinker");
 	back_o0 = stat_u64("given_back_oom");
+	kills0 = vmstat("oom_kill");
 	expect(held0 * 4 > 2 * free0, "only %" PRIu64 " kB held next to %" PRIu64 " kB free: no pressure to test",
 	       held0 * 4, free0);
 	need_kb = held0 * 4 * 3 / 4;
 	want_kb = free0 + need_kb;
-	printf("  held %" PRIu64 " kB, MemFree %" PRIu64 " kB: allocating %" PRIu64 " kB\n", held0 * 4, free0, want_kb);
+	set_param("test_shrinker_off", oom ? "1" : "0");
+	printf("  held %" PRIu64 " kB, MemFree %" PRIu64 " kB: allocating %" PRIu64 " kB, shrinker %s\n", held0 * 4, free0,
+	       want_kb, oom ? "off (test knob)" : "on");
 	fflush(stdout);
 	t0 = now_s();
 	pid = fork();
@@ -1122,22 +1214,34 @@ static int cmd_pressure(void)
 	if (waitpid(pid, &status, 0) != pid)
 		die("waitpid: %s", strerror(errno));
 	secs = now_s() - t0;
+	set_param("test_shrinker_off", "0");
 	held1 = stat_u64("held_pages");
 	back_s = stat_u64("given_back_shrinker") - back_s0;
 	back_o = stat_u64("given_back_oom") - back_o0;
 	back = back_s + back_o;
+	kills = vmstat("oom_kill") - kills0;
 	expect(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the allocating process %s %d",
 	       WIFSIGNALED(status) ? "was killed by signal" : "exited with", WIFSIGNALED(status) ? WTERMSIG(status) :
 	       WEXITSTATUS(status));
+	expect(kills == 0, "the OOM killer killed %" PRIu64 " processes", kills);
 	expect(held1 + back == held0, "held %" PRIu64 " -> %" PRIu64 " pages but %" PRIu64 " given back", held0, held1,
 	       back);
-	expect(back * 4 >= need_kb * 9 / 10, "only %" PRIu64 " kB given back for a need of %" PRIu64 " kB", back * 4,
-	       need_kb);
+	if (oom) {
+		/* the notifier gives back everything at once, and nothing else may have given back any */
+		expect(back_s == 0, "the shrinker gave back %" PRIu64 " pages although it was off", back_s);
+		expect(back_o == held0 && held1 == 0, "the OOM notifier gave back %" PRIu64 " of %" PRIu64 " held pages",
+		       back_o, held0);
+	} else {
+		expect(back_o == 0, "the OOM notifier had to give back %" PRIu64 " pages: the shrinker did not suffice",
+		       back_o);
+		expect(back_s * 4 >= need_kb * 9 / 10, "the shrinker gave back only %" PRIu64 " kB for a need of %" PRIu64
+		       " kB", back_s * 4, need_kb);
+	}
 	write_file(DBG "release", "1");
 	expect(stat_u64("held_pages") == 0, "pages still held after release");
-	return result("pressure", " held=%" PRIu64 " alloc_kb=%" PRIu64 " given_back_shrinker=%" PRIu64
-		      " given_back_oom=%" PRIu64 " held_after=%" PRIu64 " alloc_s=%.1f", held0, want_kb, back_s, back_o,
-		      held1, secs);
+	return result(oom ? "pressure-oom" : "pressure", " held=%" PRIu64 " alloc_kb=%" PRIu64 " given_back_shrinker=%"
+		      PRIu64 " given_back_oom=%" PRIu64 " held_after=%" PRIu64 " oom_kills=%" PRIu64 " alloc_s=%.1f", held0,
+		      want_kb, back_s, back_o, held1, kills, secs);
 }
 
 /*
@@ -1633,9 +1737,8 @@ static void __attribute__((noreturn)) cmd_hog(uint64_t anon_mib, const char *fil
 static void usage(void)
 {
 	fputs("usage: sonic-check hog ANON_MIB FILE MAP_MIB DIRTY_MIB | live ROUNDS MIN_CACHE_MIB |\n"
-	      "       handshake held|scan MIN_CACHE_MIB | timeout | extents MIN_CACHE_MIB | refuse | pressure | period |\n"
-	      "       ondemand |\n"
-	      "       churn held|scan HOG_PID FILE ROUNDS\n"
+	      "       handshake held|scan MIN_CACHE_MIB | timeout | extents MIN_CACHE_MIB | refuse | pressure shrinker|oom | period |\n"
+	      "       ondemand | churn held|scan HOG_PID FILE ROUNDS | hotadd OLD_PFN_COUNT NEW_END_PFN\n"
 	      "       budget MIN_CACHE_MIB\n", stderr);
 	exit(2);
 }
@@ -1659,10 +1762,12 @@ int main(int argc, char **argv)
 		return cmd_ondemand();
 	if (argc == 2 && !strcmp(argv[1], "refuse"))
 		return cmd_refuse();
-	if (argc == 2 && !strcmp(argv[1], "pressure"))
-		return cmd_pressure();
+	if (argc == 3 && !strcmp(argv[1], "pressure"))
+		return cmd_pressure(argv[2]);
 	if (argc == 2 && !strcmp(argv[1], "timeout"))
 		return cmd_timeout();
+	if (argc == 4 && !strcmp(argv[1], "hotadd"))
+		return cmd_hotadd(strtoull(argv[2], NULL, 10), strtoull(argv[3], NULL, 10));
 	if (argc == 3 && !strcmp(argv[1], "extents"))
 		return cmd_extents(strtoull(argv[2], NULL, 10));
 	usage();

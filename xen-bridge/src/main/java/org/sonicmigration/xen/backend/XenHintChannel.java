@@ -78,6 +78,8 @@ final class XenHintChannel implements HintSlot.Owned {
     private final Pages areaPages;
     private final MemorySegment area;
     private final int localPort;
+    /** What the guest advertised when this channel mapped its area: a new advertisement is a new area. */
+    private final HintAdvertisement advertised;
     private final HintStore store;
     private final String directory;
     private final LongSupplier nanoTime;
@@ -86,9 +88,10 @@ final class XenHintChannel implements HintSlot.Owned {
     /** Held while the event handle is in use, so that close never releases it under a wait or a notify. */
     private final Object eventLock = new Object();
 
-    private XenHintChannel(int domid, Grants grants, Events events, Pages areaPages, int localPort, HintStore store,
-                           String directory, LongSupplier nanoTime) {
+    private XenHintChannel(int domid, Grants grants, Events events, Pages areaPages, int localPort,
+                           HintAdvertisement advertised, HintStore store, String directory, LongSupplier nanoTime) {
         this.domid = domid;
+        this.advertised = advertised;
         this.grants = grants;
         this.events = events;
         this.areaPages = areaPages;
@@ -131,7 +134,7 @@ final class XenHintChannel implements HintSlot.Owned {
                 throw new HintUnavailableException("binding the guest's event channel (port " + ad.eventChannel()
                         + ") failed: " + e.getMessage(), e);
             }
-            return new XenHintChannel(domid, grants, events, area, port, store, directory, nanoTime);
+            return new XenHintChannel(domid, grants, events, area, port, ad, store, directory, nanoTime);
         } catch (RuntimeException e) {
             release("unmap the hint area of domain " + domid, area);
             release("close the event-channel handle", events);
@@ -268,8 +271,12 @@ final class XenHintChannel implements HintSlot.Owned {
 
     /**
      * The guest's {@code state} node: anything but {@code ready} (its module unloaded and wrote
-     * {@code closing}, or took the directory away) withdraws the channel. A read that fails says
-     * nothing: the wait then runs to its timeout, as it would without this check.
+     * {@code closing}, or took the directory away) withdraws the channel. So does a {@code ready}
+     * advertisement other than the one this channel mapped: a guest that rebuilt its area (memory
+     * hot-plug, SPEC §7.3) advertises new directory references and a new port, taken while the old ones
+     * were still held, and the area mapped here no longer changes. A read that fails, or an advertisement
+     * that cannot be read consistently right now, says nothing: the wait then runs to its timeout, as it
+     * would without this check.
      */
     @Override
     public Optional<String> withdrawn() {
@@ -282,8 +289,18 @@ final class XenHintChannel implements HintSlot.Owned {
         if (state.isEmpty()) {
             return Optional.of("its " + directory + " is gone");
         }
-        return state.get().equals(HintAdvertisement.READY) ? Optional.empty()
-                : Optional.of(directory + "/state = " + HintAdvertisement.quote(state.get()));
+        if (!state.get().equals(HintAdvertisement.READY)) {
+            return Optional.of(directory + "/state = " + HintAdvertisement.quote(state.get()));
+        }
+        Optional<HintAdvertisement> now;
+        try {
+            now = HintAdvertisementReader.read(store, directory);
+        } catch (HintUnavailableException e) {
+            return Optional.empty();
+        }
+        return now.isEmpty() || now.get().equals(advertised) ? Optional.empty()
+                : Optional.of("the guest advertised a new hint area (" + now.get() + "; this channel mapped "
+                        + advertised + ")");
     }
 
     /** Unmaps the area first, then unbinds the port and closes both handles; later calls do nothing. */

@@ -336,6 +336,23 @@ class XenHintChannelTest {
     }
 
     @Test
+    void aGuestThatReAdvertisesANewAreaWithdrawsTheChannelThatMappedTheOldOne() {
+        try (XenHintChannel c = open(guest(17))) {
+            store.advertise("ready", "1.0", "17", "10", "5");
+            assertThat(c.withdrawn()).as("the advertisement this channel mapped").isEmpty();
+            // SPEC 7.3, memory hot-plug: closing, then the bigger area's keys with ready in one transaction
+            store.nodes.put(DIR + "/state", "closing");
+            assertThat(c.withdrawn()).hasValueSatisfying(why -> assertThat(why).contains("state = 'closing'"));
+            store.advertise("ready", "1.0", "20", "11", "6");
+            assertThat(c.withdrawn()).hasValueSatisfying(why -> assertThat(why)
+                    .contains("new hint area").contains("20 area pages, directory refs [11], event channel 6"));
+            // same size (an extent-encoded area keeps its budget): the new references alone tell it apart
+            store.advertise("ready", "1.0", "17", "12", "5");
+            assertThat(c.withdrawn()).hasValueSatisfying(why -> assertThat(why).contains("directory refs [12]"));
+        }
+    }
+
+    @Test
     void keepCacheThatCannotBeWrittenSaysSo() {
         HintStore failing = new HintAdvertisementReaderTest.FakeStore() {
             @Override
