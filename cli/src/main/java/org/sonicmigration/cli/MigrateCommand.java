@@ -82,6 +82,9 @@ final class MigrateCommand implements Callable<Integer> {
      *
      * @param view how the engine sees the source (e.g. with another toolstack configuration)
      */
+    // The progress display is closed before the report is printed, so its last line never lands in the
+    // middle of the report; closing it again at the end of the block does nothing.
+    @SuppressWarnings("try")
     Integer migrate(StreamDestination receiver, UnaryOperator<SourceDomain> view) throws Exception {
         var options = engine.toOptions();
         try (SourceHost host = SourceHost.open(backend, guest); SourceDomain source = host.openSource(domain);
