@@ -10,7 +10,7 @@
 #                 memory churns, pressure (shrinker; OOM notifier), timeout, rmmod during a handshake
 #   page_poison   page_poison=1: zone floors, rmmod during a handshake, with poisoned pages
 #   big           init_on_alloc=0, run at 8 GiB by default: both handshake modes alone and while memory
-#                 churns, zone floors with a 7.5 GiB ZONE_NORMAL, rmmod during a handshake
+#                 churns, zone floors with a 7.5 GiB ZONE_NORMAL, the idle cost on demand, rmmod during a handshake
 # Every guest has 512 MiB below 4 GiB and the rest above, so it has a ZONE_NORMAL beside DMA32 (the
 # zone that holding must not starve). Exit status 0 only if every case's guest printed
 # "KERNELTEST PASS" and ended QEMU through isa-debug-exit with the pass code.
