@@ -646,7 +646,7 @@ attempt_compare() {
             done
         done
     done
-    STEP_DETAIL="$COMPARE_RUNS rounds of xl, off, sonic, each with MEMCHECK OK after it (compare.tsv; the host adds the streams' counts)${GUEST_NOTES:+ [$GUEST_NOTES]}"
+    STEP_DETAIL="$COMPARE_RUNS round(s) of xl, off, sonic, each with MEMCHECK OK after it (compare.tsv; the host adds the streams' counts)${GUEST_NOTES:+ [$GUEST_NOTES]}"
 }
 step_compare() { run_guest_step compare attempt_compare FAIL; }
 
