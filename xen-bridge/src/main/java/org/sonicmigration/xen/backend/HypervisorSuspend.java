@@ -24,7 +24,10 @@ final class HypervisorSuspend {
         /** {@code xc_domain_shutdown(domid, SHUTDOWN_suspend)}. */
         void shutdownForSuspend();
 
-        /** {@code xc_domain_resume(domid, cooperative)}: lifts a suspend (or one under way). */
+        /**
+         * Lifts a suspend, or one still under way: {@code xc_domain_resume} without its cooperative mode,
+         * which would refuse a domain that Xen has not yet reported suspended.
+         */
         void resume();
     }
 

@@ -168,9 +168,11 @@ final class XenSourceDomain implements SourceDomain {
                     xc.shutdown(domid, xenctrl_h.SHUTDOWN_suspend());
                 }
 
+                // Not the cooperative resume: it refuses a domain that is not (yet) fully suspended, which
+                // is exactly the state to undo here; for an HVM guest the other one is a plain resume.
                 @Override
                 public void resume() {
-                    xc.resume(domid, true);
+                    xc.resume(domid, false);
                 }
             }, () -> xc.domain(domid), timeout, org.sonicmigration.spi.Clock.SYSTEM);
         } else {
