@@ -151,21 +151,21 @@ final class SoftPageAdvisor implements AutoCloseable {
                     + " passes go without a fresh hint");
             return;
         }
+        String onDemand = "on demand (lease " + lease.lease().toSeconds() + " s)";
         if (!(before instanceof HintSnapshot.Valid v)) {
-            livePublication = "on demand (lease " + lease.lease().toSeconds() + " s)";
+            livePublication = onDemand;
             return;
         }
         long period = HintFreshness.periodNanos(v);
         long waited = awaitGenerationOtherThan(v.generation(), period + ON_DEMAND_MARGIN_NANOS);
         if (waited >= 0) {
             firstHintWaitNanos = waited;
-            livePublication = "on demand (lease " + lease.lease().toSeconds() + " s): first hint " + millis(waited)
-                    + " after the request";
+            livePublication = onDemand + ": first hint " + millis(waited) + " after the request";
             log.debug("the guest published on demand {} after the request", millis(waited));
         } else {
             firstHintWaitNanos = -waited;
-            livePublication = "on demand (lease " + lease.lease().toSeconds() + " s): no hint within "
-                    + millis(period + ON_DEMAND_MARGIN_NANOS) + " of the request";
+            livePublication = onDemand + ": no hint within " + millis(period + ON_DEMAND_MARGIN_NANOS)
+                    + " of the request";
             fallback("the guest did not publish its live hint within its declared period (" + millis(period)
                     + ") of the request: the first pass sends without a fresh one");
         }
