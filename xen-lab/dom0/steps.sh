@@ -872,6 +872,8 @@ step_fail_save_full() { run_guest_step fail-save-full attempt_fail_save_full FAI
 # Destroys the guest and keeps the evidence (consoles, Xen's log) in the results share.
 step_shutdown() {
     local t0; t0=$(now)
+    # Xen's per-domain TSC state (mode, emulated RDTSC counts) into its log before the guests go
+    xl debug-keys s 2>/dev/null || true
     destroy_guests shutdown
     xen_log_mark > /dev/null
     labstep shutdown PASS "$(since "$t0")" "dom0 uptime $(now)s; guests dead of the environment's fault this run: $(grep -c 'Triple fault' "$XEN_LOG") triple faults, $(grep -c 'ENTRY_TRAMPOLINE stack guard page was hit' "$RESULTS/guest-console.log") stack-guard oopses"
