@@ -18,6 +18,9 @@ bash scripts/dist-test.sh
 # The lab guest's memory check must catch what a bad migration does to memory (a lost write, a
 # zeroed page, a misplaced page, a changed cold byte), shown on the host with /proc/PID/mem.
 python3 xen-lab/guest/test-memcheck.py "$(mktemp -d)"
+# A lab step retries a guest's death only when it is one of the emulated CPU's two known kinds; any
+# other death fails the step (it could be a bad stream's or a bad resume's), shown here on cut logs.
+sh xen-lab/dom0/test-death-kinds.sh
 # The guest module inside a real Linux kernel under QEMU, booted four ways (default, init_on_free=1,
 # page_poison=1 at 1 GiB; init_on_alloc=0 at 8 GiB): free/cache counts against meminfo and kpageflags,
 # no hard page ever reported soft, final sets of free pages only, per-zone hold floors, pressure

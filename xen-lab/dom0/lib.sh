@@ -54,16 +54,22 @@ xen_log_mark() {
     wc -l < "$XEN_LOG" | tr -d ' '
 }
 
-# The "Triple fault" lines Xen logged after MARK, on one line; nothing if there were none. Every such
-# line in the lab is a guest dying of the environment's fault (xen-lab/README.md, "Restored guests
-# that triple-fault"). Usage: triple_faults_since MARK
+# The "Triple fault" lines Xen logged after MARK, on one line; nothing if there were none. Each is a
+# guest's death; death_kinds (steps.sh) tells whether the emulated CPU's (xen-lab/README.md, "Two
+# ways to die"). Usage: triple_faults_since MARK
 triple_faults_since() {
     xen_log_mark > /dev/null
     tail -n "+$(( $1 + 1 ))" "$XEN_LOG" | grep 'Triple fault' | sed 's/^(XEN) *//' | tr '\n' ' '
 }
 
-# Signs, on one line, that a guest died of the lab's environment fault (xen-lab/README.md, "Guests that
-# die under the emulated CPU"): Xen's "Triple fault" lines since MARK, and the guest kernel's own report
+# The domain ids of the guests Xen logged a triple fault for since MARK, one a line (read after
+# triple_faults_since, which brings Xen's log up to date). Usage: dead_domids_since MARK
+dead_domids_since() {
+    tail -n "+$(( $1 + 1 ))" "$XEN_LOG" | sed -n 's/.* d\([0-9]*\)v[0-9]* Triple fault.*/\1/p' | sort -un
+}
+
+# Signs, on one line, that a guest died, as the lab's environment fault kills them (xen-lab/README.md,
+# "Guests that die under the emulated CPU"): Xen's "Triple fault" lines since MARK, and the guest kernel's own report
 # of the same fault when it lived to print it (its per-CPU %gs accesses fault at interrupt entry until
 # it hits the stack guard page and panics; Xen then sees a crash, not a triple fault). Only the
 # running guests' consoles are read: fresh_guest removes the logs of the guests before.

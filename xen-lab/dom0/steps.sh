@@ -73,34 +73,70 @@ ensure_fresh_guest() {
     GUEST_CFG=$cfg
 }
 
-# Evidence from a dead guest (on_crash/on_reboot = "preserve" keep it): every vCPU's registers and
-# stack (xenctx), Xen's saved HVM context (xen-hvmctx), to results/fault-NAME-dDOMID.txt. The RIPs
-# are named with dom0's /proc/kallsyms (dom0 runs the guest's kernel; neither is relocated).
-dump_dead_guest() { # NAME
-    local domid out; domid=$(guest_domid)
-    [ -n "$domid" ] || return 0
-    out="$RESULTS/fault-$1-d$domid.txt"
-    {
-        echo "== xl list"; xl list
-        echo "== xenctx -a -C -S $domid"
-        in_host "$domid" 60 "$LAB_XEN_BIN/xenctx -a -C -S $domid"
-        echo "== xen-hvmctx $domid"
-        in_host "$domid" 60 "$LAB_XEN_BIN/xen-hvmctx $domid"
-    } > "$out" 2>&1
+# Evidence from every guest that died since MARK (on_crash/on_reboot = "preserve" keep them; domu
+# when Xen logged no triple fault, as after the guest kernel's oops): every vCPU's registers and stack
+# (xenctx), Xen's saved HVM context (xen-hvmctx), to results/fault-NAME-dDOMID.txt. The RIPs are
+# named with dom0's /proc/kallsyms (dom0 runs the guest's kernel; neither is relocated).
+# Usage: dump_dead_guests NAME MARK
+dump_dead_guests() {
+    local domid domids out
+    domids=$(dead_domids_since "$2")
+    [ -n "$domids" ] || domids=$(guest_domid)
+    for domid in $domids; do
+        xl list "$domid" > /dev/null 2>&1 || continue
+        out="$RESULTS/fault-$1-d$domid.txt"
+        {
+            echo "== xl list"; xl list
+            echo "== xenctx -a -C -S $domid"
+            in_host "$domid" 60 "$LAB_XEN_BIN/xenctx -a -C -S $domid"
+            echo "== xen-hvmctx $domid"
+            in_host "$domid" 60 "$LAB_XEN_BIN/xen-hvmctx $domid"
+        } > "$out" 2>&1
+    done
     [ -s "$RESULTS/kallsyms.txt" ] || grep ' [tT] ' /proc/kallsyms > "$RESULTS/kallsyms.txt"
 }
 
+# How each guest that died since MARK died, a line each (xen-lab/README.md, "Two ways to die"):
+# "dN: Xen's registers": Xen's dump of the dead vCPU holds Xen's code selector and an address in Xen,
+#   which no guest can load, whatever its memory holds: the emulated CPU's #VMEXIT wrote them;
+# "dN: instruction-fetch #PF": the dead vCPU was delivering a #PF of an instruction fetch from a page
+#   not present (read from its dump: run dump_dead_guests first), seen on guests only xl ever touched;
+# "guest kernel: stack-guard oops": that fault's own report when the guest lived to print it;
+# "dN: unknown": anything else, which a bad stream or a bad resume could cause: the step fails.
+# Usage: death_kinds MARK
+death_kinds() {
+    local domid rip err
+    for domid in $(dead_domids_since "$1"); do
+        rip=$(tail -n "+$(( $1 + 1 ))" "$XEN_LOG" |
+              awk -v d="d${domid}v" 'index($0, d) && /Triple fault/ { on = 1; next } on && /RIP:/ { print; exit }')
+        case $rip in
+            *"RIP:"*"e008:[<ffff82d0"*) echo "d$domid: Xen's registers"; continue ;;
+        esac
+        err=$(cat "$RESULTS"/fault-*-d"$domid".txt 2>/dev/null |
+              sed -n 's/.*event 0x80000b0e error \(0x[0-9a-f]*\).*/\1/p' | head -n 1)
+        if [ -n "$err" ] && [ $(( err & 0x11 )) -eq 16 ]; then
+            echo "d$domid: instruction-fetch #PF"
+        else
+            echo "d$domid: unknown"
+        fi
+    done
+    if grep -q 'ENTRY_TRAMPOLINE stack guard page was hit' "$CONSOLE_LOGS"/guest-*.log 2>/dev/null; then
+        echo "guest kernel: stack-guard oops"
+    fi
+}
+
 # Runs a step whose attempts need a guest. ATTEMPT N prepares its own guest and sets STEP_DETAIL;
-# it returns 0 if the step passed. A failed attempt during which a guest died of the environment's
-# fault (env_faults_since: Xen logged a triple fault, or the guest kernel the same fault's oops)
-# failed for the environment's reason (xen-lab/README.md): the dead guest is dumped and the step
+# it returns 0 if the step passed. A failed attempt during which a guest died (env_faults_since: Xen
+# logged a triple fault, or the guest kernel the fault's oops) has its dead guests dumped and their
+# deaths named (death_kinds): one the lab does not know as the emulated CPU's fails the step at once;
+# otherwise the attempt failed for the environment's reason (xen-lab/README.md) and the step
 # tries again from a fresh guest, three attempts in all. If the third fails the same way, the step records ON_ENV: WARN for
 # the steps of Xen's toolstack (what they prove could not be shown, nothing of ours is at stake),
 # FAIL for the steps of our code (never a pass without our code having run on a live guest).
 # A failure without those signs is always FAIL.
 # Usage: run_guest_step NAME ATTEMPT WARN|FAIL
 run_guest_step() {
-    local name=$1 attempt=$2 on_env=$3 t0 mark faults n=1 notes=""
+    local name=$1 attempt=$2 on_env=$3 t0 mark faults kinds n=1 notes=""
     t0=$(now)
     while :; do
         STEP_DETAIL=""
@@ -114,9 +150,15 @@ run_guest_step() {
             labstep "$name" FAIL "$(since "$t0")" "$STEP_DETAIL${notes:+ [$notes]}"
             return 1
         fi
-        dump_dead_guest "$name-$n"
+        dump_dead_guests "$name-$n" "$mark"
+        kinds=$(death_kinds "$mark" | tr '\n' ';' | sed 's/;$//; s/;/; /g')
         GUEST_FRESH=0
-        notes="${notes:+$notes; }attempt $n: environment: ${faults}($STEP_DETAIL)"
+        case $kinds in
+            *unknown*)
+                labstep "$name" FAIL "$(since "$t0")" "a guest died of a fault the lab does not know as the emulated CPU's ($kinds; results/fault-$name-$n-d*.txt): ${faults}($STEP_DETAIL)${notes:+ [$notes]}"
+                return 1 ;;
+        esac
+        notes="${notes:+$notes; }attempt $n: environment ($kinds): ${faults}($STEP_DETAIL)"
         # Three attempts: with about 25 guests and 40 suspends a run, a CI run saw up to 3 such deaths,
         # and a loaded machine two in a row in one step (a fresh guest that died booting, too).
         if [ "$n" -ge 3 ]; then
@@ -626,7 +668,7 @@ compare_one() {
 # attempt); what the others measured is kept, also across the step's own retry.
 COMPARE_LOST_GUESTS=3
 attempt_compare() {
-    local run method mark faults lost=0
+    local run method mark faults kinds lost=0
     [ "$1" = 1 ] && { : > "$RESULTS/compare.tsv"; GUEST_NOTES=""; }
     ready_sonic_guest compare || return 1
     GUEST_FRESH=0
@@ -639,8 +681,13 @@ attempt_compare() {
                 faults=$(env_faults_since "$mark")
                 [ -n "$faults" ] && [ "$lost" -lt "$COMPARE_LOST_GUESTS" ] || return 1
                 lost=$((lost + 1))
-                dump_dead_guest "compare-$method-$run"
-                GUEST_NOTES="${GUEST_NOTES:+$GUEST_NOTES; }$method run $run lost its guest to the environment: $faults"
+                dump_dead_guests "compare-$method-$run" "$mark"
+                kinds=$(death_kinds "$mark" | tr '\n' ';' | sed 's/;$//; s/;/; /g')
+                case $kinds in
+                    *unknown*) STEP_DETAIL="$method run $run: a guest died of a fault the lab does not know as the emulated CPU's ($kinds): $faults"
+                               return 1 ;;
+                esac
+                GUEST_NOTES="${GUEST_NOTES:+$GUEST_NOTES; }$method run $run lost its guest to the environment ($kinds): $faults"
                 GUEST_CFG=
                 ready_sonic_guest compare || return 1
             done
