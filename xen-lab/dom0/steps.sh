@@ -125,6 +125,14 @@ death_kinds() {
     fi
 }
 
+# Dumps the guests that died since MARK and names their deaths in DEATH_KINDS ("dN: KIND; ...");
+# false if one died of a kind the lab does not know as the emulated CPU's. Usage: name_deaths NAME MARK
+name_deaths() {
+    dump_dead_guests "$1" "$2"
+    DEATH_KINDS=$(death_kinds "$2" | tr '\n' ';' | sed 's/;$//; s/;/; /g')
+    case $DEATH_KINDS in *unknown*) return 1 ;; esac
+}
+
 # Runs a step whose attempts need a guest. ATTEMPT N prepares its own guest and sets STEP_DETAIL;
 # it returns 0 if the step passed. A failed attempt during which a guest died (env_faults_since: Xen
 # logged a triple fault, or the guest kernel the fault's oops) has its dead guests dumped and their
@@ -136,7 +144,7 @@ death_kinds() {
 # A failure without those signs is always FAIL.
 # Usage: run_guest_step NAME ATTEMPT WARN|FAIL
 run_guest_step() {
-    local name=$1 attempt=$2 on_env=$3 t0 mark faults kinds n=1 notes=""
+    local name=$1 attempt=$2 on_env=$3 t0 mark faults n=1 notes=""
     t0=$(now)
     while :; do
         STEP_DETAIL=""
@@ -150,15 +158,12 @@ run_guest_step() {
             labstep "$name" FAIL "$(since "$t0")" "$STEP_DETAIL${notes:+ [$notes]}"
             return 1
         fi
-        dump_dead_guests "$name-$n" "$mark"
-        kinds=$(death_kinds "$mark" | tr '\n' ';' | sed 's/;$//; s/;/; /g')
         GUEST_FRESH=0
-        case $kinds in
-            *unknown*)
-                labstep "$name" FAIL "$(since "$t0")" "a guest died of a fault the lab does not know as the emulated CPU's ($kinds; results/fault-$name-$n-d*.txt): ${faults}($STEP_DETAIL)${notes:+ [$notes]}"
-                return 1 ;;
-        esac
-        notes="${notes:+$notes; }attempt $n: environment ($kinds): ${faults}($STEP_DETAIL)"
+        if ! name_deaths "$name-$n" "$mark"; then
+            labstep "$name" FAIL "$(since "$t0")" "a guest died of a fault the lab does not know as the emulated CPU's ($DEATH_KINDS; results/fault-$name-$n-d*.txt): ${faults}($STEP_DETAIL)${notes:+ [$notes]}"
+            return 1
+        fi
+        notes="${notes:+$notes; }attempt $n: environment ($DEATH_KINDS): ${faults}($STEP_DETAIL)"
         # Three attempts: with about 25 guests and 40 suspends a run, a CI run saw up to 3 such deaths,
         # and a loaded machine two in a row in one step (a fresh guest that died booting, too).
         if [ "$n" -ge 3 ]; then
@@ -668,7 +673,7 @@ compare_one() {
 # attempt); what the others measured is kept, also across the step's own retry.
 COMPARE_LOST_GUESTS=3
 attempt_compare() {
-    local run method mark faults kinds lost=0
+    local run method mark faults lost=0
     [ "$1" = 1 ] && { : > "$RESULTS/compare.tsv"; GUEST_NOTES=""; }
     ready_sonic_guest compare || return 1
     GUEST_FRESH=0
@@ -681,13 +686,11 @@ attempt_compare() {
                 faults=$(env_faults_since "$mark")
                 [ -n "$faults" ] && [ "$lost" -lt "$COMPARE_LOST_GUESTS" ] || return 1
                 lost=$((lost + 1))
-                dump_dead_guests "compare-$method-$run" "$mark"
-                kinds=$(death_kinds "$mark" | tr '\n' ';' | sed 's/;$//; s/;/; /g')
-                case $kinds in
-                    *unknown*) STEP_DETAIL="$method run $run: a guest died of a fault the lab does not know as the emulated CPU's ($kinds): $faults"
-                               return 1 ;;
-                esac
-                GUEST_NOTES="${GUEST_NOTES:+$GUEST_NOTES; }$method run $run lost its guest to the environment ($kinds): $faults"
+                if ! name_deaths "compare-$method-$run" "$mark"; then
+                    STEP_DETAIL="$method run $run: a guest died of a fault the lab does not know as the emulated CPU's ($DEATH_KINDS): $faults"
+                    return 1
+                fi
+                GUEST_NOTES="${GUEST_NOTES:+$GUEST_NOTES; }$method run $run lost its guest to the environment ($DEATH_KINDS): $faults"
                 GUEST_CFG=
                 ready_sonic_guest compare || return 1
             done
